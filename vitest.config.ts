@@ -30,6 +30,10 @@ const TIMING = [
   // page's time limits: starved beside other files, they do not.
   'test/server/reflector/serve-second-address.test.ts',
   'test/server/reflector/rtp/relay-echo.test.ts',
+  // The RTP leg's DTLS through loss and reordering, and its retry: a page (wrtc) and the leg must
+  // connect through DTLS retransmission timers, the page's audio within 2 s of DTLS.
+  'test/server/reflector/rtp/dtls-loss.test.ts',
+  'test/session/rtp-retry.test.ts',
   // A second `npm start` must answer within 15 s: a build and a start, on the real clock.
   'test/cli/second-start.test.ts',
   // The locate's round trip through a real relay, against the proxy's injected delay.

@@ -25,15 +25,14 @@ import type { AlertsCommandOptions } from '../client/commands/alerts-test.js';
 import type { SpoolCommandOptions } from '../client/commands/spool.js';
 import type { EdgeTokenCommandOptions } from '../client/commands/edge-token.js';
 import { arg, intArg } from './args.js';
+import { parseAzureRegion } from '../server/edges/azure-region.js';
 
 const serverUrlArg = arg(parseServerUrl);
 
 export function defineRun(program: Command, act: (o: RunCommandOptions, schedule: ScheduleOptions | null) => Promise<void>): void {
   program
     .command('run')
-    .description(
-      'run one test in headless Chromium and print the result (exit 0 pass, 1 fail, 2 too little evidence, 3 usage, 4 could not test, 5 passed only over a fallback path); with --every, sample a site on a schedule (exit 0 every sample stored, whatever its verdict, else 4)',
-    )
+    .description('run one test in headless Chromium and print the result; with --every, sample a site on a schedule (the exit codes of each: below)')
     .option('--server <url>', 'callprobe server to test against, e.g. http://127.0.0.1:8080', serverUrlArg)
     .option(
       '--duration <seconds>',
@@ -141,7 +140,7 @@ export function defineRun(program: Command, act: (o: RunCommandOptions, schedule
 export function defineAggregate(program: Command, act: (files: string[], json: boolean) => Promise<void>): void {
   program
     .command('aggregate')
-    .description('grade the 90th percentile of many reports of one site, as Microsoft advises (exit codes as run)')
+    .description('grade the 90th percentile of many reports of one site, as Microsoft advises (exit code by its verdict, as run)')
     .argument('<files...>', 'report files written by `callprobe run --json`')
     .option('--json', 'print the aggregate as JSON', false)
     .action(async (files: string[], _opts: unknown, cmd: Command) => {
@@ -153,7 +152,7 @@ export function defineReport(program: Command, act: (o: ReportCommandOptions) =>
   program
     .command('report')
     .description(
-      "a site's report over its stored samples: P50/P90/P99 per target graded at the 90th percentile, misses, worst hours; or --all sites' P90s (exit codes as run)",
+      "a site's report over its stored samples: P50/P90/P99 per target graded at the 90th percentile, misses, worst hours; or --all sites' P90s (exit code by its verdict, as run)",
     )
     .requiredOption('--server <url>', 'callprobe server holding the results, e.g. http://127.0.0.1:8080', serverUrlArg)
     .option('--site <name>', 'the site, as its samples were stored (run --site); or --all', arg(parseSiteName))
@@ -200,6 +199,10 @@ export function defineSiteToken(program: Command, act: (o: SiteTokenCommandOptio
     .requiredOption('--server <url>', 'the callprobe server, e.g. https://callprobe.example.org', serverUrlArg)
     .option('--site <name>', 'the site the token uploads for (create), lists (list) or revokes (revoke: every live token of it)', arg(parseSiteName))
     .option('--id <id>', 'revoke: this token only (the id list shows)')
+    .option(
+      '--await-first-sample',
+      'create: for a probe not installed yet: the site\'s silence is counted from its first stored sample, not from now (the overview says "not yet installed")',
+    )
     .addOption(new Option('--token <token>', "the server's operator token (else CALLPROBE_ADMIN_TOKEN)").env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))
     .action(async (action: SiteTokenCommandOptions['action'], _opts: unknown, cmd: Command) => {
       const o = cmd.opts<Omit<SiteTokenCommandOptions, 'action'>>();
@@ -219,7 +222,7 @@ export function defineAlerts(program: Command, act: (o: AlertsCommandOptions) =>
   program
     .command('alerts')
     .description(
-      'test: post a test event ("test": true) to every webhook of serve\'s alerts file and print each receiver\'s answer (exit 0 all answered 2xx, 4 one did not, 3 a refused token)',
+      'test: post a test event ("test": true) to every webhook of serve\'s alerts file and every --result-webhook, and print each receiver\'s answer',
     )
     .addArgument(new Argument('<action>', 'what to do').choices(['test']))
     .requiredOption('--server <url>', 'the callprobe server, e.g. https://callprobe.example.org', serverUrlArg)
@@ -234,9 +237,7 @@ export function defineAlerts(program: Command, act: (o: AlertsCommandOptions) =>
 export function defineSpool(program: Command, act: (o: SpoolCommandOptions) => Promise<void>): void {
   program
     .command('spool')
-    .description(
-      'send: send what waits in a spool of run --every (one left behind, or samples that waited for a good token), each to its server (exit 0 nothing waits, 4 some still wait, 3 the token was refused)',
-    )
+    .description('send: send what waits in a spool of run --every (one left behind, or samples that waited for a good token), each to its server')
     .addArgument(new Argument('<action>', 'what to do').choices(['send']))
     .requiredOption('--spool <dir>', 'the spool folder (run --every --spool)')
     .option('--server <url>', 'only the samples for this server (default: each to the server it was taken for)', serverUrlArg)
@@ -262,6 +263,12 @@ export function defineEdgeToken(program: Command, act: (o: EdgeTokenCommandOptio
       '--edge <id>',
       'the edge the token registers (create), lists (list) or revokes (revoke: every live token of it)',
       arg((v) => parseEdgeId(v, '--edge')),
+    )
+    .option('--azure-region <name>', 'create: the region the edge stands in, a region of the Azure RTT table (its beats must name it)', arg(parseAzureRegion))
+    .option(
+      '--host <host>',
+      "create: what the edge advertises, the host of its --public-url and of its TURN entries (--advertise): a DNS name, or one address per family; repeat it for a name and addresses (not serve --host's listen address)",
+      (v: string, before: string[] = []) => [...before, v],
     )
     .option('--id <id>', 'revoke: this token only (the id list shows)')
     .addOption(new Option('--token <token>', "the hub's operator token (else CALLPROBE_ADMIN_TOKEN)").env('CALLPROBE_TOKEN').argParser(arg(parseAdminToken)))

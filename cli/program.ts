@@ -13,6 +13,7 @@ import type { AlertsCommandOptions } from '../client/commands/alerts-test.js';
 import type { SpoolCommandOptions } from '../client/commands/spool.js';
 import type { EdgeTokenCommandOptions } from '../client/commands/edge-token.js';
 import { defineCoturnConfig, defineHashPassword, type CoturnConfigFlags } from './tools.js';
+import { commandExitCodesHelp, exitCodesHelp } from './exit-codes.js';
 
 /** What each command does once its flags are parsed and checked. */
 export interface CommandActions {
@@ -48,5 +49,8 @@ export function callprobeProgram(version: string, act: CommandActions): Command 
   defineSpool(program, (o) => act.spool(o));
   defineHashPassword(program, () => act.hashPassword());
   defineCoturnConfig(program, (o) => act.coturnConfig(o));
+  // Every exit code each command can give: all of them under the program's help, each command's under its own.
+  program.addHelpText('after', exitCodesHelp());
+  for (const c of program.commands) c.addHelpText('after', commandExitCodesHelp(c.name()));
   return program;
 }

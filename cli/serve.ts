@@ -7,7 +7,9 @@ import { parseAzureRegion } from '../server/edges/azure-region.js';
 import { parseDbTarget } from '../server/store/target.js';
 import { serveOptionsFromFlags, type ServeFlags, type ServeOptions } from '../server/config/options.js';
 import { readAlertsConfig } from '../server/alerts/config.js';
+import { parseResultWebhook, type ResultWebhook } from '../server/alerts/result-webhook.js';
 import { readUsersFile } from '../server/console/auth.js';
+import { parseOidcClientId, parseOidcIssuer, readOidcGroupsFile, readOidcSecretFile } from '../server/console/oidc-config.js';
 import { readReachabilityFile } from '../client/options.js';
 import { arg, intArg, intOption, listArg, portsArg, portsText, rangeArg, rangeText, turnUrisArg } from './args.js';
 
@@ -42,6 +44,14 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
         BOUNDS.workers,
         DEFAULTS.dataPlane.workers,
       ),
+    )
+    .addOption(
+      new Option(
+        '--data-path <path>',
+        "what the relay and the reflector run on: native, our C addons (npm run build makes them where a C compiler is; about a third of portable's CPU per test); portable, Node alone (wherever Node 20 runs); auto, native when both addons load, else portable",
+      )
+        .choices(['auto', 'native', 'portable'])
+        .default(DEFAULTS.dataPath),
     )
     .addOption(
       intOption(
@@ -144,7 +154,12 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
     )
     .addOption(intOption('--retain-days <days>', 'keep address-free reports this long', BOUNDS.retainDays, DEFAULTS.results.retainDays))
     .addOption(intOption('--retain-ip-days <days>', "keep results' client addresses this long", BOUNDS.retainIpDays, DEFAULTS.results.retainIpDays))
-    .option('--alerts <file>', 'site alert rules and their webhook (JSON; see docs/assess-a-site.md)', arg(readAlertsConfig))
+    .option('--alerts <file>', 'site alert rules and their webhooks (JSON; see docs/assess-a-site.md)', arg(readAlertsConfig))
+    .option(
+      '--result-webhook <url[;filter]>',
+      'post every stored result (code, ticket, site, verdict, its one-line answer, share link, time: JSON) to this URL, repeatable; filters after ";": ticket=PREFIX, site=NAME, verdicts=pass,fail,insufficient,could-not-test (see docs/console.md)',
+      (v: string, earlier: ResultWebhook[] | undefined) => [...(earlier ?? []), arg(parseResultWebhook)(v)],
+    )
     .option(
       '--teams-reachability <file>',
       'pages try the media relays this file lists (one per line: udp|tcp|tls host ports) after their test and say per port whether it answered and how fast: reachability, not call quality (the server hands the list to the page and never contacts them itself)',
@@ -154,6 +169,18 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
       '--users <file>',
       'open the help desk console (/console) to these users: JSON [{ name, role: tier1|tier2, passwordHash }] (see hash-password)',
       arg(readUsersFile),
+    )
+    .option(
+      '--oidc-issuer <url>',
+      "open the help desk console to your company's identity provider (OpenID Connect): its issuer URL, with --oidc-client-id and --oidc-groups (see docs/console.md)",
+      arg(parseOidcIssuer),
+    )
+    .option('--oidc-client-id <id>', 'the client id the identity provider gave callprobe', arg(parseOidcClientId))
+    .option('--oidc-secret-file <file>', "a file holding the client's secret, one line (default: a public client, PKCE alone)", arg(readOidcSecretFile))
+    .option(
+      '--oidc-groups <file>',
+      'which groups of the identity provider open the console at which tier: JSON { "claim": "groups", "tier1": [...], "tier2": [...] }',
+      arg(readOidcGroupsFile),
     )
     .option('--no-load', 'do not offer the busy-line test (pages that ask get "not offered")')
     .addOption(
@@ -211,7 +238,7 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
     )
     .option(
       '--public-url <url>',
-      'an edge: where pages reach its HTTP and signalling, e.g. https://weu-1.callprobe.example.org (default: the address it listens on)',
+      "where people reach this server, e.g. https://callprobe.example.org: an edge's HTTP and signalling (with --hub), a hub's own origin (on a special-purpose address, a lab: its edges may stand on one too), the share links of --result-webhook posts (default: the address it listens on)",
       arg((v) => parseOriginUrl(v, '--public-url')),
     )
     .action(async (_opts: unknown, cmd: Command) => {

@@ -1,8 +1,9 @@
 /**
  * How every callprobe command ends: the one map from a verdict or an error to the exit code,
  * and the one line printed for an error.
- * 0 every graded target met, 1 a target missed, 2 too little evidence, 3 usage error (a bad
- * flag, URI or file; a port that will not bind), 4 could not test (no connection, the
+ * 0 every graded target met, 1 a target missed (or calls cannot connect: the network blocked
+ * every port Teams uses, UDP 3478-3481 and TCP/TLS 443), 2 too little evidence, 3 usage error (a
+ * bad flag, URI or file; a port that will not bind), 4 could not test (no connection, the
  * connection lost mid-test, the server not reachable), 5 passed only over a fallback path
  * (every target met, but UDP to the relay did not answer and media went over TCP or TLS;
  * summary.caution "fallback-path"): a scheduler tells them apart.
@@ -18,7 +19,10 @@ const EXIT_FOR_VERDICT: Readonly<Record<Verdict, ExitCode>> = { pass: EXIT.pass,
 
 /** How a command ended. */
 export type Outcome =
-  /** A graded report (run) or aggregate; `cutShort` when the test could not finish (report.outcome), `caution` its summary.caution. */
+  /**
+   * A graded report (run) or aggregate; `cutShort` when the test could not finish (report.outcome):
+   * no verdict, unless the network blocked every port calls use (then `fail`); `caution` its summary.caution.
+   */
   | { verdict: Verdict; cutShort?: boolean; caution?: Caution | null }
   /** The page could not test; its reason from the headless contract (src/protocol/headless.ts). */
   | { notTested: string }
@@ -27,7 +31,8 @@ export type Outcome =
 
 export function exitCodeFor(outcome: Outcome): ExitCode {
   if ('verdict' in outcome) {
-    if (outcome.cutShort) return EXIT.cannotTest;
+    // A test cut short has no verdict, except the one it can give: calls cannot connect from this network (grade/blocked-ports.ts).
+    if (outcome.cutShort) return outcome.verdict === 'fail' ? EXIT.fail : EXIT.cannotTest;
     return outcome.verdict === 'pass' && outcome.caution === 'fallback-path' ? EXIT.passFallback : EXIT_FOR_VERDICT[outcome.verdict];
   }
   if ('notTested' in outcome) return outcome.notTested === 'bad-parameters' ? EXIT.usage : EXIT.cannotTest;

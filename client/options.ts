@@ -91,7 +91,7 @@ export function checkRunFlags(o: RunCommandOptions): RunCommandOptions {
   if (o.site !== undefined && o.save && !o.adminToken) {
     throw new ConfigError(
       'missing-option',
-      '--site needs --admin-token (or --token, CALLPROBE_ADMIN_TOKEN, CALLPROBE_TOKEN): the server accepts results with a site only from its operator; or --no-save',
+      "--site needs the site's upload-only token (callprobe site-token create) or the operator token, in --token or CALLPROBE_TOKEN (--admin-token and CALLPROBE_ADMIN_TOKEN work too): the server files a result under a site only with one; or --no-save",
     );
   }
   return o;

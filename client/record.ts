@@ -7,6 +7,7 @@ import type { CouldNotTest } from '../src/analysis/schema/could-not-test-schema.
 import { callprobeVersion } from '../host/package.js';
 import { withoutClientAddresses } from '../src/analysis/report/client-addresses.js';
 import type { RunCommandOptions } from './options.js';
+import { sideOf } from '../src/protocol/could-not-finish.js';
 
 /** The report as run keeps it: the browser's version, and --site and --ticket as given. */
 export function stampReport(report: Report, o: Pick<RunCommandOptions, 'site' | 'ticket'>, browserVersion: string): Report {
@@ -38,6 +39,7 @@ export function couldNotTest(
     kind: 'could-not-test',
     reason: code,
     message: message.slice(0, 4096),
+    side: sideOf(code),
     atMs: Date.now(),
     meta: {
       callprobeVersion: callprobeVersion(),

@@ -11,6 +11,7 @@ import type { ResultAck } from '../src/protocol/api.js';
 import { ResultsError, uploadResult } from '../src/protocol/results-client.js';
 import type { CouldNotTest } from '../src/analysis/schema/could-not-test-schema.js';
 import type { Report } from '../src/analysis/schema/report-schema.js';
+import type { Lang } from '../src/protocol/lang.js';
 
 export type SaveOutcome =
   | { ok: true; ack: ResultAck; /** The share link, absolute. */ link: string; created: boolean; /** The sampleId it was stored under. */ sampleId: string }
@@ -27,6 +28,8 @@ export interface SaveOptions {
   adminToken: string | null;
   /** Injected for tests and by the scheduler: defaults to a fresh UUID. */
   sampleId?: string;
+  /** The summary's language (run --lang): what the server words the result in for a result webhook; absent: English. */
+  lang?: Lang;
 }
 
 /** POSTs the report (or could-not-test record) as it is, plus a sampleId. Never throws on a refusal or no answer. */
@@ -42,6 +45,7 @@ export async function saveResult(record: Report | CouldNotTest, o: SaveOptions):
       backoffMs: 0,
       timeoutMs: SAVE_TIMEOUT_MS,
       token: o.adminToken,
+      ...(o.lang === undefined ? {} : { lang: o.lang }),
     });
     return { ok: true, ack, link: new URL(ack.url, o.server).toString(), created, sampleId };
   } catch (err) {

@@ -54,15 +54,28 @@ export async function fetchSiteReport(o: ReportCommandOptions & { site: string }
   if (!isSiteReport(body)) throw new OperatorApiError('bad-answer', `${o.server} answered something that is not a site report`);
   // A server from before the busy line in site reports leaves the field out: no sample's busy line is known.
   // A server from before the site x region table leaves it out: no edge is known.
-  return { ...body, busyLine: (body as Partial<SiteReport>).busyLine ?? null, regions: (body as Partial<SiteReport>).regions ?? [] };
+  // A server from before the causes leaves them out: none is known.
+  const b = body as Partial<SiteReport>;
+  return {
+    ...body,
+    busyLine: b.busyLine ?? null,
+    regions: b.regions ?? [],
+    causes: b.causes ?? NO_CAUSES,
+    edge: b.edge ?? null,
+    otherEdges: b.otherEdges ?? [],
+  };
 }
+
+const NO_CAUSES: SiteReport['causes'] = { blocked: { samples: 0, everyTeamsPort: 0, ports: [] }, deviceBusy: 0, ours: 0, other: 0 };
 
 /** GETs the all-sites overview, refusals and failures as fetchSiteReport. */
 export async function fetchOverview(o: ReportCommandOptions): Promise<SitesOverview> {
   const body = await fetchJson(overviewUrl(o), o.token);
   if (!isOverview(body)) throw new OperatorApiError('bad-answer', `${o.server} answered something that is not the all-sites overview`);
   // A server from before the overview was split by edge leaves the fields out: no edge is known.
-  return { ...body, sites: body.sites.map((s) => ({ ...s, edge: s.edge ?? null, otherEdges: s.otherEdges ?? [] })) };
+  // A server from before the causes leaves them out: none is known.
+  const none = { blocked: 0, blockedEveryPort: 0, deviceBusy: 0, serverSide: 0, serverBusy: 0 };
+  return { ...body, sites: body.sites.map((s) => ({ ...s, edge: s.edge ?? null, otherEdges: s.otherEdges ?? [], causes: s.causes ?? none })) };
 }
 
 function fetchJson(url: URL, token: string | undefined): Promise<unknown> {
@@ -86,6 +99,9 @@ export function formatOverview(o: SitesOverview): string {
   for (const s of o.sites) {
     const left = [
       s.couldNotTest > 0 ? `${figureCount(s.couldNotTest)} could not test` : '',
+      s.causes.blocked > 0 ? `${figureCount(s.causes.blocked)} blocked by the site's network` : '',
+      s.causes.deviceBusy > 0 ? `${figureCount(s.causes.deviceBusy)} with the probe machine too busy` : '',
+      s.causes.serverSide + s.causes.serverBusy > 0 ? `${figureCount(s.causes.serverSide + s.causes.serverBusy)} ours` : '',
       s.otherPool > 0 ? `${figureCount(s.otherPool)} of another profile or path` : '',
     ]
       .filter((t) => t !== '')
@@ -125,6 +141,9 @@ export const OVERVIEW_CSV_COLUMNS = [
   'last_report_at',
   'flags',
   'edge',
+  'blocked_ports',
+  'probe_busy',
+  'server_side',
 ] as const;
 
 /**
@@ -135,6 +154,8 @@ export const OVERVIEW_CSV_COLUMNS = [
 export function overviewCsv(o: SitesOverview, csv: CsvOptions = CSV_DEFAULTS): string {
   const rows = o.sites.flatMap((s) => {
     const health: Cell[] = [s.health?.lastReportAt ?? null, (s.health?.flags ?? []).map((f) => f.kind).join(' ') || null];
+    // Why samples could not be judged (src/analysis/site/causes.ts): the site's blocked ports, its busy probe, ours.
+    const causes: Cell[] = [s.causes.blocked, s.causes.deviceBusy, s.causes.serverSide + s.causes.serverBusy];
     const pools = [
       { samples: s.samples, metrics: s.metrics, verdict: s.verdict, edge: s.edge },
       ...s.otherEdges.map((e) => ({ samples: e.samples, metrics: e.metrics, verdict: e.verdict, edge: e.edge })),
@@ -142,7 +163,7 @@ export function overviewCsv(o: SitesOverview, csv: CsvOptions = CSV_DEFAULTS): s
     return pools.flatMap((p) => {
       const head: Cell[] = [s.site, s.samplesTotal, p.samples, s.couldNotTest];
       const edge: Cell = p.edge?.id ?? null;
-      if (p.metrics.length === 0) return [[...head, null, null, null, null, null, null, p.verdict, null, ...health, edge]];
+      if (p.metrics.length === 0) return [[...head, null, null, null, null, null, null, p.verdict, null, ...health, edge, ...causes]];
       return p.metrics.map((m): Cell[] => [
         ...head,
         m.target,
@@ -155,6 +176,7 @@ export function overviewCsv(o: SitesOverview, csv: CsvOptions = CSV_DEFAULTS): s
         m.reason,
         ...health,
         edge,
+        ...causes,
       ]);
     });
   });
@@ -171,8 +193,10 @@ export function formatSiteReport(r: SiteReport): string {
   ];
   for (const m of r.metrics) {
     const missed = m.missedPct === null ? '–' : figure(m.missedPct, '%');
+    // A row measured to another edge than the pool's (a region leg's latency) names it.
+    const where = m.edge !== undefined && m.edge.id !== r.edge?.id ? ` (to ${m.edge.azureRegion})` : '';
     lines.push(
-      `  ${m.status.toUpperCase().padEnd(12)} ${targetWhere(m.label, m.direction).padEnd(68)} ${figure(m.p50, m.unit).padStart(10)} ${figure(m.p90, m.unit, m.threshold).padStart(10)} ${figure(m.p99, m.unit).padStart(10)} ${limit(m.threshold, m.unit).padStart(10)} ${missed.padStart(8)}`,
+      `  ${m.status.toUpperCase().padEnd(12)} ${`${targetWhere(m.label, m.direction)}${where}`.padEnd(68)} ${figure(m.p50, m.unit).padStart(10)} ${figure(m.p90, m.unit, m.threshold).padStart(10)} ${figure(m.p99, m.unit).padStart(10)} ${limit(m.threshold, m.unit).padStart(10)} ${missed.padStart(8)}`,
     );
   }
   lines.push('', ...r.metrics.map((m) => `  ${m.sentence}`));
@@ -205,16 +229,22 @@ export const SITE_CSV_COLUMNS = [
   'reason',
   'p90_sample',
   'bloat_grade',
+  'edge',
 ] as const;
 
 /** The target column of the busy line's rows: the added delay of each loaded direction, never part of the verdict. */
 const BUSY_LINE_CSV_TARGET = 'busy-line-added-delay';
 
+/** The target column of the rows of samples that could not be judged, one per cause (direction: the cause). */
+const NOT_JUDGED_CSV_TARGET = 'not-judged';
+
 /**
  * One CSV row per metric (RFC 4180, the export's quoting and formula guard); figures rounded as the
  * page shows them. When samples loaded the line, one more row per direction: the busy line's added
  * delay (target busy-line-added-delay, threshold the delay that harms a call, missed the samples
- * at or above it, status empty: never graded into the verdict, bloat_grade the P90's grade).
+ * at or above it, status empty: never graded into the verdict, bloat_grade the P90's grade). Then
+ * one row per cause that cost samples (target not-judged, direction blocked-ports, probe-busy, ours
+ * or other, samples_insufficient how many; src/analysis/site/causes.ts).
  */
 export function siteReportCsv(r: SiteReport, csv: CsvOptions = CSV_DEFAULTS): string {
   const rows = r.metrics.map((m): Cell[] => {
@@ -239,8 +269,37 @@ export function siteReportCsv(r: SiteReport, csv: CsvOptions = CSV_DEFAULTS): st
       m.reason,
       m.p90Sample,
       null,
+      m.edge?.id ?? null,
     ];
   });
+  // Each other edge's rows, graded apart, its edge in the last column.
+  const others = r.otherEdges.flatMap((o) =>
+    o.metrics.map((m): Cell[] => {
+      const f = (v: number | null | undefined): number | null => figureValue(v, m.unit, m.threshold);
+      return [
+        r.site,
+        m.target,
+        m.direction,
+        m.unit,
+        m.threshold,
+        m.samplesGraded,
+        m.samplesInsufficient,
+        f(m.p50),
+        f(m.p90),
+        f(m.p99),
+        f(m.p90Interval?.lower),
+        f(m.p90Interval?.upper),
+        m.p90Interval?.level ?? null,
+        m.missed,
+        figureValue(m.missedPct, '%'),
+        m.status,
+        m.reason,
+        m.p90Sample,
+        null,
+        m.edge?.id ?? o.edge.id,
+      ];
+    }),
+  );
   const b = r.busyLine;
   const busy =
     b === null
@@ -267,7 +326,39 @@ export function siteReportCsv(r: SiteReport, csv: CsvOptions = CSV_DEFAULTS): st
             null,
             d.p90Sample,
             d.grade,
+            null,
           ];
         });
-  return csvRows([SITE_CSV_COLUMNS, ...rows, ...busy], csv);
+  const c = r.causes;
+  const notJudged = (
+    [
+      ['blocked-ports', c.blocked.samples],
+      ['probe-busy', c.deviceBusy],
+      ['ours', c.ours],
+      ['other', c.other],
+    ] as const
+  )
+    .filter(([, n]) => n > 0)
+    .map(([cause, n]): Cell[] => [
+      r.site,
+      NOT_JUDGED_CSV_TARGET,
+      cause,
+      null,
+      null,
+      null,
+      n,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
+  return csvRows([SITE_CSV_COLUMNS, ...rows, ...others, ...busy, ...notJudged], csv);
 }

@@ -58,7 +58,11 @@ export function testTimeoutMs(o: RunCommandOptions): number {
   const devicesS = (o.devices === true ? 20 : 0) + (o.network === true ? 5 + DEFAULTS.families.budgetMs / 1000 : 0);
   // Graded against an Azure row, a hub may run a second test on the edge in that row's region (the region leg).
   const regionLegS = o.profile === 'azure-region' ? durationS + 30 : 0;
-  return (durationS + 60 + busyS + devicesS + regionLegS + (o.compare ? 6 * ((o.compareSeconds ?? DEFAULTS.compareSecondsPerRung) + 10) : 0)) * 1000;
+  // The RTP leg waits for the reflector's word that it carries the audio, and is opened once more when it carries none (src/session/connect.ts).
+  const rtpRetryS = ((DEFAULTS.rtp.legAttempts - 1) * DEFAULTS.rtp.connectGraceMs + DEFAULTS.rtp.legAttempts * DEFAULTS.rtp.liveWaitMs) / 1000;
+  return (
+    (durationS + 60 + rtpRetryS + busyS + devicesS + regionLegS + (o.compare ? 6 * ((o.compareSeconds ?? DEFAULTS.compareSecondsPerRung) + 10) : 0)) * 1000
+  );
 }
 
 export function isLoopbackUrl(url: URL): boolean {

@@ -92,6 +92,9 @@ export async function requireUploadToken(server: string, site: string, token: st
   }
   throw new ConfigError(
     'bad-value',
-    `the server refused ${tokenWords(token)} for the site "${site}" (${r.status} ${r.reason}): ${oneLine(r.message)}; give a live token of this site (callprobe site-token create) in --token or CALLPROBE_TOKEN`,
+    `the server refused ${tokenWords(token)} for the site "${site}" (${r.status} ${r.reason}): ${oneLine(r.message)}; ${ADVICE_GIVEN.has(r.reason) ? 'give it' : 'give a live token of this site (callprobe site-token create)'} in --token or CALLPROBE_TOKEN`,
   );
 }
+
+/** The refusals whose words already say to make a live token (server/http/access.ts): the advice is not said twice. */
+const ADVICE_GIVEN: ReadonlySet<string> = new Set(['bad-site-token']);

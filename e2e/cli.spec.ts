@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { schemaErrors } from '../test/kit/report-validator.js';
-import { runCallprobe as callprobe, spawnCallprobe } from '../test/kit/callprobe.js';
+import { runCallprobe as callprobe, serveProcess, spawnCallprobe } from '../test/kit/callprobe.js';
 import { runProcess } from '../test/kit/process.js';
 import { startCoturn } from './fixtures/coturn.js';
 import { cliChromium } from './fixtures/cli-chromium.js';
@@ -150,6 +150,46 @@ test.describe('callprobe run', () => {
       message: expect.any(String),
       atMs: expect.any(Number),
     });
+  });
+
+  test('on the portable data path (serve --data-path portable: no addon of ours) a test measures, and /metrics says which path ran', async () => {
+    test.setTimeout(60_000);
+    const worker = test.info().parallelIndex;
+    const metricsPort = workerPort(18770, worker);
+    const portable = await serveProcess(
+      {
+        httpPort: workerPort(18760, worker),
+        turnPorts: workerPort(3760, worker),
+        // At info, so the RTP leg's closing line says which path its stream took.
+        logLevel: 'info',
+        extra: ['--data-path', 'portable', '--metrics-listen', `127.0.0.1:${metricsPort}`],
+      },
+      { deadlineMs: 58_000 },
+    );
+    try {
+      expect(await portable.proc.waitForLine(/^data path: /, { timeoutMs: 1000, what: 'the data path line', stream: 'stderr' })).toMatch(
+        /^data path: portable/,
+      );
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(metrics).toContain('callprobe_data_path{path="portable"} 1\n');
+      expect(metrics).toContain('callprobe_data_path{path="native"} 0\n');
+      const r = await callprobe(['run', '--server', portable.url, '--json', '--no-save', '--duration', '3'], 50_000);
+      const report = JSON.parse(r.stdout) as ReportShape;
+      expect(schemaErrors(report)).toEqual([]);
+      expect(report).toMatchObject({ meta: { mode: 'reflector' }, probe: { path: 'rtp' }, path: { transport: 'udp', port: workerPort(3760, worker) } });
+      // 3 s at 100 probes/s is about 300 echoed; beside the functional project's other tests a busy
+      // page sends fewer. Half of them back, with a round trip, is a stream that ran through it.
+      expect(report.summary.packetsReceived, JSON.stringify(report.summary)).toBeGreaterThan(150);
+      expect(Number(report.summary['rttMsP50'])).toBeGreaterThan(0);
+      // The relay on Node's dgram sockets read the page's RTP headers as the native sockets do.
+      expect(report.witness?.source).toBe('relay');
+      expect(r.code).toBe(2);
+      // The leg ran the portable path: our SRTP in JavaScript, the short path with the JavaScript probe core, no fast path.
+      const closed = JSON.parse(await portable.proc.waitForLine(/"msg":"rtp leg closed"/, { timeoutMs: 10_000, what: "the RTP leg's closing line" })) as object;
+      expect(closed).toMatchObject({ srtp: 'ours', rtpPath: 'short', shortCore: 'js', fastTaken: 0 });
+    } finally {
+      await portable.stop();
+    }
   });
 
   test("against someone else's TURN server (coturn) it loops two peers in the page: loopback mode", async () => {

@@ -34,7 +34,7 @@ test('an edge under coturn keeps its RTP probe path and loses the relay witness'
     const res = await fetch(`${hub.url}/api/edge-tokens`, {
       method: 'POST',
       headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ edge: 'weu-1' }),
+      body: JSON.stringify({ edge: 'weu-1', azureRegion: 'West Europe', hosts: ['127.0.0.1'] }),
     });
     const { token } = (await res.json()) as { token: string };
     opened.push(

@@ -260,3 +260,57 @@ test(
     }
   },
 );
+
+test("a site's firewall drops every relay port of a working server: the network's side, a fail when every port Teams uses was offered, stored, and the site report names the ports", async () => {
+  needNetns('the connectivity ladder in a namespace');
+  test.setTimeout(120_000);
+  // TLS on 443 besides UDP 3478-3481 (and TCP 3478): with all of them dropped, calls could not connect at all.
+  const pki = makeTestPki();
+  const ns = TestNetns.create('site');
+  const token = 'operator-token-0123456789abcdef';
+  try {
+    ns.addVeth(HOST, '10.200.0.2');
+    const db = test.info().outputPath('results.db');
+    const server = await serveIn(ns, { adminToken: token, db, tls: { port: 443, certPath: pki.chainPath, keyPath: pki.keyPath } });
+    try {
+      // Another site's test goes through first: the relay's evidence that it answers.
+      const clean = await runIn(ns, 2);
+      expect(clean.report.path.transport).toBe('udp');
+      ns.drop('udp dport 3478-3481', 'tcp dport 3478', 'tcp dport 443');
+      for (let i = 0; i < 2; i++) {
+        const run = spawnCallprobe(['run', '--server', `http://${HOST}:${HTTP_PORT}`, '--site', 'Boston', '--json', '--duration', '2'], {
+          deadlineMs: 75_000,
+          env: { ...process.env, CALLPROBE_TOKEN: token },
+          spawn: (c, a, o) => ns.spawn(c, a, o),
+        });
+        const status = await run.exited;
+        const report = JSON.parse(run.stdout()) as Report;
+        // Calls cannot connect from this network: a verdict (exit 1), on the network's side, stored.
+        expect(status.code, run.stderr()).toBe(1);
+        expect(report.outcome).toMatchObject({ reason: 'could-not-connect', side: 'network', relayEvidence: { kind: 'recent-test' } });
+        expect(report.summary.verdict).toBe('fail');
+        expect(answerView(report).sentence).toMatch(
+          /^Calls cannot connect from this network: it blocks UDP 3478-3481, TCP 3478 and TLS 443, every port Teams uses/,
+        );
+        expect(run.stderr()).toMatch(/^result: [0-9A-Z]{4}-[0-9A-Z]{4} /m);
+      }
+      const site = spawnCallprobe(['report', '--server', `http://${HOST}:${HTTP_PORT}`, '--site', 'Boston', '--json'], {
+        deadlineMs: 30_000,
+        env: { ...process.env, CALLPROBE_TOKEN: token },
+        spawn: (c, a, o) => ns.spawn(c, a, o),
+      });
+      expect((await site.exited).code, site.stderr()).toBe(1);
+      const sr = JSON.parse(site.stdout()) as { verdict: string; explanation: string[]; causes: { blocked: { samples: number; everyTeamsPort: number } } };
+      expect(sr.causes.blocked).toMatchObject({ samples: 2, everyTeamsPort: 2 });
+      expect(sr.explanation[0]).toBe(
+        "FAIL: 2 of 2 samples: this site's network blocked every port Teams uses (UDP 3478-3481, TCP 3478 and TLS 443), so calls could not connect.",
+      );
+      expect(sr.explanation.join(' ')).not.toContain('no 90th percentile failed');
+    } finally {
+      await server.stop();
+    }
+  } finally {
+    ns.delete();
+    pki.remove();
+  }
+});

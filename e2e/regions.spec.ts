@@ -6,17 +6,19 @@ import { DEFAULTS } from '../src/protocol/defaults.js';
 
 /**
  * The CI run of `npm run bench:regions`: a hub and eight edges on loopback, each edge's relay
- * behind the seeded impairment proxy with its own round trip (5 to 120 ms) and loss, the nearest
+ * behind the seeded impairment proxy with its own round trip (5 to 150 ms) and loss, the nearest
  * with the id that sorts last (the hub lists its edges by id), on one testbed for every test.
  * Tagged @measure: they time round trips.
  *
  * 1. `callprobe run --server <hub> --json`, graded against the North Europe row (`--profile
  *    azure-region --azure-region "North Europe"`, from the site: the row's site column, 139 ms):
  *    the first pass reaches all eight edges, the probes measure the nearest of it, and the test runs
- *    on the nearest (West Europe, 5 ms, listed last), then a second full test, the region leg, on
- *    the edge in North Europe (30 ms), graded against the same row; the report's verdict and exit
- *    code are the nearest's. (The edge column grades at 1,000 probes/s, more than a 4 s test on 2
- *    busy cores sends cleanly.)
+ *    on the nearest (West Europe, 5 ms, listed last), graded on the client-to-edge targets, then a
+ *    second full test, the region leg, on the edge in North Europe (30 ms), graded against the row;
+ *    the verdict and exit code are the worse of the two. (The edge column grades at 1,000
+ *    probes/s, more than a 4 s test on 2 busy cores sends cleanly.) Asked about Southeast Asia
+ *    (137 ms), whose edge is 150 ms away: the row fails, so the test fails (exit 1), and nothing
+ *    says PASS or calls the nearest's round trip that row's.
  * 2. The page itself, from the hub under a name Chromium resolves to 127.0.0.1 (a plain-http
  *    page: not a secure context, so no microphone; `audio=fake-device` falls back to the Web Audio
  *    tone), and from 127.0.0.1 (a secure context, the Web Audio tone the page sends by default),
@@ -34,7 +36,7 @@ const EDGES: EdgeSpec[] = [
   { id: 'mid', azureRegion: 'North Europe', rttMs: 30, lossPct: 0 },
   { id: 'far', azureRegion: 'East US', rttMs: 80, lossPct: 1 },
   // Listed before the nearest (the hub lists by id): a locate of the first four in the hub's order would never measure it.
-  { id: 'aus-1', azureRegion: 'Australia East', rttMs: 120, lossPct: 0 },
+  { id: 'ase-1', azureRegion: 'Southeast Asia', rttMs: 150, lossPct: 0 },
   { id: 'bra-1', azureRegion: 'Brazil South', rttMs: 100, lossPct: 0 },
   { id: 'cus-1', azureRegion: 'Central US', rttMs: 60, lossPct: 0 },
   { id: 'inc-1', azureRegion: 'Central India', rttMs: 110, lossPct: 0 },
@@ -47,8 +49,13 @@ const PLAIN_NAME = 'regions-hub.test';
 const CLEAN_BASE_MAX_MS = 3;
 
 interface Graded {
-  meta: { edge?: { id: string; azureRegion: string }; profile: { id: string; azureRegion: string | null; from: string | null } };
-  summary: { verdict: string };
+  meta: {
+    edge?: { id: string; azureRegion: string };
+    profile: { id: string; azureRegion: string | null; from: string | null };
+    asked?: { id: string; azureRegion: string; from: string };
+  };
+  summary: { verdict: string; insufficientCause: string | null };
+  explanation: string[];
   grades: { target: string; value: number | null; threshold: number; status: string }[];
   outcome: unknown;
   directions: { up: { packetsSent: number } | null };
@@ -143,15 +150,41 @@ test.describe.serial('a hub with eight edges', () => {
     // Its round trip is the edge's: 30 ms injected, plus the clean base, within 3 ms + 10 %.
     expect(rtt?.value).toBeGreaterThan(30 - 6);
     expect(rtt?.value).toBeLessThan(30 + CLEAN_BASE_MAX_MS + 6);
-    // The nearest's round trip is graded against the same row, and is the nearest's.
+    // The nearest's round trip is its own, graded on the client-to-edge targets; the question asked is kept.
+    expect(report.meta.profile.id).toBe('client-to-edge');
+    expect(report.meta.asked).toEqual({ id: 'azure-region', azureRegion: 'North Europe', from: 'site' });
     const nearRtt = report.grades.find((g) => g.target === 'latency-rtt');
-    expect(nearRtt?.threshold).toBe(139);
+    expect(nearRtt?.threshold).toBe(100);
     expect(nearRtt?.value).toBeLessThan(5 + CLEAN_BASE_MAX_MS + 4);
     expect(run.progress.some((p) => p.line.includes('a second test, on the test server in North Europe'))).toBe(true);
-    // The verdict and exit code are the nearest's: a 4 s test is too short (exit 2), whatever the leg says.
+    // The worse of the two: a 4 s test is too short on both (exit 2).
     expect(report.summary.verdict).toBe('insufficient');
     expect(run.exitCode).toBe(2);
   });
+
+  test(
+    'asked about a region whose edge is over its row: the test fails (exit 1), and never says pass',
+    { tag: ['@measure', '@pair'] },
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, testInfo) => {
+      test.setTimeout(120_000);
+      const run = await bed.run(['--duration', '4', '--profile', 'azure-region', '--azure-region', 'Southeast Asia'], 100_000);
+      await testInfo.attach('run.json', { body: JSON.stringify(run), contentType: 'application/json' });
+      const report = run.json as Reported;
+      expect(report.meta.edge?.id).toBe('near');
+      expect(report.legs?.map((l) => l.edge.id)).toEqual(['ase-1']);
+      const rtt = report.legs?.[0]?.report.grades.find((g) => g.target === 'latency-rtt');
+      expect(rtt).toMatchObject({ threshold: 137, status: 'fail' });
+      expect(report.summary.verdict).toBe('fail');
+      expect(run.exitCode).toBe(1);
+      const text = report.explanation.join('\n');
+      expect(text).not.toMatch(/\bPASS\b/);
+      expect(report.explanation[0]).toMatch(/^FAIL: to Southeast Asia, where your Teams tenant is/);
+      // Each round trip labelled with the edge it was measured to.
+      expect(text).toMatch(/To West Europe, the nearest test server: [\d.]+ ms, within the 100 ms limit of the client-to-edge targets\./);
+      expect(text).toMatch(/To Southeast Asia, where your Teams tenant is: [\d.]+ ms, over the 137 ms limit\./);
+    },
+  );
 
   const PAGE_LEG = "the page's own region leg, from a plain-http hub page and a secure one: its probes sent and echoed";
   // eslint-disable-next-line no-empty-pattern

@@ -4,16 +4,16 @@
  * process has work (a test open) and every `idlePeriodMs` otherwise: an idle server wakes a few
  * times a second, not a hundred, and a stall while idle is still seen (a stall that covers a due
  * time is counted whole from that due time; a shorter one between two idle ticks is not seen).
- * The timer is the relay's UDP addon's (`startNativeLoopSampler`), which hands its ticks to
- * JavaScript in batches; `startLoopSampler` is the same on a JavaScript timer, for tests on an
- * injected clock and for a benchmark's comparison.
+ * On the native data path the timer is the relay's UDP addon's (`startNativeLoopSampler`), which
+ * hands its ticks to JavaScript in batches; `startLoopSampler` is the same on a JavaScript timer:
+ * the portable data path's, and the tests' on an injected clock (`loopSamplerOn` picks).
  *
  * For /metrics each process reads its lateness over fixed windows of `windowS` seconds
  * (`LoopDelayWindow`: p50, p99 and max of its ticks); every process of `serve` reports one (the
  * HTTP process, the data plane), each with its own `process` label.
  */
 import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
-import type { LoopDelayReading } from '../src/protocol/data-plane.js';
+import type { DataPath, LoopDelayReading } from '../src/protocol/data-plane.js';
 import { DEFAULTS } from '../src/protocol/defaults.js';
 import { NativeLoopTicks } from './turn/transport/native-udp.js';
 
@@ -94,7 +94,7 @@ export function startLoopSampler(o: LoopSamplerOptions): LoopSampler {
 /** What a sampler is started with, whichever clock it ticks on (startLoopSampler's form without its injected timer and waits). */
 export type LoopTickOptions = Pick<LoopSamplerOptions, 'busyPeriodMs' | 'idlePeriodMs' | 'busy' | 'onTick'>;
 
-/** Starts a sampler (startNativeLoopSampler, or startLoopSampler for a comparison or a test). */
+/** Starts a sampler (startNativeLoopSampler, or startLoopSampler on the portable data path or in a test). */
 export type StartLoopSampler = (o: LoopTickOptions) => LoopSampler;
 
 /**
@@ -119,12 +119,12 @@ export function startNativeLoopSampler(o: LoopTickOptions, withWaits = false): L
 }
 
 /**
- * The data plane's sampler: the addon's, counting the datagrams' waits when its relay reads them
- * (`datagramWaits`: null on `dgram`, or with no relay here); the JavaScript timer when a benchmark
- * asks for what ran before to compare (CALLPROBE_LOOP_SAMPLER=timer, docs/DEVELOPERS.md).
+ * A process's sampler on data path `path`: on `native` the UDP addon's, counting the datagrams'
+ * waits when the process's relay reads them (`datagramWaits`: null with no relay here); on
+ * `portable` the JavaScript timer (the relay's dgram sockets note no receive time: no waits).
  */
-export function loopSamplerOf(env: NodeJS.ProcessEnv, datagramWaits: LoopSamplerOptions['datagramWaits'] | null): StartLoopSampler {
-  if (env['CALLPROBE_LOOP_SAMPLER'] === 'timer') return (o) => startLoopSampler({ ...o, ...(datagramWaits ? { datagramWaits } : {}) });
+export function loopSamplerOn(path: DataPath, datagramWaits: LoopSamplerOptions['datagramWaits'] | null = null): StartLoopSampler {
+  if (path === 'portable') return (o) => startLoopSampler({ ...o, ...(datagramWaits ? { datagramWaits } : {}) });
   return (o) => startNativeLoopSampler(o, datagramWaits !== null);
 }
 
@@ -185,14 +185,14 @@ export class LoopDelayWindow {
 
 /**
  * This process's lateness for /metrics, on a sampler of its own; `busy` says when the process has
- * work, and the sampler then ticks every `busyPeriodMs` (DEFAULTS.serverLoop.periodMs by default).
- * `start`: the sampler (default: the addon's, startNativeLoopSampler, without the datagrams' waits).
+ * work, and the sampler then ticks every `busyPeriodMs`. `start`: the sampler (`loopSamplerOn`
+ * the server's data path).
  */
 export class LoopDelayMonitor {
   private readonly window = new LoopDelayWindow(() => performance.now());
   private readonly sampler: LoopSampler;
 
-  constructor(busy: () => boolean, busyPeriodMs: number = DEFAULTS.serverLoop.periodMs, start: StartLoopSampler = (o) => startNativeLoopSampler(o)) {
+  constructor(busy: () => boolean, busyPeriodMs: number, start: StartLoopSampler) {
     this.sampler = start({
       busyPeriodMs,
       idlePeriodMs: DEFAULTS.serverLoop.idlePeriodMs,

@@ -21,14 +21,16 @@ import { RelayStartError } from './turn/index.js';
 import { openStore, StoreError, type ResultStore } from './store/index.js';
 import { SiteAlerts } from './alerts/index.js';
 import { AlertDelivery } from './alerts/delivery.js';
+import { ResultPosts } from './alerts/result-webhook.js';
 import { FleetLoop } from './fleet/loop.js';
 import type { RelayEndpoints } from './reflector/candidates.js';
 import { hostAddressList, hostAddressOf, type NetworkInterfaces } from './reflector/host-address.js';
 import { Teardown, TeardownError } from './teardown.js';
 import { edgeBeats, hubEdges } from './edges/roles.js';
-import type { PlaneStart } from '../src/protocol/data-plane.js';
+import type { DataPath, PlaneStart } from '../src/protocol/data-plane.js';
 import { PlaneStartError, startPlane, type PlaneListeners, type RunningPlane } from './dataplane/index.js';
-import { LoopDelayMonitor, loopDelayMetrics } from './loop-delay.js';
+import { LoopDelayMonitor, loopDelayMetrics, loopSamplerOn } from './loop-delay.js';
+import { chooseDataPath, dataPathMetrics } from './data-path.js';
 
 export interface RunningServer {
   url: string;
@@ -41,6 +43,8 @@ export interface RunningServer {
   dataPlanePid(): number | null;
   /** How the data plane started, in a line for a person (its pid and nice); null when it runs in this process or there is none. */
   dataPlaneLine: string | null;
+  /** What the data plane and the samplers run on (ServeOptions.dataPath, `auto` chosen at start: server/data-path.ts). */
+  dataPath: DataPath;
   store: ResultStore | null;
   close(): Promise<void>;
 }
@@ -168,12 +172,30 @@ function planeStartError(err: unknown): unknown {
 }
 
 /**
+ * The relay's quotas, its total allocations lowered to the relayed ports pages allocate in
+ * (`--relay-ports`, the first plane's share of it with `--workers N`: server/turn/index.ts
+ * planeShare), said in one line: past the ports every Allocate would be refused for want of a
+ * port (508 no-relay-port) before the doors' shares and reserve could apply (src/protocol/door.ts).
+ */
+export function relayQuotas(opts: Pick<ServeOptions, 'quotas' | 'relayPortRange' | 'workers'>, log: (msg: string) => void): ServeOptions['quotas'] {
+  const range = opts.relayPortRange;
+  // {0, 0}: the OS picks each port (tests): no range to fit.
+  if (range.min === 0 && range.max === 0) return opts.quotas;
+  const ports = opts.workers >= 2 ? Math.floor((range.max - range.min + 1) / opts.workers) : range.max - range.min + 1;
+  if (opts.quotas.maxAllocationsTotal <= ports) return opts.quotas;
+  log(
+    `--max-allocations ${opts.quotas.maxAllocationsTotal} is more than the ${ports} relay ports pages allocate in (--relay-ports ${range.min}-${range.max}${opts.workers >= 2 ? `, the first of ${opts.workers} planes' share` : ''}): lowered to ${ports}`,
+  );
+  return { ...opts.quotas, maxAllocationsTotal: ports, maxAllocationsPerSourceIp: Math.min(opts.quotas.maxAllocationsPerSourceIp, ports) };
+}
+
+/**
  * What the data plane runs: the embedded relay (unless --external-turn) and the reflector
  * (unless --no-reflector), as the start message carries them (src/protocol/data-plane.ts). The
  * reflector's data-channel leg takes its one candidate on the embedded relay's loopback listener,
  * or with --external-turn on that relay's first UDP entry (none: a usage error).
  */
-function planeStart(opts: ServeOptions, secret: string, log: (msg: string) => void): PlaneStart {
+function planeStart(opts: ServeOptions, dataPath: DataPath, secret: string, log: (msg: string) => void): PlaneStart {
   let relay: PlaneStart['relay'] = null;
   if (!opts.externalTurn) {
     const tls = opts.tls ? { port: opts.tls.port, ...readTlsPair(opts.tls.certPath, opts.tls.keyPath, Date.now(), log) } : null;
@@ -191,7 +213,7 @@ function planeStart(opts: ServeOptions, secret: string, log: (msg: string) => vo
       realm: opts.realm,
       secret,
       allowPeers: opts.allowPeers,
-      quotas: opts.quotas,
+      quotas: relayQuotas(opts, log),
       maxCredentialLifetimeS: opts.credentialTtlS + opts.credentialSkewS,
       internalUdp: opts.reflector,
     };
@@ -213,7 +235,14 @@ function planeStart(opts: ServeOptions, secret: string, log: (msg: string) => vo
         rtp: opts.rtp && (!opts.externalTurn || opts.edge !== null),
       }
     : null;
-  return { type: 'start', relay, reflector, log: { level: opts.logLevel, format: opts.logFormat ?? 'json' }, niceAboveHttp: opts.dataPlaneNiceAboveHttp };
+  return {
+    type: 'start',
+    relay,
+    reflector,
+    dataPath,
+    log: { level: opts.logLevel, format: opts.logFormat ?? 'json' },
+    niceAboveHttp: opts.dataPlaneNiceAboveHttp,
+  };
 }
 
 function relayEndpoints(opts: ServeOptions): RelayEndpoints {
@@ -264,13 +293,15 @@ export async function serve(opts: ServeOptions, log: (msg: string) => void): Pro
 }
 
 async function start(opts: ServeOptions, log: (msg: string) => void, opened: Teardown): Promise<RunningServer> {
+  // Chosen once, before anything starts (`auto`: native when both addons load), and said once it serves (a start that fails says only why).
+  const dataPath = chooseDataPath(opts.dataPath);
   const logger = serverLogger(opts.logLevel, opts.logFormat ?? 'json');
   const secret = opts.secret ?? randomBytes(24).toString('base64url');
   if (!opts.secret) log('TURN secret: random for this run (pass --secret to share it with another relay)');
   const version = callprobeVersion();
   const notOffered: ServerConfig['notOffered'] = [];
   let plane: RunningPlane | null = null;
-  const start = planeStart(opts, secret, log);
+  const start = planeStart(opts, dataPath.path, secret, log);
   if (start.relay !== null || start.reflector !== null) {
     try {
       plane = await startPlane(start, { workers: opts.workers, restart: opts.dataPlaneRestart, log, logger });
@@ -285,6 +316,10 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   const store = await openResults(opts, log);
   let fleet: FleetLoop | null = null;
   let alerts: SiteAlerts | null = null;
+  let resultPosts: ResultPosts | null = null;
+  // The share links of result posts: --public-url, else the address the HTTP app listens on (known once it listens).
+  let listening = '';
+  const shareBase = (): string => opts.publicUrl ?? listening;
   if (store && opts.results) {
     opened.add('the results store', () => store.close());
     opened.add('the retention purge', startPurge(store, opts.results.purgeIntervalMs, log));
@@ -292,7 +327,9 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     const said = logger.child({ name: 'alerts' });
     const a = opts.alerts;
     alerts = a ? new SiteAlerts(a, store, said, opts.fleet, () => fleet?.kick()) : null;
-    const delivery = a ? new AlertDelivery(store.alerts, a, said, opts.alertDelivery) : null;
+    const hooks = opts.resultWebhooks;
+    resultPosts = hooks.length > 0 ? new ResultPosts(hooks, shareBase, () => fleet?.kick()) : null;
+    const delivery = a || resultPosts ? new AlertDelivery(store, { alerts: a?.webhooks ?? [], results: hooks, shareBase }, said, opts.alertDelivery) : null;
     const loop = new FleetLoop({ store, alerts, delivery, log: logger.child({ name: 'fleet' }), nowMs: () => Date.now(), settings: opts.fleet });
     await loop.start();
     fleet = loop;
@@ -310,6 +347,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   const httpLoop = new LoopDelayMonitor(
     () => (p?.sessionsOpen() ?? 0) > 0,
     p !== null && p.startedAs !== null ? DEFAULTS.serverLoop.httpPeriodMs : DEFAULTS.serverLoop.periodMs,
+    loopSamplerOn(dataPath.path),
   );
   opened.add('the event-loop delay sampler', () => httpLoop.stop());
   /** The data plane's figures as last read (at each scrape of /metrics). */
@@ -332,6 +370,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     ...(opts.teamsReachability !== null ? { teamsReachability: opts.teamsReachability } : {}),
     connections: opts.connections,
     metricsText: () =>
+      dataPathMetrics(dataPath.path) +
       planeMetrics.text +
       (fleet?.metricsText() ?? '') +
       loopDelayMetrics([['http', httpLoop.reading()], ...(p ? [['dataplane', planeMetrics.loop] as const] : [])]),
@@ -346,6 +385,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
       adminToken: opts.adminToken,
       ...opts.resultsLimits,
       alerts,
+      resultPosts,
     },
     console: { users: opts.users, nowMs: () => Date.now(), ...opts.console },
     load: opts.load,
@@ -357,10 +397,12 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   } catch (err) {
     throw listenError(err, `--http-port ${opts.httpPort}`);
   }
+  log(dataPath.line);
   log(resultsLine(opts));
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : opts.httpPort;
   const url = `http://${hostForUri(opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host === '::' ? '::1' : opts.host)}:${port}`;
+  listening = url;
   let metricsUrl: string | null = null;
   if (opts.metricsListen) {
     const m = opts.metricsListen;
@@ -384,6 +426,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     relayListeners: p !== null && relayEmbedded ? p.listeners : null,
     dataPlanePid: () => p?.pid() ?? null,
     dataPlaneLine: p?.startedAs ?? null,
+    dataPath: dataPath.path,
     store,
     close: async () => {
       const failures = await opened.close();

@@ -14,6 +14,7 @@ import type { Truth } from '../impair/truth-types.js';
 import { runCli, startServe, type CliRun, type Served } from '../lib/processes.js';
 import type { AccuracyScenario } from './scenarios.js';
 import { flowTruthMetrics, type BurstWindow, type FlowTruthMetrics } from './truth.js';
+import type { DataPath } from '../../src/protocol/data-plane.js';
 
 /** SCTP DATA chunk (16) + SCTP header (12) + DTLS 1.2 AES-GCM record (13 + 8 + 16) + ChannelData (4). */
 export const DATA_CHANNEL_WIRE_OVERHEAD_BYTES = 69;
@@ -166,6 +167,8 @@ export interface HarnessOptions {
   /** A second server with `--no-rtp`: the report grades the data channel (the RTP comparison). */
   datachannel: ServerPorts | null;
   durationS: number;
+  /** Both servers' `--data-path` (server/data-path.ts); absent: the server's default, `auto`. */
+  dataPath?: DataPath;
 }
 
 export class AccuracyHarness {
@@ -182,7 +185,10 @@ export class AccuracyHarness {
   static async start(o: HarnessOptions): Promise<AccuracyHarness> {
     const servers = new Map<ProbePath, { ports: ServerPorts; served: Served }>();
     const serve = (ports: ServerPorts, extra: string[]): Promise<Served> =>
-      startServe(['--turn-ports', String(ports.relayPort), '--advertise', `127.0.0.1:${ports.proxyPort}`, ...extra], ports.httpPort);
+      startServe(
+        ['--turn-ports', String(ports.relayPort), '--advertise', `127.0.0.1:${ports.proxyPort}`, ...(o.dataPath ? ['--data-path', o.dataPath] : []), ...extra],
+        ports.httpPort,
+      );
     try {
       servers.set('rtp', { ports: o.rtp, served: await serve(o.rtp, []) });
       if (o.datachannel) servers.set('datachannel', { ports: o.datachannel, served: await serve(o.datachannel, ['--no-rtp']) });

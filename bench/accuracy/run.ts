@@ -9,7 +9,8 @@
  * section of docs/benchmarks.md.
  *
  * Env: SEEDS (default 3), DC_SEEDS (data-channel seeds, default SEEDS; 0 skips that path),
- * SCENARIOS (comma-separated names, default all), DURATION_S (15), IRTT=0 to skip irtt.
+ * SCENARIOS (comma-separated names, default all), DURATION_S (15), IRTT=0 to skip irtt,
+ * DATA_PATH (native or portable: the servers' `serve --data-path`; default the server's, auto).
  * PUBLISH=provisional publishes only the provisional answers' tally (bench/results/provisional-<date>
  * and its own section of docs/benchmarks.md), so a run with fewer seeds leaves the accuracy
  * section and summary as they were.
@@ -32,6 +33,7 @@ import { accuracySummary } from './summary.js';
 import { provisionalTally, type ProvisionalReportView, type ProvisionalRun, type ProvisionalTally } from './provisional.js';
 import type { FlowTruthMetrics } from './truth.js';
 import { benchCommandLine } from '../lib/cli.js';
+import type { DataPath } from '../../src/protocol/data-plane.js';
 
 const SEEDS = Number(process.env['SEEDS'] ?? 3);
 const DC_SEEDS = Math.min(SEEDS, Number(process.env['DC_SEEDS'] ?? SEEDS));
@@ -39,6 +41,13 @@ const DURATION_S = Number(process.env['DURATION_S'] ?? 15);
 const WITH_IRTT = process.env['IRTT'] !== '0';
 const ONLY = process.env['SCENARIOS']?.split(',').map((s) => s.trim());
 const PUBLISH_PROVISIONAL_ONLY = process.env['PUBLISH'] === 'provisional';
+const DATA_PATH = dataPathOf(process.env['DATA_PATH']);
+
+/** DATA_PATH: native, portable, or unset (the server's default). */
+function dataPathOf(v: string | undefined): DataPath | undefined {
+  if (v === undefined || v === 'native' || v === 'portable') return v;
+  throw new Error(`DATA_PATH must be native or portable, not ${JSON.stringify(v)}`);
+}
 
 interface PathRun {
   figures: CallprobeFigures;
@@ -185,7 +194,7 @@ async function runPath(harness: AccuracyHarness, s: AccuracyScenario, seed: stri
 async function main(): Promise<void> {
   benchCommandLine(
     'bench:accuracy',
-    "callprobe's numbers against the impairment proxy's counted truth, beside irtt over the same proxy (environment: SEEDS, DC_SEEDS, DURATION_S, IRTT=0, SCENARIOS=a,b). With --rows: the busy-device rows instead.",
+    "callprobe's numbers against the impairment proxy's counted truth, beside irtt over the same proxy (environment: SEEDS, DC_SEEDS, DURATION_S, IRTT=0, SCENARIOS=a,b, DATA_PATH=native|portable). With --rows: the busy-device rows instead.",
     [
       { flags: '--rows <rows>', description: 'the busy-device rows to run (all, or a comma-separated list), resumable' },
       { flags: '--runs <n>', description: 'busy-device runs per row' },
@@ -196,7 +205,13 @@ async function main(): Promise<void> {
   // The busy-device rows, resumable by row (bench/accuracy/busy.ts); the RTP path only, no irtt.
   if (process.argv.includes('--rows')) {
     await runBusyRows(
-      () => AccuracyHarness.start({ rtp: { httpPort: 18093, relayPort: 3478, proxyPort: 13478 }, datachannel: null, durationS: DURATION_S }),
+      () =>
+        AccuracyHarness.start({
+          rtp: { httpPort: 18093, relayPort: 3478, proxyPort: 13478 },
+          datachannel: null,
+          durationS: DURATION_S,
+          ...(DATA_PATH ? { dataPath: DATA_PATH } : {}),
+        }),
       process.argv,
       DURATION_S,
     );
@@ -210,6 +225,7 @@ async function main(): Promise<void> {
     rtp: { httpPort: 18093, relayPort: 3478, proxyPort: 13478 },
     datachannel: DC_SEEDS > 0 ? { httpPort: 18095, relayPort: 3488, proxyPort: 13488 } : null,
     durationS: DURATION_S,
+    ...(DATA_PATH ? { dataPath: DATA_PATH } : {}),
   });
   const raw = new Map<string, SeedRun[]>();
   const started = Date.now();
@@ -307,6 +323,7 @@ async function main(): Promise<void> {
   };
   const rawResults = {
     command: 'npm run bench:accuracy',
+    ...(DATA_PATH ? { dataPath: DATA_PATH } : {}),
     machine: machineInfo(),
     summary,
     scenarios: results.map((r) => ({ ...r, runs: r.runs.map((x) => ({ ...x, rows: x.rows })) })),
@@ -320,7 +337,7 @@ async function main(): Promise<void> {
   const md = [
     `### Accuracy against the impairment proxy's truth (${date})`,
     '',
-    `Command: \`npm run bench:accuracy\` (${results.length} scenarios, ${dcSeedsNote}, ${DURATION_S} s tests at 100 probes/s, 160-byte probe payloads; the RTP path on the default server, the data-channel path on a second server with \`--no-rtp\`; irtt \`-i 10ms -l 160 -d ${DURATION_S}s\` through the same proxy settings). Summary: \`${files.summary}\`. Load average (1 min) of the shared 2-core machine: ${fmt(summary.loadAverage1m.start)} at the start, ${fmt(meanLoad)} on average after each seed, at most ${fmt(summary.loadAverage1m.max)}; ${summary.wallMinutes.toFixed(0)} minutes.`,
+    `Command: \`${DATA_PATH ? `DATA_PATH=${DATA_PATH} ` : ''}npm run bench:accuracy\` (${results.length} scenarios, ${dcSeedsNote}, ${DURATION_S} s tests at 100 probes/s, 160-byte probe payloads; the RTP path on the default server, the data-channel path on a second server with \`--no-rtp\`; irtt \`-i 10ms -l 160 -d ${DURATION_S}s\` through the same proxy settings). Summary: \`${files.summary}\`. Load average (1 min) of the shared 2-core machine: ${fmt(summary.loadAverage1m.start)} at the start, ${fmt(meanLoad)} on average after each seed, at most ${fmt(summary.loadAverage1m.max)}; ${summary.wallMinutes.toFixed(0)} minutes.`,
     '',
     `**The accuracy criterion** (median over seeds: round trip within 1 ms + 2 % of the truth, lost probes per direction within 2 sigma of the binomial count of the truth): RTP path **${summary.criterionMet.rtp}** scenarios, data-channel path ${summary.criterionMet.datachannel}, irtt ${summary.criterionMet.irtt}.`,
     '',

@@ -33,7 +33,7 @@ export interface Served {
 export async function startServe(
   args: string[],
   httpPort: number,
-  opts: { readyTimeoutMs?: number; deadlineMs?: number; host?: string; env?: Record<string, string> } = {},
+  opts: { readyTimeoutMs?: number; deadlineMs?: number; host?: string } = {},
 ): Promise<Served> {
   const host = opts.host ?? '127.0.0.1';
   const hostArgs = host === '127.0.0.1' ? [] : ['--host', host];
@@ -42,7 +42,7 @@ export async function startServe(
     [...SERVE_NODE_FLAGS, CLI, 'serve', '--http-port', String(httpPort), '--log-level', 'warn', ...hostArgs, ...args],
     {
       deadlineMs: opts.deadlineMs ?? 3 * 3600_000,
-      env: { ...process.env, ...SERVE_ENV, ...opts.env },
+      env: { ...process.env, ...SERVE_ENV },
     },
   );
   try {

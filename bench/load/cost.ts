@@ -7,19 +7,16 @@
  * Tests run one after another against one `serve`, so each figure holds setup and teardown, and
  * what the tests leave running until the plane's idle collection. On the same `serve`, after
  * those and as many Chromium tests again not counted, the CLI's Chromium runs once more: a server
- * that has run tests all day, whose hot code V8 has optimized. The CLI's Chromium runs again
- * against a `serve` whose RTP leg's stream goes through the relay's JavaScript (`CALLPROBE_RTP_FAST=off`, as
- * before the relay's fast path), against one whose RTP leg runs its probe core in JavaScript (`CALLPROBE_RTP_CORE=js`, as
- * before the addon's probe core), against one whose RTP leg runs our SRTP in JavaScript
- * (`CALLPROBE_SRTP=js`, as before the addon), against one whose relay runs on Node's `dgram` sockets in place
- * of its native ones (`CALLPROBE_UDP=dgram`, as before them), against one whose RTP leg takes the page's stream through
- * werift's RTP path (`CALLPROBE_RTP_PATH=werift`, as before the short path), and against one
- * whose RTP leg runs werift's own SRTP as well (`CALLPROBE_SRTP=werift`, as before ours took its
- * place), and against one whose data plane samples its event loop on a JavaScript timer
- * (`CALLPROBE_LOOP_SAMPLER=timer`, as before the addon's), so each cut is measured side by side in the same run. Run inside scripts/netns-run.sh (Chromium binds every interface). Raw results go to
- * bench/results/raw/; `--write-docs` also writes the summary and the docs section.
+ * that has run tests all day, whose hot code V8 has optimized. All of it twice, side by side in
+ * the same run: against a `serve` on the native data path (`--data-path native`: our C addons),
+ * then against one on the portable path (`--data-path portable`: Node's dgram sockets, SRTP and
+ * the probe core in JavaScript; server/data-path.ts). A cut measured before it was made is
+ * measured from its commit (`git worktree add`), not by a switch in the product. Run inside
+ * scripts/netns-run.sh (Chromium binds every interface). Raw results go to bench/results/raw/;
+ * `--write-docs` also writes the summary and the docs section.
  */
 import { DEFAULTS } from '../../src/protocol/defaults.js';
+import type { DataPath } from '../../src/protocol/data-plane.js';
 import { mdTable } from '../lib/docs.js';
 import { spawnBounded } from '../lib/process.js';
 import { runCli, startServe } from '../lib/processes.js';
@@ -46,17 +43,9 @@ export function costOptionsFromArgs(args: readonly string[]): CostOptions | null
 const HTTP_PORT = 18098;
 
 interface ClientCost {
-  client:
-    | 'chromium'
-    | 'node'
-    | 'chromium-warm'
-    | 'chromium-no-fast'
-    | 'chromium-js-core'
-    | 'chromium-js-srtp'
-    | 'chromium-dgram'
-    | 'chromium-werift-rtp'
-    | 'chromium-werift-srtp'
-    | 'chromium-timer-loop';
+  /** The data path of the `serve` the tests ran against. */
+  path: DataPath;
+  client: 'chromium' | 'node' | 'chromium-warm';
   /** What the tests ran: the graded probe path, and what ran beside it. */
   mode: string;
   tests: number;
@@ -113,6 +102,7 @@ async function streamingShares(pid: number): Promise<[string, number][]> {
 }
 
 async function measure(
+  dataPath: DataPath,
   client: ClientCost['client'],
   pid: number,
   url: string,
@@ -127,7 +117,7 @@ async function measure(
     // pay for as they run (V8's optimizing compiler on its helper threads, and slower code until
     // then). Warmed by as many tests again, not counted, and their tail let go before the reading.
     for (let i = 0; i < o.runs; i++)
-      process.stderr.write(`cost ${client} warm-up ${i + 1}/${o.runs}: ${(await chromiumTest(url, o.durationS)) ?? 'did not complete'}\n`);
+      process.stderr.write(`cost ${dataPath} ${client} warm-up ${i + 1}/${o.runs}: ${(await chromiumTest(url, o.durationS)) ?? 'did not complete'}\n`);
     await pause(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS);
   }
   const before = readTree(pid);
@@ -135,10 +125,10 @@ async function measure(
   for (let i = 0; i < o.runs; i++) {
     // The last test's streaming, by thread, when asked (the plane is warm by then).
     const window = shares && i === o.runs - 1 && o.durationS >= STREAM_WINDOW.fromS + STREAM_WINDOW.forS ? streamingShares(pid) : null;
-    const path = client === 'node' ? await nodeTest(url, o.durationS) : await chromiumTest(url, o.durationS);
+    const probePath = client === 'node' ? await nodeTest(url, o.durationS) : await chromiumTest(url, o.durationS);
     if (window && shares) shares.out = await window;
-    process.stderr.write(`cost ${client} test ${i + 1}/${o.runs}: ${path ?? 'did not complete'}\n`);
-    if (path !== null) paths.push(path);
+    process.stderr.write(`cost ${dataPath} ${client} test ${i + 1}/${o.runs}: ${probePath ?? 'did not complete'}\n`);
+    if (probePath !== null) paths.push(probePath);
   }
   // What the tests leave running is theirs: the plane keeps wrtc's factory (its fake audio device
   // waking every 10 ms) until it has been idle DEFAULTS.dataPlane.idleCollectMs, then collects.
@@ -160,6 +150,7 @@ async function measure(
       ? `${[...new Set(paths)].join(', ') || '–'} at 100/s, no page`
       : `${[...new Set(paths)].join(', ') || '–'} graded${paths.length > 0 && paths.every((p) => p === 'rtp') ? ' (no data channel)' : ''}, port check`;
   return {
+    path: dataPath,
     client,
     mode,
     tests: o.runs,
@@ -176,13 +167,17 @@ const IDLE_S = 15;
 /** The idle rate is the median of this many windows of IDLE_S / IDLE_WINDOWS s (test-cost.ts windowedRate): one window's burst is not idle. */
 const IDLE_WINDOWS = 3;
 
-/** Starts serve (with `env`), reads its idle rate once it has settled, runs `clients`' tests; the idle rate and the costs. */
-async function onOneServe(
-  clients: readonly ClientCost['client'][],
-  o: CostOptions,
-  env: Record<string, string>,
-): Promise<{ idle: { cpuSPerS: number; rssMiB: number; windowsCpuSPerS: number[] }; costs: ClientCost[]; shares: [string, number][] }> {
-  const server = await startServe(['--turn-ports', '3478-3481', '--no-store'], HTTP_PORT, { env });
+/** One `serve` on a data path: its idle rate, its tests' costs, and where the streaming of its last Chromium test went. */
+interface ServeCosts {
+  path: DataPath;
+  idle: { cpuSPerS: number; rssMiB: number; windowsCpuSPerS: number[] };
+  costs: ClientCost[];
+  shares: [string, number][];
+}
+
+/** Starts serve on `dataPath`, reads its idle rate once it has settled, runs `clients`' tests; the idle rate and the costs. */
+async function onOneServe(clients: readonly ClientCost['client'][], o: CostOptions, dataPath: DataPath): Promise<ServeCosts> {
+  const server = await startServe(['--turn-ports', '3478-3481', '--no-store', '--data-path', dataPath], HTTP_PORT);
   try {
     await idleRate(server.pid, SETTLE_S);
     const idleThreads = readThreads(server.pid);
@@ -194,6 +189,7 @@ async function onOneServe(
     for (const client of clients) {
       costs.push(
         await measure(
+          dataPath,
           client,
           server.pid,
           server.url,
@@ -204,7 +200,7 @@ async function onOneServe(
         ),
       );
     }
-    return { idle, costs, shares: shares.out };
+    return { path: dataPath, idle, costs, shares: shares.out };
   } finally {
     await server.stop();
   }
@@ -214,13 +210,12 @@ async function onOneServe(
 const COST_LABEL: Record<Exclude<ClientCost['client'], 'chromium-warm'>, string> = {
   chromium: "the CLI's Chromium (`callprobe run`)",
   node: 'Node client (no page)',
-  'chromium-no-fast': "the CLI's Chromium, the RTP leg's stream through the relay's JavaScript (before the relay's fast path)",
-  'chromium-js-core': "the CLI's Chromium, the RTP leg's probe core in JavaScript (before)",
-  'chromium-js-srtp': "the CLI's Chromium, our SRTP in JavaScript (before)",
-  'chromium-dgram': "the CLI's Chromium, the relay on Node's `dgram` sockets (before)",
-  'chromium-werift-rtp': "the CLI's Chromium, werift's RTP path in the RTP leg (before)",
-  'chromium-werift-srtp': "the CLI's Chromium, werift's RTP path and its own SRTP in the RTP leg (before)",
-  'chromium-timer-loop': "the CLI's Chromium, the data plane's event-loop sampler on a JavaScript timer (before)",
+};
+
+/** Each data path, as the tables say it. */
+const PATH_LABEL: Record<DataPath, string> = {
+  native: 'native (our C addons)',
+  portable: "portable (Node's `dgram`, SRTP and probe core in JavaScript)",
 };
 
 const FLOOR_LABEL: Record<FloorKind, string> = {
@@ -233,7 +228,7 @@ const FLOOR_LABEL: Record<FloorKind, string> = {
   'c-probe-in-node': "the probe echo in C on a Node process's event loop (an addon's `uv_poll`, no JavaScript per datagram)",
 };
 
-/** The warm row's tests by thread group, for the docs: every group of at least 5 ms a test, the rest summed, and what no reading saw. */
+/** A warm row's tests by thread group, for the docs: every group of at least 5 ms a test, the rest summed, and what no reading saw. */
 function warmByThreadLines(warm: ClientCost | undefined): string[] {
   if (warm?.byThread === undefined || warm.cpuSPerTest === null) return [];
   const shown = warm.byThread.filter(([, v]) => Math.abs(v) >= 0.005);
@@ -241,7 +236,7 @@ function warmByThreadLines(warm: ClientCost | undefined): string[] {
   const seen = warm.byThread.reduce((sum, [, v]) => sum + v, 0);
   return [
     '',
-    `Where the warm row's tests went, whole (set-up, streaming, teardown and the tail to the plane's collection): serve's threads read every ${LEDGER_POLL_MS} ms, each thread kept to its last reading when it ended (wrtc's end with its factory), each group's idle rate taken off, in CPU-s per test; ${warm.cpuSPerTest.toFixed(3)} in all:`,
+    `Where the warm row's tests went on the ${warm.path} path, whole (set-up, streaming, teardown and the tail to the plane's collection): serve's threads read every ${LEDGER_POLL_MS} ms, each thread kept to its last reading when it ended (wrtc's end with its factory), each group's idle rate taken off, in CPU-s per test; ${warm.cpuSPerTest.toFixed(3)} in all:`,
     '',
     mdTable(
       ['threads', 'CPU-s per test'],
@@ -257,15 +252,27 @@ function warmByThreadLines(warm: ClientCost | undefined): string[] {
   ];
 }
 
+/** Where the streaming of a serve's last Chromium test went, for the docs. */
+function streamingLines(r: ServeCosts): string[] {
+  if (r.shares.length === 0) return [];
+  return [
+    '',
+    `Where the streaming of the last Chromium test on the ${r.path} path went: the CPU of serve's threads from ${STREAM_WINDOW.fromS} s to ${STREAM_WINDOW.fromS + STREAM_WINDOW.forS} s after the test's start (schedstat, to the nanosecond), in ms of CPU a second; ${r.shares.reduce((sum, [, v]) => sum + v, 0).toFixed(1)} in all:`,
+    '',
+    mdTable(
+      ['threads', 'ms of CPU a second'],
+      r.shares.filter(([, v]) => v >= 0.05).map(([g, v]) => [g, v.toFixed(1)]),
+    ),
+  ];
+}
+
+/** A serve's idle rate and its windows, in words. */
+const idleWords = (r: ServeCosts): string =>
+  `${(r.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s (its windows ${r.idle.windowsCpuSPerS.map((v) => (v * 1000).toFixed(1)).join(', ')})`;
+
 export async function runCostBench(o: CostOptions): Promise<void> {
-  const now = await onOneServe(['chromium', 'node', 'chromium-warm'], o, {});
-  const noFast = await onOneServe(['chromium-no-fast'], o, { CALLPROBE_RTP_FAST: 'off' });
-  const jsCore = await onOneServe(['chromium-js-core'], o, { CALLPROBE_RTP_CORE: 'js' });
-  const jsSrtp = await onOneServe(['chromium-js-srtp'], o, { CALLPROBE_SRTP: 'js' });
-  const dgramUdp = await onOneServe(['chromium-dgram'], o, { CALLPROBE_UDP: 'dgram' });
-  const weriftRtp = await onOneServe(['chromium-werift-rtp'], o, { CALLPROBE_RTP_PATH: 'werift' });
-  const weriftSrtp = await onOneServe(['chromium-werift-srtp'], o, { CALLPROBE_SRTP: 'werift' });
-  const timerLoop = await onOneServe(['chromium-timer-loop'], o, { CALLPROBE_LOOP_SAMPLER: 'timer' });
+  const clients = ['chromium', 'node', 'chromium-warm'] as const;
+  const served = [await onOneServe(clients, o, 'native'), await onOneServe(clients, o, 'portable')];
   // The floors: the same probe stream echoed by a process that does nothing else, in Node and in C;
   // then real probes, each given a probe's own work (SRTP both ways, the probe read, the echo written).
   const floors: FloorCost[] = [];
@@ -277,17 +284,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   }
   // What keeping SRTP contexts per session would save, per packet, in a tight loop.
   const srtp = srtpContextCost();
-  const idle = now.idle;
-  const costs = [
-    ...now.costs,
-    ...noFast.costs,
-    ...jsCore.costs,
-    ...jsSrtp.costs,
-    ...dgramUdp.costs,
-    ...weriftRtp.costs,
-    ...weriftSrtp.costs,
-    ...timerLoop.costs,
-  ];
+  const costs = served.flatMap((r) => r.costs);
   const fx = (v: number | null): string => (v === null ? '–' : v.toFixed(3));
   const date = today();
   const files = resultFiles('load-cost', date);
@@ -295,29 +292,22 @@ export async function runCostBench(o: CostOptions): Promise<void> {
     command: 'npm run bench:load -- --cost',
     machine: machineInfo(),
     options: o,
-    idleCpuSPerS: idle.cpuSPerS,
-    idleCpuSPerSJsSrtp: jsSrtp.idle.cpuSPerS,
-    idleCpuSPerSDgram: dgramUdp.idle.cpuSPerS,
-    idleCpuSPerSWeriftRtp: weriftRtp.idle.cpuSPerS,
-    idleCpuSPerSWeriftSrtp: weriftSrtp.idle.cpuSPerS,
-    idleCpuSPerSTimerLoop: timerLoop.idle.cpuSPerS,
-    idleCpuSPerSJsCore: jsCore.idle.cpuSPerS,
-    idleCpuSPerSNoFast: noFast.idle.cpuSPerS,
-    // Each serve's idle windows (CPU-s per s), in the order above: the rates of which each idle rate is the median.
-    idleWindowsCpuSPerS: [now, noFast, jsCore, jsSrtp, dgramUdp, weriftRtp, weriftSrtp, timerLoop].map((r) => r.idle.windowsCpuSPerS),
+    // Each serve's idle rate (CPU-s per s) and the windows it is the median of, by data path.
+    idle: Object.fromEntries(served.map((r) => [r.path, r.idle])),
     costs,
     floors,
     srtp,
-    streamingShares: now.shares,
+    streamingShares: Object.fromEntries(served.map((r) => [r.path, r.shares])),
   };
   const markdown = [
     `### The server's CPU per full test (${date})`,
     '',
-    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another, the tree read again ${(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS) / 1000} s after the last, once the plane had let wrtc's factory go and collected: what the tests left running is theirs; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, the median of ${IDLE_WINDOWS} windows of ${IDLE_S / IDLE_WINDOWS} s (one window's burst is not idle), ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s (its windows ${idle.windowsCpuSPerS.map((v) => (v * 1000).toFixed(1)).join(', ')}), taken off; the last seven rows each against a \`serve\` of its own: one whose RTP leg's stream goes through the relay's JavaScript and the leg's, each packet waking JavaScript, as before the relay's fast path, idle ${(noFast.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg runs its probe core in JavaScript, each packet one step at a time, as before the addon's probe core, idle ${(jsCore.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg runs our SRTP in JavaScript, as before the addon, idle ${(jsSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose relay runs on Node's \`dgram\` sockets in place of its native ones, idle ${(dgramUdp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg takes the page's stream through werift's RTP path, idle ${(weriftRtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, one whose RTP leg runs werift's own SRTP as well, idle ${(weriftSrtp.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, and one whose data plane samples its event loop on a JavaScript timer, as before the addon's, idle ${(timerLoop.idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s). The third row is the first two rows' \`serve\`, warm: after their tests and ${o.runs} more Chromium tests not counted, whose tail was let go before its first reading. Summary: \`${files.summary}\`.`,
+    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another, the tree read again ${(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS) / 1000} s after the last, once the plane had let wrtc's factory go and collected: what the tests left running is theirs; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, the median of ${IDLE_WINDOWS} windows of ${IDLE_S / IDLE_WINDOWS} s (one window's burst is not idle), taken off). Each data path against a \`serve\` of its own (\`--data-path\`), one after the other in the same run: ${served.map((r) => `${r.path}, idle ${idleWords(r)}`).join('; ')}. Each warm row is its path's first two rows' \`serve\`, after their tests and ${o.runs} more Chromium tests not counted, whose tail was let go before its first reading. Summary: \`${files.summary}\`.`,
     '',
     mdTable(
-      ['client', 'what the test ran', 'tests completed', 'server CPU-s per test', 'wall s per test'],
+      ['data path', 'client', 'what the test ran', 'tests completed', 'server CPU-s per test', 'wall s per test'],
       costs.map((c) => [
+        PATH_LABEL[c.path],
         c.client === 'chromium-warm'
           ? `the CLI's Chromium, the same serve warm (after the two rows above and ${o.runs} more Chromium tests)`
           : COST_LABEL[c.client],
@@ -340,18 +330,8 @@ export async function runCostBench(o: CostOptions): Promise<void> {
         f.cpuSPerTest === null || f.echoed === 0 ? '–' : `${Math.round((f.cpuSPerTest * f.tests * 1e6) / f.echoed)} µs`,
       ]),
     ),
-    ...(now.shares.length === 0
-      ? []
-      : [
-          '',
-          `Where the streaming of the last Chromium test went: the CPU of serve's threads from ${STREAM_WINDOW.fromS} s to ${STREAM_WINDOW.fromS + STREAM_WINDOW.forS} s after the test's start (schedstat, to the nanosecond), in ms of CPU a second; ${now.shares.reduce((sum, [, v]) => sum + v, 0).toFixed(1)} in all:`,
-          '',
-          mdTable(
-            ['threads', 'ms of CPU a second'],
-            now.shares.filter(([, v]) => v >= 0.05).map(([g, v]) => [g, v.toFixed(1)]),
-          ),
-        ]),
-    ...warmByThreadLines(costs.find((c) => c.client === 'chromium-warm')),
+    ...served.flatMap((r) => streamingLines(r)),
+    ...served.flatMap((r) => warmByThreadLines(r.costs.find((c) => c.client === 'chromium-warm'))),
     '',
     `SRTP contexts kept per session against werift's new cipher and HMAC per packet (\`bench/load/srtp-contexts.ts\`: the same bytes checked first, then a tight loop of a ${SRTP_PAYLOAD_BYTES}-byte payload; a probe's round trip does each twice, decrypt and encrypt):`,
     '',
@@ -360,7 +340,8 @@ export async function runCostBench(o: CostOptions): Promise<void> {
       srtp.map((r) => [r.work, `${r.freshUs.toFixed(2)} µs`, `${r.keptUs.toFixed(2)} µs`]),
     ),
   ].join('\n');
-  for (const c of costs) process.stdout.write(`${c.client}: ${fx(c.cpuSPerTest)} server CPU-s per test (${c.completed} of ${c.tests} completed; ${c.mode})\n`);
+  for (const c of costs)
+    process.stdout.write(`${c.path} ${c.client}: ${fx(c.cpuSPerTest)} server CPU-s per test (${c.completed} of ${c.tests} completed; ${c.mode})\n`);
   for (const f of floors) process.stdout.write(`floor ${f.floor}: ${fx(f.cpuSPerTest)} CPU-s per test (${f.echoed} of ${f.sent} echoed)\n`);
   const published = publishResults(
     { name: 'load-cost', raw: result, summary: result, docs: { section: 'load-cost', markdown } },

@@ -110,7 +110,7 @@ export class RegionsTestbed {
         },
       });
       proxies.push({ id: spec.id, proxy });
-      const token = await bed.createToken(spec.id);
+      const token = await bed.createToken(spec.id, spec.azureRegion);
       const names = o.hubNames ?? [];
       const origins = names.length === 0 ? [] : ['--allowed-origins', names.map((n) => `http://${n}:${hubPort ?? 0}`).join(',')];
       const served = await startServe(
@@ -158,11 +158,12 @@ export class RegionsTestbed {
     }
   }
 
-  private async createToken(edge: string): Promise<string> {
+  /** A token for edge `edge` in `azureRegion`, on loopback (the hub stands there too: a lab). */
+  private async createToken(edge: string, azureRegion: string): Promise<string> {
     const res = await fetch(`${this.hub.url}${EDGE_TOKENS_PATH}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ edge }),
+      body: JSON.stringify({ edge, azureRegion, hosts: ['127.0.0.1'] }),
     });
     if (res.status !== 201) throw new Error(`edge token for ${edge}: HTTP ${res.status} ${await res.text()}`);
     return ((await res.json()) as EdgeTokenCreated).token;

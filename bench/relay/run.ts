@@ -48,7 +48,7 @@ const SECRET = 'bench-secret';
 const DEADLINE_MS = 15 * 60_000;
 
 /** `bare`: the Node floor (bare-forwarder.ts); `c`: the physical floor (c-forwarder.c). */
-/** `ours-dgram`: our relay with Node's dgram sockets in place of its native ones (CALLPROBE_UDP=dgram), as before them. */
+/** `ours-dgram`: our relay on the portable data path's sockets, Node's dgram (`--data-path portable`), where `ours` runs on our addon's. */
 type Contestant = 'coturn' | 'ours' | 'ours-dgram' | 'bare' | 'c';
 const FORWARDERS: readonly Contestant[] = ['bare', 'c'];
 
@@ -77,8 +77,8 @@ function generatorCpu(out: string): { generatorCpuMs?: number } {
 }
 
 /** A process of this bench, bounded by the whole run's deadline. */
-function start(cmd: string, args: string[], env?: NodeJS.ProcessEnv): ProcessHandle {
-  return spawnBounded(cmd, args, { deadlineMs: DEADLINE_MS, ...(env ? { env } : {}) });
+function start(cmd: string, args: string[]): ProcessHandle {
+  return spawnBounded(cmd, args, { deadlineMs: DEADLINE_MS });
 }
 
 function pidOf(p: ProcessHandle, what: string): number {
@@ -136,34 +136,32 @@ async function main(): Promise<void> {
     });
     const [coturn, backend] = coturns;
     if (!coturn || !backend) throw new Error('coturn');
-    const ourRelay = (port: number, relayRange: string, env?: NodeJS.ProcessEnv): ProcessHandle =>
-      start(
-        process.execPath,
-        [
-          ...(cfg.profile ? ['--cpu-prof', '--cpu-prof-dir', rawDir] : []),
-          join(repo, 'dist', 'server', 'turn', 'main.js'),
-          '--host',
-          '127.0.0.1',
-          '--udp-ports',
-          String(port),
-          '--secret',
-          SECRET,
-          '--relay-range',
-          relayRange,
-          '--allow-peers',
-          '127.0.0.1/32',
-          '--max-allocations-per-user',
-          '1000',
-          '--max-allocations-per-ip',
-          '1000',
-          '--log-level',
-          'warn',
-        ],
-        env,
-      );
-    const ours = ourRelay(oursPort, '46000-47999');
+    const ourRelay = (port: number, relayRange: string, dataPath: 'native' | 'portable'): ProcessHandle =>
+      start(process.execPath, [
+        ...(cfg.profile ? ['--cpu-prof', '--cpu-prof-dir', rawDir] : []),
+        join(repo, 'dist', 'server', 'turn', 'main.js'),
+        '--host',
+        '127.0.0.1',
+        '--udp-ports',
+        String(port),
+        '--secret',
+        SECRET,
+        '--relay-range',
+        relayRange,
+        '--allow-peers',
+        '127.0.0.1/32',
+        '--max-allocations-per-user',
+        '1000',
+        '--max-allocations-per-ip',
+        '1000',
+        '--data-path',
+        dataPath,
+        '--log-level',
+        'warn',
+      ]);
+    const ours = ourRelay(oursPort, '46000-47999', 'native');
     procs.push(ours);
-    const oursDgram = ourRelay(oursDgramPort, '48000-49999', { ...process.env, CALLPROBE_UDP: 'dgram' });
+    const oursDgram = ourRelay(oursDgramPort, '48000-49999', 'portable');
     procs.push(oursDgram);
     const bare = start(process.execPath, [join(repo, 'dist', 'bench', 'relay', 'bare-forwarder.js'), String(barePort), String(backendPort)]);
     procs.push(bare);

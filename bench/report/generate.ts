@@ -135,6 +135,7 @@ export function* benchRows(spec: ReportBenchSpec, template: Report): Generator<B
             ...summaryValues(summary),
             null,
             null,
+            null,
           ],
         };
         continue;
@@ -175,7 +176,7 @@ export function* benchRows(spec: ReportBenchSpec, template: Report): Generator<B
         couldNotTest: false,
         summary,
         reference,
-        values: [...head, 'report', startedAtMs + 30_000, startedAtMs, site, siteKeyOf(site), null, verdict, body, ...summaryValues(summary), null, null],
+        values: [...head, 'report', startedAtMs + 30_000, startedAtMs, site, siteKeyOf(site), null, verdict, body, ...summaryValues(summary), null, null, null],
       };
     }
   }

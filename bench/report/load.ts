@@ -41,6 +41,7 @@ const TYPES: Record<string, string> = {
   ticket: 'text',
   verdict: 'text',
   report: 'text',
+  previous_other_network: 'integer',
   ...Object.fromEntries(SUMMARY_COLUMNS.map((c) => [c, summaryColumnType(c).toLowerCase()])),
 };
 

@@ -1,6 +1,7 @@
 /**
  * `callprobe edge-token create|list|revoke --edge ID --server HUB --token T`: the hub operator's
- * edge tokens (server/http/edge-tokens.ts), as `site-token` does site tokens. `create` prints the
+ * edge tokens (server/http/edge-tokens.ts), as `site-token` does site tokens; `create` binds the
+ * token to the edge's Azure region and the hosts it advertises (--azure-region, --host). `create` prints the
  * new token alone as the last line of stdout (what a script keeps: `TOKEN=$(callprobe edge-token
  * create ... | tail -n 1)`); `list` one line per token, never the token; `revoke` every live token
  * of the edge, or the one `--id` names. Exit codes: 0 done, 3 a usage error or a refusal, 4 the
@@ -15,6 +16,10 @@ export interface EdgeTokenCommandOptions {
   action: 'create' | 'list' | 'revoke';
   server: string;
   edge?: string;
+  /** create: the Azure region its edge stands in. */
+  azureRegion?: string;
+  /** create: the hosts its edge advertises (--host, repeated). */
+  host?: string[];
   /** revoke: this token only (else every live token of --edge). */
   id?: string;
   /** --token, CALLPROBE_TOKEN or CALLPROBE_ADMIN_TOKEN: the hub's operator token. */
@@ -27,17 +32,22 @@ async function call(o: EdgeTokenCommandOptions, method: 'GET' | 'POST' | 'DELETE
 }
 
 function line(t: EdgeTokenView): string {
-  return `${t.id}  ${t.edge}  created ${t.createdAt}  ${t.revokedAt === null ? 'live' : `revoked ${t.revokedAt}`}\n`;
+  const bound =
+    t.azureRegion === null
+      ? 'unbound (made before tokens named a region and hosts: its beats are refused, make a new one)'
+      : `${t.azureRegion}  ${t.hosts.join(',')}`;
+  return `${t.id}  ${t.edge}  ${bound}  created ${t.createdAt}  ${t.revokedAt === null ? 'live' : `revoked ${t.revokedAt}`}\n`;
 }
 
 export async function edgeTokenCommand(o: EdgeTokenCommandOptions): Promise<ExitCode> {
   const list = async (): Promise<EdgeTokenView[]> =>
     (await call(o, 'GET', o.edge === undefined ? EDGE_TOKENS_PATH : `${EDGE_TOKENS_PATH}?edge=${encodeURIComponent(o.edge)}`)) as EdgeTokenView[];
   if (o.action === 'create') {
-    if (o.edge === undefined) throw new ConfigError('missing-option', 'edge-token create needs --edge ID');
-    const t = (await call(o, 'POST', EDGE_TOKENS_PATH, { edge: o.edge })) as EdgeTokenCreated;
+    if (o.edge === undefined || o.azureRegion === undefined || o.host === undefined || o.host.length === 0)
+      throw new ConfigError('missing-option', 'edge-token create needs --edge ID, --azure-region NAME and --host HOST (what the edge advertises)');
+    const t = (await call(o, 'POST', EDGE_TOKENS_PATH, { edge: o.edge, azureRegion: o.azureRegion, hosts: o.host })) as EdgeTokenCreated;
     process.stderr.write(
-      `edge token ${t.id} for edge ${t.edge}: it registers this edge only (serve --hub ... --edge-id ${t.edge} --edge-token); it is shown only now\n`,
+      `edge token ${t.id} for edge ${t.edge} in ${t.azureRegion ?? ''} at ${t.hosts.join(', ')}: it registers this edge only, from there (serve --hub ... --edge-id ${t.edge} --azure-region "${t.azureRegion ?? ''}" --edge-token); it is shown only now\n`,
     );
     process.stdout.write(`${t.token}\n`);
     return EXIT.pass;

@@ -124,7 +124,7 @@ async function finish(o: RunCommandOptions, record: Report | CouldNotTest, progr
   // Page parameters the page refused are a usage error, not a test: nothing to keep.
   const usage = 'kind' in record && record.reason === 'bad-parameters';
   if (o.save && o.server && !usage) {
-    const saved = await saveResult(record, { server: o.server, adminToken: o.adminToken ?? null });
+    const saved = await saveResult(record, { server: o.server, adminToken: o.adminToken ?? null, ...(o.lang === undefined ? {} : { lang: o.lang }) });
     if (saved.ok) {
       who = { id: saved.ack.id, code: saved.ack.code, sampleId: saved.sampleId };
       process.stderr.write(`result: ${saved.ack.code} ${saved.link}\n`);

@@ -17,6 +17,8 @@ export interface SiteTokenCommandOptions {
   site?: string;
   /** revoke: this token only (else every live token of --site). */
   id?: string;
+  /** create: for a probe not installed yet (--await-first-sample): the site's silence is counted from its first stored sample. */
+  awaitFirstSample?: boolean;
   /** --token, CALLPROBE_TOKEN or CALLPROBE_ADMIN_TOKEN: the operator token. */
   token?: string;
 }
@@ -27,16 +29,23 @@ async function call(o: SiteTokenCommandOptions, method: 'GET' | 'POST' | 'DELETE
 }
 
 function line(t: SiteTokenView): string {
-  return `${t.id}  ${t.site}  created ${t.createdAt}  ${t.revokedAt === null ? 'live' : `revoked ${t.revokedAt}`}\n`;
+  return `${t.id}  ${t.site}  created ${t.createdAt}  ${t.revokedAt === null ? 'live' : `revoked ${t.revokedAt}`}${t.awaitsFirstSample ? '  awaits its first sample' : ''}\n`;
 }
 
 export async function siteTokenCommand(o: SiteTokenCommandOptions): Promise<ExitCode> {
   const list = async (): Promise<SiteTokenView[]> =>
     (await call(o, 'GET', o.site === undefined ? SITE_TOKENS_PATH : `${SITE_TOKENS_PATH}?site=${encodeURIComponent(o.site)}`)) as SiteTokenView[];
+  if (o.awaitFirstSample === true && o.action !== 'create')
+    throw new ConfigError('bad-value', `--await-first-sample is for site-token create, not ${o.action}`);
   if (o.action === 'create') {
     if (o.site === undefined) throw new ConfigError('missing-option', 'site-token create needs --site NAME');
-    const t = (await call(o, 'POST', SITE_TOKENS_PATH, { site: o.site })) as SiteTokenCreated;
-    process.stderr.write(`site token ${t.id} for ${t.site}: it uploads samples of this site only; it is shown only now\n`);
+    const t = (await call(o, 'POST', SITE_TOKENS_PATH, {
+      site: o.site,
+      ...(o.awaitFirstSample === true ? { awaitFirstSample: true } : {}),
+    })) as SiteTokenCreated;
+    process.stderr.write(
+      `site token ${t.id} for ${t.site}: it uploads samples of this site only; it is shown only now${t.awaitsFirstSample === true ? '; the site counts as not yet installed, its silence counted from its first sample' : ''}\n`,
+    );
     process.stdout.write(`${t.token}\n`);
     return EXIT.pass;
   }

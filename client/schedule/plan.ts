@@ -57,15 +57,17 @@ export function nextSample(plan: SchedulePlan, state: ScheduleState, nowMs: numb
   // The slot the clock is in (never before the one due).
   const current = Math.max(due, Math.floor((nowMs - plan.anchorMs) / plan.everyMs));
   const slot = nowMs <= slotMs(plan, due) ? due : current;
-  // Slots before the end that passed without a sample: listed up to MISSED_LISTED, the rest counted.
-  const endSlot = plan.endMs === null ? slot : Math.min(slot, Math.max(due, Math.ceil((plan.endMs - plan.anchorMs) / plan.everyMs)));
+  const at = slotMs(plan, slot);
+  const startMs = Math.max(at, nowMs);
+  // The end is when a sample would start, not its slot: a late start past the end (an overrun) starts none.
+  const over = plan.endMs !== null && startMs >= plan.endMs;
+  // Slots before the end that passed without a sample (at the end, every slot before it): listed up to MISSED_LISTED, the rest counted.
+  const endSlot = over && plan.endMs !== null ? Math.max(due, Math.ceil((plan.endMs - plan.anchorMs) / plan.everyMs)) : slot;
   const missed: MissedSlot[] = [];
   for (let s = due; s < endSlot && missed.length < MISSED_LISTED; s++) missed.push({ slot: s, atMs: slotMs(plan, s) });
   const more = endSlot - due - missed.length;
   const m: Missed = more > 0 ? { missed, missedMore: more } : { missed };
-  const at = slotMs(plan, slot);
-  if (plan.endMs !== null && at >= plan.endMs) return { kind: 'done', ...m };
-  const startMs = Math.max(at, nowMs);
+  if (over) return { kind: 'done', ...m };
   return { kind: 'sample', slot, slotMs: at, startMs, lateMs: startMs - at, ...m };
 }
 

@@ -50,7 +50,8 @@ export const UNITS = [
     env: 'node',
     imports: ['protocol'],
     packages: [NODE_PACKAGES],
-    about: 'the TURN relay: wire codec, Sans-IO core, peer policy, Node transport (its UDP sockets a small native addon, transport/native/udp.c)',
+    about:
+      "the TURN relay: wire codec, Sans-IO core, peer policy, Node transport (its UDP sockets a small native addon, transport/native/udp.c, or Node's dgram on the portable data path)",
   },
   {
     name: 'host',

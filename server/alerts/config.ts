@@ -1,11 +1,12 @@
 /**
- * The alert rules file of `serve --alerts FILE`: one webhook and the rules that post to it (a
+ * The alert rules file of `serve --alerts FILE`: its webhooks (`webhook`, one, or `webhooks`, a
+ * list, each with its format and an optional filter by site and kind of alert) and the rules that post to them (a
  * P90 rule per metric, at most one silence rule, at most one could-not-test rule, at most one
  * could-not-judge rule over the P90 rules' targets). JSON, checked with TypeBox; a bad file is a
  * usage error that names the problem.
  */
 import { readFileSync } from 'node:fs';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { ConfigError } from '../../src/protocol/config-error.js';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
@@ -14,22 +15,45 @@ import { EDGE_ID_PATTERN } from '../../src/protocol/edge-id.js';
 import type { CouldNotJudgeRule, CouldNotTestRule, SilenceRule } from '../../src/analysis/alert/site-rules.js';
 import { TargetIdSchema } from '../../src/analysis/schema/report-schema.js';
 import type { AlertRule } from '../../src/analysis/alert/hysteresis.js';
+import { canonicalSite, SiteNameError } from '../../src/protocol/site-name.js';
+import { alertReceiverId } from './receivers.js';
 
 const Count = (description: string) => Type.Integer({ minimum: 1, maximum: 10_000, description });
 
+/** What a webhook's filter may name: the kinds of alert (the rules that raise them). */
+const ALERT_KINDS = ['p90', 'region', 'silence', 'could-not-test', 'could-not-judge'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+const WebhookSchema = Type.Object(
+  {
+    url: Type.String({ pattern: '^https?://', maxLength: 2048, description: 'where events are POSTed (set by the operator only)' }),
+    format: Type.Optional(
+      Type.Union([Type.Literal('json'), Type.Literal('teams'), Type.Literal('slack')], {
+        description: 'json: {site, metric, p90, target, state, since}; teams and slack: their incoming-webhook bodies (default json)',
+      }),
+    ),
+    sites: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: BOUNDS.siteChars }), {
+        minItems: 1,
+        maxItems: 1000,
+        description: "only these sites' alerts (any spelling of each name); absent: every site's",
+      }),
+    ),
+    kinds: Type.Optional(
+      Type.Array(Type.Union(ALERT_KINDS.map((k) => Type.Literal(k))), {
+        minItems: 1,
+        maxItems: ALERT_KINDS.length,
+        description: 'only these kinds of alert (p90, region, silence, could-not-test, could-not-judge); absent: every kind',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const AlertsFileSchema = Type.Object(
   {
-    webhook: Type.Object(
-      {
-        url: Type.String({ pattern: '^https?://', maxLength: 2048, description: 'where events are POSTed (set by the operator only)' }),
-        format: Type.Optional(
-          Type.Union([Type.Literal('json'), Type.Literal('teams'), Type.Literal('slack')], {
-            description: 'json: {site, metric, p90, target, state, since}; teams and slack: their incoming-webhook bodies (default json)',
-          }),
-        ),
-      },
-      { additionalProperties: false },
-    ),
+    webhook: Type.Optional(WebhookSchema),
+    webhooks: Type.Optional(Type.Array(WebhookSchema, { minItems: 1, maxItems: BOUNDS.alertWebhooks })),
     rules: Type.Array(
       Type.Union([
         Type.Object(
@@ -81,8 +105,21 @@ const AlertsFileSchema = Type.Object(
 
 export type WebhookFormat = 'json' | 'teams' | 'slack';
 
+/** One webhook of an alerts file: where, in which format, and which alerts (null: all). */
+export interface AlertWebhook {
+  /** Its id in the store's posts (./receivers.ts alertReceiverId: made from its URL). */
+  id: string;
+  url: string;
+  format: WebhookFormat;
+  /** Only these sites' alerts, by key (server/store/site-key.ts); null: every site's. */
+  siteKeys: string[] | null;
+  /** Only these kinds of alert; null: every kind. */
+  kinds: AlertKind[] | null;
+}
+
 export interface AlertsConfig {
-  webhook: { url: string; format: WebhookFormat };
+  /** Every webhook of the file (`webhook` or `webhooks`), in its order: one at least. */
+  webhooks: AlertWebhook[];
   /** The P90 rules, one per metric. */
   rules: AlertRule[];
   silence: SilenceRule | null;
@@ -128,7 +165,7 @@ export function alertsConfigFrom(value: unknown, where = 'the alerts file'): Ale
   const [c] = cnt;
   const [j] = cnj;
   return {
-    webhook: { url: value.webhook.url, format: value.webhook.format ?? 'json' },
+    webhooks: webhooksOf(value, where),
     rules: p90.map((r) => ({
       target: r.metric,
       ...(r.edge === undefined ? {} : { edge: r.edge }),
@@ -154,6 +191,34 @@ export function alertsConfigFrom(value: unknown, where = 'the alerts file'): Ale
             minSamples: j.minSamples ?? DEFAULTS.alerts.couldNotTestMinSamples,
           },
   };
+}
+
+/** The file's webhooks: `webhook` (one) or `webhooks` (a list), not both; two with one URL are refused (a post names its webhook by its URL). */
+function webhooksOf(value: Static<typeof AlertsFileSchema>, where: string): AlertWebhook[] {
+  if (value.webhook !== undefined && value.webhooks !== undefined)
+    throw new ConfigError('bad-value', `${where}: give "webhook" (one) or "webhooks" (a list), not both`);
+  const given = value.webhooks ?? (value.webhook === undefined ? [] : [value.webhook]);
+  if (given.length === 0) throw new ConfigError('bad-value', `${where}: / needs "webhook" or "webhooks": where the alerts are posted`);
+  const urls = given.map((w) => w.url);
+  const twice = urls.findIndex((u, i) => urls.indexOf(u) !== i);
+  if (twice !== -1) throw new ConfigError('bad-value', `${where}: /webhooks/${twice} has the URL of an earlier webhook (one entry per URL)`);
+  return given.map((w, i) => ({
+    id: alertReceiverId(w.url),
+    url: w.url,
+    format: w.format ?? 'json',
+    siteKeys: w.sites === undefined ? null : w.sites.map((name, k) => siteKeyIn(name, `${where}: /webhooks/${i}/sites/${k}`)),
+    kinds: w.kinds ?? null,
+  }));
+}
+
+/** A site name's key, or ConfigError naming where it stands. */
+function siteKeyIn(name: string, where: string): string {
+  try {
+    return canonicalSite(name).key;
+  } catch (err) {
+    if (err instanceof SiteNameError) throw new ConfigError('bad-value', `${where}: ${err.message}`);
+    throw err;
+  }
 }
 
 /** Reads `serve --alerts FILE`; throws ConfigError when it cannot be read or is not an alerts file. */

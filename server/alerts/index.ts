@@ -32,15 +32,17 @@ import { alertEvent, evaluateWindow, INITIAL_TRACK, sampleValues, type AlertRule
 import { couldNotJudgeStep, couldNotTestStep, silenceStep, type SilenceFacts } from '../../src/analysis/alert/site-rules.js';
 import { lastReportHeardAtMs } from '../../src/analysis/site/health.js';
 import { INTERRUPTED_REASON } from '../../src/analysis/site/outages.js';
+import { sideOf } from '../../src/protocol/could-not-finish.js';
 import { inDowntime, serviceDowntime, upTimeMs, type Interval } from '../../src/analysis/site/service.js';
 import type { GradeEntry, TargetId } from '../../src/analysis/schema/report-schema.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
-import { windowKey, type AlertFacts, type AlertMetric, type AlertsRepository } from '../store/alerts/types.js';
+import { windowKey, type AlertFacts, type AlertMetric, type AlertsRepository, type NewAlertPost } from '../store/alerts/types.js';
+import { siteKeyOf } from '../store/site-key.js';
 import type { FleetRepository } from '../store/fleet/types.js';
 import type { KnownSite, SiteOutcome, SitesRepository } from '../store/sites/types.js';
 import type { SiteTokensRepository } from '../store/site-tokens/types.js';
 import { tokenOnlySites } from '../store/site-tokens/repository.js';
-import type { AlertsConfig } from './config.js';
+import type { AlertKind, AlertsConfig, AlertWebhook } from './config.js';
 import { couldNotJudgeEvent, couldNotTestEvent, silenceEvent, type SiteAlertEvent } from './events.js';
 
 export interface AlertLog {
@@ -101,6 +103,19 @@ export interface AlertStore {
 }
 
 const couldNotJudgeMetric = (t: TargetId): AlertMetric => `could-not-judge:${t}`;
+
+/** The kind of alert an event is, as a webhook's `kinds` filter names it. */
+function alertKindOf(e: SiteAlertEvent): AlertKind | null {
+  if (e.metric === 'test') return null;
+  if (e.metric === 'silence' || e.metric === 'could-not-test' || e.metric === 'could-not-judge') return e.metric;
+  return e.edge === undefined ? 'p90' : 'region';
+}
+
+/** Whether a webhook's filter takes an event: its site among `sites` (by key), its kind among `kinds` (absent: any). */
+function webhookTakes(w: AlertWebhook, e: SiteAlertEvent): boolean {
+  const kind = alertKindOf(e);
+  return (w.siteKeys === null || w.siteKeys.includes(siteKeyOf(e.site))) && (w.kinds === null || (kind !== null && w.kinds.includes(kind)));
+}
 
 export class SiteAlerts {
   /** Evaluations that failed in the store (logged; the result itself is stored already): for /metrics and tests. */
@@ -163,7 +178,11 @@ export class SiteAlerts {
     if (cnt !== null) {
       // Its window's samples, ours (in our downtime) and interrupted ones left out.
       const counted = outcomes.filter(
-        (o) => o.startedAtMs >= nowMs - cnt.overMs && o.couldNotTest !== INTERRUPTED_REASON && !(o.couldNotTest !== null && inDowntime(down, o.startedAtMs)),
+        (o) =>
+          o.startedAtMs >= nowMs - cnt.overMs &&
+          o.couldNotTest !== INTERRUPTED_REASON &&
+          // Ours, never the site's: a sample while our service was down, or on the server's side (src/protocol/could-not-finish.ts).
+          !(o.couldNotTest !== null && (inDowntime(down, o.startedAtMs) || sideOf(o.couldNotTest, o.side) === 'server')),
       );
       const failed = counted.filter((o) => o.couldNotTest !== null).length;
       const step = couldNotTestStep(tracks.get('could-not-test') ?? INITIAL_TRACK, cnt, counted.length, failed, nowMs);
@@ -222,12 +241,20 @@ export class SiteAlerts {
           for (const [m, t] of s.next) next.set(m, t);
           events.push(...s.events);
         }
-        return { tracks: next, posts: events.map((e) => ({ body: JSON.stringify(e) })) };
+        return { tracks: next, posts: this.postsOf(events) };
       },
       shares.sinceMs === null ? {} : { outcomesSinceMs: shares.sinceMs },
     );
     this.said(events);
     return events;
+  }
+
+  /** The posts of the events: each to every webhook of the file whose filter (sites, kinds) takes it. */
+  private postsOf(events: readonly SiteAlertEvent[]): NewAlertPost[] {
+    return events.flatMap((e) => {
+      const body = JSON.stringify(e);
+      return this.config.webhooks.filter((w) => webhookTakes(w, e)).map((w) => ({ body, receiver: w.id }));
+    });
   }
 
   private said(events: readonly SiteAlertEvent[]): void {
@@ -274,7 +301,10 @@ export class SiteAlerts {
     for (const r of raised) raisedOf.set(r.siteKey, (raisedOf.get(r.siteKey) ?? new Map<string, number | null>()).set(r.metric, r.sinceMs));
     const candidates: Array<{ key: string; display: string; row: KnownSite | null; firstTokenAtMs: number | null }> = [
       ...sites.map((s) => ({ key: s.key, display: s.display, row: s, firstTokenAtMs: null })),
-      ...tokenOnlySites(tokens, new Set(sites.map((s) => s.key))).map((t) => ({ key: t.key, display: t.display, row: null, firstTokenAtMs: t.firstTokenAtMs })),
+      // A site whose tokens all await its first sample is not yet installed: no silence before that sample.
+      ...tokenOnlySites(tokens, new Set(sites.map((s) => s.key))).flatMap((t) =>
+        t.firstTokenAtMs === null ? [] : [{ key: t.key, display: t.display, row: null, firstTokenAtMs: t.firstTokenAtMs }],
+      ),
     ];
     const out: SiteAlertEvent[] = [];
     for (const site of candidates) {
@@ -329,7 +359,7 @@ export class SiteAlerts {
           for (const [m, t] of s.next) if (metrics.includes(m)) next.set(m, t);
           events.push(...s.events.filter((e) => metrics.includes(e.metric === 'could-not-judge' ? couldNotJudgeMetric(e.target) : (e.metric as AlertMetric))));
         }
-        return { tracks: next, posts: events.map((e) => ({ body: JSON.stringify(e) })) };
+        return { tracks: next, posts: this.postsOf(events) };
       },
       { site: silence, ...(shares && outcomesSinceMs !== null ? { outcomesSinceMs } : {}) },
     );

@@ -1,6 +1,7 @@
 /**
- * Alert events to the operator's webhook: the plain JSON body, or the body of a Microsoft Teams
- * or Slack incoming webhook. Bounded: a timeout, a cap on posts in flight. Each post carries its
+ * Posts to the operator's webhooks: an alert event as the plain JSON body, or as the body of a
+ * Microsoft Teams or Slack incoming webhook (webhookBody), and a stored result's JSON
+ * (./result-webhook.ts). Bounded: a timeout, a cap on posts in flight. Each post carries its
  * idempotency key in the `Idempotency-Key` header (IETF httpapi draft "The Idempotency-Key HTTP
  * Header Field") and, in the JSON body, as `idempotencyKey`: delivery is at least once, and a
  * receiver that saw the key before drops the repeat.
@@ -42,21 +43,21 @@ export class WebhookError extends TypedError<'status' | 'timeout' | 'network' | 
 }
 
 export interface WebhookPoster {
-  /** Resolves with the receiver's status when it answered 2xx; rejects with WebhookError otherwise. */
-  post(e: SiteAlertEvent, idempotencyKey: string): Promise<number>;
+  /** POSTs `body` as JSON with its idempotency key; resolves with the receiver's status when it answered 2xx, rejects with WebhookError otherwise. */
+  post(body: unknown, idempotencyKey: string): Promise<number>;
 }
 
-export function webhookPoster(opts: { url: string; format: WebhookFormat; timeoutMs: number; maxInFlight: number }): WebhookPoster {
+export function webhookPoster(opts: { url: string; timeoutMs: number; maxInFlight: number }): WebhookPoster {
   let inFlight = 0;
   return {
-    async post(e, idempotencyKey) {
+    async post(body, idempotencyKey) {
       if (inFlight >= opts.maxInFlight) throw new WebhookError('busy', `${opts.maxInFlight} webhook posts already in flight: tried again later`);
       inFlight++;
       try {
         const res = await fetch(opts.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
-          body: JSON.stringify(webhookBody(e, opts.format, idempotencyKey)),
+          body: JSON.stringify(body),
           signal: AbortSignal.timeout(opts.timeoutMs),
           redirect: 'error',
         });

@@ -10,15 +10,18 @@ import { randomBytes } from 'node:crypto';
 import { builtPageDir, callprobeVersion } from '../../host/package.js';
 import { logFormatFor, type LogFormat } from '../logging.js';
 import type { TurnServerEntry } from '../../src/protocol/api.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
 import type { RelayQuotas } from '../turn/index.js';
 import type { AlertsConfig } from '../alerts/config.js';
+import type { ResultWebhook } from '../alerts/result-webhook.js';
+import { webhookOrigin } from '../alerts/receivers.js';
 import type { ReachabilityTarget } from '../../src/protocol/reachability.js';
 import type { DeliverySettings } from '../alerts/delivery.js';
 import type { ServiceSettings } from '../alerts/index.js';
 import type { FleetSettings } from '../fleet/loop.js';
 import type { ConsoleUser } from '../console/auth.js';
+import type { ConsoleOidcOptions, OidcGroups } from '../console/oidc-config.js';
 import type { LoginThrottleSettings } from '../console/login-throttle.js';
 import type { SignalLimits } from '../http/signal-limits.js';
 import type { ConnectionLimits } from '../http/connections.js';
@@ -26,6 +29,7 @@ import type { LoadRoutesOptions } from '../http/load.js';
 import { parseRelayIps } from './parse.js';
 import type { DbTarget } from '../store/target.js';
 import type { AppOptions } from '../http/app.js';
+import type { DataPathChoice } from '../data-path.js';
 
 type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug';
 
@@ -62,6 +66,8 @@ export interface ServeOptions {
   dataPlaneRestart: { minMs: number; maxMs: number; stableMs: number };
   /** Nice steps the data plane's threads run ahead of the HTTP process, where the OS allows. */
   dataPlaneNiceAboveHttp: number;
+  /** What the data plane runs on (server/data-path.ts): our C addons (`native`), Node alone (`portable`), or `auto`: native when both addons load. */
+  dataPath: DataPathChoice;
   /** The reflector's sessions: how many at once, how long one may last, the probe size it echoes. */
   sessions: { max: number; maxMs: number; payloadBytes: number };
   /** Per-source signalling limits (DEFAULTS.signalling). */
@@ -96,8 +102,12 @@ export interface ServeOptions {
     storedBytesPerDayPerSource: number;
     failedLookupsPerMinute: number;
   };
-  /** Site alerts (--alerts FILE): rules and the webhook; null: none. */
+  /** Site alerts (--alerts FILE): rules and the webhooks; null: none. */
   alerts: AlertsConfig | null;
+  /** --result-webhook, repeatable: every stored result that passes a webhook's filter is posted to it (none: empty). */
+  resultWebhooks: ResultWebhook[];
+  /** --public-url: where people reach this server (an edge's pages; the share links of result posts); null: the address it listens on. */
+  publicUrl: string | null;
   /** --teams-reachability FILE: the media relays pages try after their test (handed to them in /api/config, never contacted by the server); null: none. */
   teamsReachability: ReachabilityTarget[] | null;
   /** The webhook posts' delivery: retries, backoff, posts in flight. */
@@ -112,8 +122,14 @@ export interface ServeOptions {
   embedOrigins: string[];
   /** The help desk console's users (--users FILE); null: the console is closed. */
   users: ConsoleUser[] | null;
-  /** The console's sessions and login limits. */
-  console: { idleMs: number; absoluteMs: number; loginsPerMinutePerAddress: number; loginThrottle: LoginThrottleSettings };
+  /** The console's sessions and login limits, and its sign-in through the company's identity provider (--oidc-issuer; null: none). */
+  console: {
+    idleMs: number;
+    absoluteMs: number;
+    loginsPerMinutePerAddress: number;
+    loginThrottle: LoginThrottleSettings;
+    oidc: ConsoleOidcOptions | null;
+  };
   /** The busy-line phase's load sink and source and their limits (offered unless --no-load). */
   load: Omit<LoadRoutesOptions, 'onMetrics' | 'nowMs'>;
   /** This serve is an edge of a hub (--hub ...): it stores nothing and beats to its hub; null: an all-in-one server (or a hub). */
@@ -143,6 +159,11 @@ interface HubEdgeSettings {
   refreshMs: number;
   heartbeatsPerMinutePerSource: number;
   listPerMinutePerSource: number;
+  /**
+   * Where pages reach the hub itself: its --public-url's host, else --host (null when that listens
+   * everywhere). On a special-purpose address (a lab) its edges may advertise one too.
+   */
+  ownHost: string | null;
 }
 
 /** `callprobe serve`'s flags as commander parses them (cli/serve.ts; every value already parsed). */
@@ -166,6 +187,8 @@ export interface ServeFlags {
   rtp: boolean;
   /** --workers: 1 (the data plane in a process of its own), 0 (in the HTTP process), or 2 and more (that many processes, the relay in the first). */
   workers: number;
+  /** --data-path: auto, native or portable. */
+  dataPath: DataPathChoice;
   logLevel: LogLevel;
   maxAllocationsPerUser: number;
   maxAllocationsPerIp: number;
@@ -181,10 +204,17 @@ export interface ServeFlags {
   embedOrigins?: string[];
   /** --alerts FILE, read and checked. */
   alerts?: AlertsConfig;
+  /** --result-webhook, each parsed (server/alerts/result-webhook.ts). */
+  resultWebhook?: ResultWebhook[];
   /** --teams-reachability FILE, read and checked. */
   teamsReachability?: ReachabilityTarget[];
   /** --users FILE, read and checked. */
   users?: ConsoleUser[];
+  /** --oidc-issuer URL, --oidc-client-id ID (checked), --oidc-secret-file FILE (the secret it holds), --oidc-groups FILE (read and checked). */
+  oidcIssuer?: string;
+  oidcClientId?: string;
+  oidcSecretFile?: string;
+  oidcGroups?: OidcGroups;
   /** --max-tests: tests at once (DEFAULTS.maxSessions). */
   maxTests: number;
   maxSessionsPerIp: number;
@@ -215,8 +245,10 @@ export interface ServeFlags {
 export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
   if (f.tlsPort !== undefined && (!f.tlsCert || !f.tlsKey)) throw new ConfigError('missing-option', '--tls-port needs --tls-cert and --tls-key');
   if (f.users !== undefined && !f.store) throw new ConfigError('missing-option', '--users opens the help desk console over stored results: drop --no-store');
+  const oidc = oidcSettings(f);
   if (f.alerts !== undefined && !f.store)
     throw new ConfigError('missing-option', '--alerts needs the results store: alerts are fed by stored site results (drop --no-store)');
+  const resultWebhooks = resultWebhooksOf(f);
   if ((f.host === '0.0.0.0' || f.host === '::') && !f.relayIp) {
     throw new ConfigError('missing-option', `--host ${f.host} listens everywhere: give --relay-ip, the one address peers and the reflector use`);
   }
@@ -248,6 +280,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     workers: f.workers,
     dataPlaneRestart: { minMs: DEFAULTS.dataPlane.restartMinMs, maxMs: DEFAULTS.dataPlane.restartMaxMs, stableMs: DEFAULTS.dataPlane.restartStableMs },
     dataPlaneNiceAboveHttp: DEFAULTS.dataPlane.niceAboveHttp,
+    dataPath: f.dataPath,
     sessions: { max: f.maxTests, maxMs: DEFAULTS.maxSessionMs, payloadBytes: DEFAULTS.payloadBytes },
     signalLimits: {
       ...DEFAULTS.signalling,
@@ -271,6 +304,8 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
       failedLookupsPerMinute: r.failedLookupsPerMinute,
     },
     alerts: f.alerts ?? null,
+    resultWebhooks,
+    publicUrl: f.publicUrl ?? null,
     teamsReachability: f.teamsReachability ?? null,
     alertDelivery: {
       retryBaseMs: DEFAULTS.alerts.retryBaseMs,
@@ -291,7 +326,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     trustProxy: f.trustProxy ?? [],
     embedOrigins: f.embedOrigins ?? [],
     users: f.users ?? null,
-    console: consoleSettings(),
+    console: { ...consoleSettings(), oidc },
     load: loadSettings(
       f.load,
       {
@@ -310,22 +345,36 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
       refreshMs: DEFAULTS.edges.registryRefreshMs,
       heartbeatsPerMinutePerSource: DEFAULTS.edges.heartbeatsPerMinutePerSource,
       listPerMinutePerSource: DEFAULTS.edges.listPerMinutePerSource,
+      ownHost: edge === null && f.publicUrl !== undefined ? new URL(f.publicUrl).hostname : f.host === '0.0.0.0' || f.host === '::' ? null : f.host,
     },
   };
+}
+
+/** --result-webhook's webhooks, checked against the flags they need (a store, an address people reach); none: empty. */
+function resultWebhooksOf(f: ServeFlags): ResultWebhook[] {
+  const hooks = f.resultWebhook ?? [];
+  if (hooks.length === 0) return [];
+  if (!f.store) throw new ConfigError('missing-option', '--result-webhook posts stored results: drop --no-store');
+  if (f.hub !== undefined) throw new ConfigError('missing-option', 'an edge stores nothing: its hub posts the results (drop --result-webhook)');
+  if (hooks.length > BOUNDS.resultWebhooks)
+    throw new ConfigError('bad-value', `--result-webhook is given ${hooks.length} times: at most ${BOUNDS.resultWebhooks}`);
+  const twice = hooks.find((h, i) => hooks.findIndex((x) => x.url === h.url) !== i);
+  if (twice !== undefined) throw new ConfigError('bad-value', `--result-webhook names ${webhookOrigin(twice.url)}... twice: one flag per URL`);
+  if ((f.host === '0.0.0.0' || f.host === '::') && f.publicUrl === undefined)
+    throw new ConfigError('missing-option', `--result-webhook posts share links: with --host ${f.host} give --public-url, where people reach this server`);
+  return hooks;
 }
 
 /** The edge's role from --hub, --edge-id, --azure-region and --edge-token (all four or none); null without them. */
 function edgeRole(f: ServeFlags): EdgeRole | null {
   const given = { '--hub': f.hub, '--edge-id': f.edgeId, '--azure-region': f.azureRegion, '--edge-token': f.edgeToken };
   const missing = Object.entries(given).filter(([, v]) => v === undefined);
-  if (missing.length === 4) {
-    if (f.publicUrl !== undefined) throw new ConfigError('missing-option', '--public-url is where pages reach an edge: give it with --hub');
-    return null;
-  }
+  // Not an edge: --public-url says where pages reach this server (a hub's own origin, whether it is a lab: server/edges/hosts.ts; the share links of --result-webhook posts).
+  if (missing.length === 4) return null;
   if (missing.length > 0)
     throw new ConfigError('missing-option', `an edge needs --hub, --edge-id, --azure-region and --edge-token: give ${missing.map(([k]) => k).join(', ')}`);
-  if (f.users !== undefined || f.alerts !== undefined)
-    throw new ConfigError('missing-option', 'an edge stores nothing: its hub serves the console and the alerts (drop --users and --alerts)');
+  if (f.users !== undefined || f.alerts !== undefined || f.oidcIssuer !== undefined)
+    throw new ConfigError('missing-option', 'an edge stores nothing: its hub serves the console and the alerts (drop --users, --oidc-issuer and --alerts)');
   if ((f.host === '0.0.0.0' || f.host === '::') && f.publicUrl === undefined)
     throw new ConfigError('missing-option', `an edge on --host ${f.host} listens everywhere: give --public-url, where pages reach it`);
   return {
@@ -340,9 +389,39 @@ function edgeRole(f: ServeFlags): EdgeRole | null {
 }
 
 /** The console's sessions and login limits (DEFAULTS.console). */
-function consoleSettings(): ServeOptions['console'] {
+function consoleSettings(): Omit<ServeOptions['console'], 'oidc'> {
   const c = DEFAULTS.console;
   return { idleMs: c.sessionIdleMs, absoluteMs: c.sessionAbsoluteMs, loginsPerMinutePerAddress: c.loginsPerMinutePerAddress, loginThrottle: c.loginThrottle };
+}
+
+/** The console's sign-in through the company's identity provider: --oidc-issuer with --oidc-client-id and --oidc-groups, or none of them; null without. */
+function oidcSettings(f: ServeFlags): ConsoleOidcOptions | null {
+  if (f.oidcIssuer === undefined) {
+    const stray = [
+      ['--oidc-client-id', f.oidcClientId],
+      ['--oidc-secret-file', f.oidcSecretFile],
+      ['--oidc-groups', f.oidcGroups],
+    ].find(([, v]) => v !== undefined);
+    if (stray !== undefined) throw new ConfigError('missing-option', `${String(stray[0])} belongs to --oidc-issuer: give the issuer too`);
+    return null;
+  }
+  if (f.oidcClientId === undefined || f.oidcGroups === undefined)
+    throw new ConfigError('missing-option', '--oidc-issuer needs --oidc-client-id and --oidc-groups (which groups open the console at which tier)');
+  if (!f.store) throw new ConfigError('missing-option', '--oidc-issuer opens the help desk console over stored results: drop --no-store');
+  const d = DEFAULTS.console.oidc;
+  return {
+    issuer: f.oidcIssuer,
+    clientId: f.oidcClientId,
+    clientSecret: f.oidcSecretFile ?? null,
+    groups: f.oidcGroups,
+    pendingTtlMs: d.pendingTtlMs,
+    pendingMax: d.pendingMax,
+    checkEveryMs: d.checkEveryMs,
+    recheckDownMs: d.recheckDownMs,
+    checkTimeoutS: d.checkTimeoutS,
+    exchangeTimeoutS: d.exchangeTimeoutS,
+    statusPerMinutePerAddress: d.statusPerMinutePerAddress,
+  };
 }
 
 type LoadFlagLimits = Pick<
@@ -401,7 +480,7 @@ export function defaultAppOptions(): AppOptions {
     metricsText: () => '',
     logLevel: DEFAULTS.logLevel,
     trustProxy: [],
-    console: { users: null, nowMs: () => Date.now(), ...consoleSettings() },
+    console: { users: null, nowMs: () => Date.now(), ...consoleSettings(), oidc: null },
     load: loadSettings(
       false,
       {

@@ -7,10 +7,14 @@
  * wait is refused without a password check and does not lengthen it. A right password clears
  * the pair. A caller at another source is never held back by it: an account cannot be locked
  * out from the Internet. Refusals are logged at most once per source per `logIntervalMs`, with
- * how many were not. Whether a source sent any wrong password within `forgetMs`
- * (`recentlyFailed`) keeps a password check free for those that did not, whatever a spray from
- * many sources holds. Memory is bounded: at most `maxPairs` pairs and as many sources are held
- * (the least recently failed dropped first), and a pair quiet for `forgetMs` is forgotten.
+ * how many were not. Whether a network (an IPv6 /48: a spray from many /64s of one /48 is one
+ * network; an IPv4 address) sent any wrong password within `forgetMs` (`recentlyFailed`) keeps a
+ * password check free for those that did not, whatever a spray from many networks holds. The
+ * networks an account logged in from (`knows`: the last `knownNetworksPerUser`, each for
+ * `knownNetworkMs`) are checked first (./login-slots.ts). Memory is bounded: at most `maxPairs`
+ * pairs and as many sources and networks are held (the least recently failed dropped first), a
+ * pair quiet for `forgetMs` is forgotten, and known networks are kept only for accounts that
+ * logged in (the users file's).
  */
 export interface LoginThrottleSettings {
   /** Wrong passwords one (account, source) may send before it has to wait. */
@@ -24,6 +28,10 @@ export interface LoginThrottleSettings {
   maxPairs: number;
   /** One refusal log line per source per this long. */
   logIntervalMs: number;
+  /** The networks an account logged in from that are remembered (the latest first)... */
+  knownNetworksPerUser: number;
+  /** ...each for this long after its last login. */
+  knownNetworkMs: number;
 }
 
 export type LoginGate = { allowed: true } | { allowed: false; retryAfterMs: number };
@@ -50,8 +58,10 @@ function touch<V>(m: Map<string, V>, key: string, value: V, max: number): void {
 export class LoginThrottle {
   private readonly pairs = new Map<string, Pair>();
   private readonly logs = new Map<string, SourceLog>();
-  /** Each source's last wrong password (ms). */
+  /** Each network's last wrong password (ms). */
   private readonly lastFailureOf = new Map<string, number>();
+  /** The networks each account logged in from, with the last time (insertion order: oldest first). */
+  private readonly known = new Map<string, Map<string, number>>();
 
   constructor(
     private readonly s: LoginThrottleSettings,
@@ -76,27 +86,36 @@ export class LoginThrottle {
     return waitMs > 0 ? { allowed: false, retryAfterMs: waitMs } : { allowed: true };
   }
 
-  /** A wrong password from `source` for `account`; returns the wait before its next attempt (0: none). */
-  failed(account: string, source: string): number {
+  /** A wrong password from `source` of `network` for `account`; returns the wait before its next attempt (0: none). */
+  failed(account: string, source: string, network: string): number {
     const now = this.nowMs();
     const { key, p } = this.pair(account, source);
     const failures = (p?.failures ?? 0) + 1;
     const over = failures - this.s.freeFailures;
     const waitMs = over <= 0 ? 0 : Math.min(this.s.backoffMaxMs, this.s.backoffBaseMs * 2 ** Math.min(over - 1, 40));
     touch(this.pairs, key, { failures, lastFailureMs: now, waitUntilMs: now + waitMs }, this.s.maxPairs);
-    touch(this.lastFailureOf, source, now, this.s.maxPairs);
+    touch(this.lastFailureOf, network, now, this.s.maxPairs);
     return waitMs;
   }
 
-  /** Whether `source` sent a wrong password (for any account) within the last `forgetMs`. */
-  recentlyFailed(source: string): boolean {
-    const last = this.lastFailureOf.get(source);
+  /** Whether `network` sent a wrong password (for any account) within the last `forgetMs`. */
+  recentlyFailed(network: string): boolean {
+    const last = this.lastFailureOf.get(network);
     return last !== undefined && this.nowMs() - last < this.s.forgetMs;
   }
 
-  /** The right password: the pair starts afresh. */
-  succeeded(account: string, source: string): void {
+  /** The right password from `source` of `network`: the pair starts afresh, and the network is one `account` is known to log in from. */
+  succeeded(account: string, source: string, network: string): void {
     this.pairs.delete(this.pair(account, source).key);
+    const nets = this.known.get(account) ?? new Map<string, number>();
+    touch(nets, network, this.nowMs(), this.s.knownNetworksPerUser);
+    touch(this.known, account, nets, this.s.maxPairs);
+  }
+
+  /** Whether `account` logged in from `network` within `knownNetworkMs`. */
+  knows(account: string, network: string): boolean {
+    const at = this.known.get(account)?.get(network);
+    return at !== undefined && this.nowMs() - at < this.s.knownNetworkMs;
   }
 
   /**
@@ -115,7 +134,7 @@ export class LoginThrottle {
   }
 
   /** Pairs and sources held now (tests check the bound). */
-  get size(): { pairs: number; sources: number; failingSources: number } {
-    return { pairs: this.pairs.size, sources: this.logs.size, failingSources: this.lastFailureOf.size };
+  get size(): { pairs: number; sources: number; failingNetworks: number } {
+    return { pairs: this.pairs.size, sources: this.logs.size, failingNetworks: this.lastFailureOf.size };
   }
 }

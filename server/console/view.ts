@@ -303,10 +303,19 @@ function busyLineOf(l: LoadReport, m: Messages): NonNullable<ConsoleResultView['
   return { sentence: w.sentence, lines: [...lines, ...w.whose.map((x) => x.text)], capacity: w.capacity };
 }
 
-/** A result's chain links (../store/chain), their times in the agent's zone. */
-export function consoleChain(links: { earlier: ChainLink | null; later: readonly ChainLink[] }, timeZone: string): ConsoleChain {
-  const link = (l: ChainLink) => ({ code: l.code, startedAtLocal: localTime(l.startedAtMs, timeZone), verdict: l.verdict });
-  return { earlier: links.earlier === null ? null : link(links.earlier), later: links.later.map(link) };
+/** A result's chain links (../store/chain), their times in the agent's zone; `laterTotal`: how many claim it in all (default: those listed). */
+export function consoleChain(links: { earlier: ChainLink | null; later: readonly ChainLink[]; laterTotal?: number }, timeZone: string): ConsoleChain {
+  const link = (l: ChainLink) => ({
+    code: l.code,
+    startedAtLocal: localTime(l.startedAtMs, timeZone),
+    verdict: l.verdict,
+    otherNetwork: l.otherNetwork === true,
+  });
+  return {
+    earlier: links.earlier === null ? null : link(links.earlier),
+    later: links.later.map(link),
+    laterMore: Math.max(0, (links.laterTotal ?? links.later.length) - links.later.length),
+  };
 }
 
 export async function consoleResultView(
@@ -314,7 +323,7 @@ export async function consoleResultView(
   r: StoredResult & { addresses: StoredAddress[] },
   role: ConsoleRole,
   timeZone: string,
-  chain: ConsoleChain = { earlier: null, later: [] },
+  chain: ConsoleChain = { earlier: null, later: [], laterMore: 0 },
   /** The answer's words in the reader's language (English by default). */
   messages: Messages = EN,
 ): Promise<ConsoleResultView> {
@@ -337,8 +346,8 @@ export async function consoleResultView(
         reason: rec.reason,
         message: rec.message,
         words: failureWords(rec.reason),
-        side: couldNotTestSide(rec.reason),
-        where: sideWords(rec.reason),
+        side: couldNotTestSide(rec.reason, rec.side),
+        where: sideWords(couldNotTestSide(rec.reason, rec.side)),
       },
       busyLine: null,
       devices: null,

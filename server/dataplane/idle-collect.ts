@@ -1,6 +1,3 @@
-import { ConfigError } from '../../src/protocol/config-error.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
-
 /**
  * A full garbage collection once the plane has had no session open for a moment, after a busy
  * period in which a data-channel leg opened.
@@ -96,20 +93,4 @@ export class IdleCollector {
     this.release?.();
     this.release = null;
   }
-}
-
-/**
- * How long the plane waits idle before it collects: DEFAULTS.dataPlane.idleCollectMs, or
- * CALLPROBE_IDLE_COLLECT_MS in `serve`'s environment, for `npm run bench:load -- --cost`'s
- * side-by-side row (docs/DEVELOPERS.md). A value that is not a whole number of 1-600,000 ms is
- * refused, not ignored.
- */
-export function idleCollectMs(env: Readonly<Record<string, string | undefined>>): number {
-  const raw = env['CALLPROBE_IDLE_COLLECT_MS'];
-  if (raw === undefined) return DEFAULTS.dataPlane.idleCollectMs;
-  const ms = Number(raw);
-  if (!Number.isInteger(ms) || ms < 1 || ms > 600_000) {
-    throw new ConfigError('bad-value', `CALLPROBE_IDLE_COLLECT_MS must be a whole number of milliseconds from 1 to 600000, not ${JSON.stringify(raw)}`);
-  }
-  return ms;
 }

@@ -5,7 +5,7 @@
  * where the relay listens, the reflector's sessions, the plane's metrics and the TLS question.
  */
 import type { PlaneCommand, PlaneStart, LoopDelayReading, PlaneMetrics } from '../../src/protocol/data-plane.js';
-import type { DoorName, DoorScope } from '../../src/protocol/door.js';
+import type { DoorName, RefusalScope } from '../../src/protocol/door.js';
 import type { ReflectorLogger } from '../reflector/session-base.js';
 import type { RelayLogger } from '../turn/index.js';
 import { performance } from 'node:perf_hooks';
@@ -33,7 +33,7 @@ export interface RunningPlane {
    * this reading are what `doorRefusals` gives after it.
    */
   metrics(): Promise<{ text: string; loop: LoopDelayReading | null }>;
-  doorRefusals(): Iterable<readonly [DoorName, DoorScope, number]>;
+  doorRefusals(): Iterable<readonly [DoorName, RefusalScope, number]>;
   /** The latest certificate alert the relay's TLS listeners got from `ip` within `windowMs`. */
   tlsRefusal(ip: string, windowMs: number): Promise<{ alert: string } | null>;
   /** The plane's process id (this process's with `--workers 0`); null while it is being started again. */
@@ -78,7 +78,7 @@ function memoryText(planes: ReadonlyArray<readonly [string, PlaneMetrics['memory
 
 async function planeProcess(start: PlaneStart, o: PlaneStartOptions): Promise<RunningPlane> {
   const host = await DataPlaneHost.start({ start, restart: o.restart, log: o.log });
-  let doors: Array<readonly [DoorName, DoorScope, number]> = [];
+  let doors: Array<readonly [DoorName, RefusalScope, number]> = [];
   return {
     listeners: host.listeners,
     sessions: start.reflector === null ? null : host.sessions,
@@ -328,7 +328,7 @@ async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<
       return i === null || i === 0 ? relayLate : laterOf(relayLate, l[i]?.late ?? null);
     },
   };
-  let doors: Array<readonly [DoorName, DoorScope, number]> = [];
+  let doors: Array<readonly [DoorName, RefusalScope, number]> = [];
   return {
     listeners: first.listeners,
     sessions,

@@ -12,24 +12,33 @@
  * the HTTP process itself (`serve --workers 0`, and the HTTP tests): the same code either way.
  */
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
-import type { LoopDelayReading, PlaneCommand, PlaneEvent, PlaneStart, RelayStart, ReflectorStart, SessionTally } from '../../src/protocol/data-plane.js';
+import type {
+  DataPath,
+  LoopDelayReading,
+  PlaneCommand,
+  PlaneEvent,
+  PlaneStart,
+  RelayStart,
+  ReflectorStart,
+  SessionTally,
+} from '../../src/protocol/data-plane.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { isSignalMessageData } from '../../src/protocol/signal-check.js';
 import { formatTurnUri } from '../../src/protocol/turn-uri.js';
 import type { RelayWitness, ServerLoopReading } from '../../src/protocol/wire.js';
-import type { DoorScope } from '../../src/protocol/door.js';
+import type { RefusalScope } from '../../src/protocol/door.js';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { REFLECTOR_USERNAME_PREFIX, mintRestCredential, startRelay, type Relay, type RelayLogger, type RelayPlanes } from '../turn/index.js';
 import { ReflectorSession, type RelayReading } from '../reflector/session.js';
 import { ReflectorSessionError, type ReflectorLogger } from '../reflector/session-base.js';
 import type { ReflectorRelayServer } from '../reflector/channel-leg.js';
-import { legBaseline, type AttachLocalPeer, type LegBaseline } from '../reflector/rtp/leg.js';
+import type { AttachLocalPeer } from '../reflector/rtp/leg.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
 import { startLoopLateness } from '../reflector/loop-lateness.js';
 import { EchoSession } from '../reflector/echo-session.js';
-import { LoopDelayMonitor, LoopDelayWindow, loopSamplerOf } from '../loop-delay.js';
-import { IdleCollector, idleCollectMs } from './idle-collect.js';
+import { LoopDelayMonitor, LoopDelayWindow, loopSamplerOn } from '../loop-delay.js';
+import { IdleCollector } from './idle-collect.js';
 import { holdWrtcFactory } from '../reflector/wrtc-factory.js';
 import { warmRtpLeg } from '../reflector/rtp/warm.js';
 import { RelayLinks } from './relay-links.js';
@@ -47,10 +56,12 @@ export interface ReflectorParts {
   relayServer(sessionId: string): ReflectorRelayServer;
   /** Let the relay reach one reflector endpoint; returns the undo function. */
   allowEndpoint(ip: string, port: number): () => void;
+  /** This plane's relay: the data-channel leg's allocations may exchange data with the page's relayed address (Relay.allowRelayPair). */
+  allowRelayPair?: (username: string, ip: string, port: number) => () => void;
   /** The relay of this plane: the RTP leg's datagrams go to and from it by a call. */
   attachLocalPeer?: AttachLocalPeer;
-  /** What runs in place of today's RTP leg: a benchmark's side-by-side run only (CALLPROBE_SRTP=werift|js, CALLPROBE_RTP_PATH=werift). */
-  baseline?: LegBaseline;
+  /** What the RTP leg's SRTP and probe core run on (../../src/protocol/data-plane.ts DataPath). */
+  dataPath: DataPath;
   relayWitness?: (ip: string, port: number) => RelayWitness | null;
   serverLoop?: (fromMs: number, toMs: number) => ServerLoopReading;
   /** The relay runs in another plane: its witness and its loop, asked at a session's end (ReflectorSessionOptions.relayElsewhere). */
@@ -158,8 +169,9 @@ export class DataPlane {
       sendControl: (message) => this.sendControl(id, message),
       ...(this.o.onChannelLeg ? { onChannelLeg: this.o.onChannelLeg } : {}),
       allowEndpoint: r.allowEndpoint,
+      ...(r.allowRelayPair ? { allowRelayPair: r.allowRelayPair } : {}),
       ...(r.attachLocalPeer ? { attachLocalPeer: r.attachLocalPeer } : {}),
-      ...(r.baseline ? { baseline: r.baseline } : {}),
+      dataPath: r.dataPath,
       ...(r.relayWitness ? { relayWitness: r.relayWitness } : {}),
       ...(r.serverLoop ? { serverLoop: r.serverLoop } : {}),
       ...(r.relayElsewhere ? { relayElsewhere: r.relayElsewhere } : {}),
@@ -194,7 +206,7 @@ export class DataPlane {
       sendSignal: (data, leg) => this.sendSignal(id, data, leg),
       allowEndpoint: r.allowEndpoint,
       ...(r.attachLocalPeer ? { attachLocalPeer: r.attachLocalPeer } : {}),
-      ...(r.baseline ? { baseline: r.baseline } : {}),
+      dataPath: r.dataPath,
       cutMs: DEFAULTS.echo.serverCutMs,
       maxSessionMs: Math.min(DEFAULTS.echo.maxSessionMs, r.maxSessionMs),
       onClose: (reason) => {
@@ -239,7 +251,7 @@ export class DataPlane {
   private metrics(id: number): PlaneEvent {
     const m = process.memoryUsage();
     // The relay counts refusals at its own two doors only.
-    const doorRefusals = [...(this.o.relay?.doorRefusals() ?? [])].map(([door, scope, n]): ['relay-allocation' | 'turn-connection', DoorScope, number] => [
+    const doorRefusals = [...(this.o.relay?.doorRefusals() ?? [])].map(([door, scope, n]): ['relay-allocation' | 'turn-connection', RefusalScope, number] => [
       door === 'turn-connection' ? door : 'relay-allocation',
       scope,
       n,
@@ -287,7 +299,7 @@ function reflectorRelayServer(r: ReflectorStart, relay: Relay | null): (sessionI
   };
 }
 
-function startRelayOf(r: RelayStart, logger: RelayLogger, planes: RelayPlanes | null): Promise<Relay> {
+function startRelayOf(r: RelayStart, dataPath: DataPath, logger: RelayLogger, planes: RelayPlanes | null): Promise<Relay> {
   return startRelay({
     listenHosts: r.listenHosts,
     relayIp: r.relayIp,
@@ -303,8 +315,8 @@ function startRelayOf(r: RelayStart, logger: RelayLogger, planes: RelayPlanes | 
     maxCredentialLifetimeS: r.maxCredentialLifetimeS,
     logger,
     internalUdp: r.internalUdp,
-    // Node's dgram for the client-facing UDP sockets, when a benchmark asks to compare (CALLPROBE_UDP=dgram, docs/DEVELOPERS.md).
-    ...(process.env['CALLPROBE_UDP'] === 'dgram' ? { udp: 'dgram' as const } : {}),
+    // The relay's UDP sockets: our addon's on the native path, Node's dgram on the portable one.
+    udp: dataPath === 'native' ? 'native' : 'dgram',
     ...(r.internalUdpPort !== undefined ? { internalUdpPort: r.internalUdpPort } : {}),
     ...(planes !== null ? { planes } : {}),
     ...(r.nonceSecretHex !== undefined ? { nonceSecret: Buffer.from(r.nonceSecretHex, 'hex') } : {}),
@@ -339,16 +351,16 @@ export async function startDataPlane(
           returned: (family, port) => out({ type: 'relay-returned', family, port }),
           announce: (ip, port, open) => out({ type: 'relay-address', ip, port, open }),
         };
-  const relay = start.relay === null ? null : await startRelayOf(start.relay, logger.child({ name: 'turn' }), planes);
+  const relay = start.relay === null ? null : await startRelayOf(start.relay, start.dataPath, logger.child({ name: 'turn' }), planes);
   const r = start.reflector;
   // The samplers tick every 10 ms while a test is open, every 200 ms otherwise (DEFAULTS.serverLoop),
   // and count at each tick how long the relay's datagrams waited since the last (its sockets' own).
   const busy = (): boolean => (plane?.sessionsOpen ?? 0) > 0;
-  const sampler = loopSamplerOf(process.env, relay?.datagramWaits ?? null);
+  const sampler = loopSamplerOn(start.dataPath, relay?.datagramWaits ?? null);
   // This process's lateness for /metrics: the reflector's sampler's ticks when it runs (one timer), else a sampler of its own.
   const window = own.loopDelay && r !== null ? new LoopDelayWindow(() => performance.now()) : null;
   // The event loop runs the relay and the reflector: how late it ran goes to each test (its `final`).
-  if (r?.rtp === true) await warmRtpLeg();
+  if (r?.rtp === true) await warmRtpLeg(start.dataPath);
   const lateness = r !== null ? startLoopLateness(DEFAULTS.serverLoop, busy, (atMs, lateMs) => window?.record(atMs, lateMs), sampler) : null;
   const ownSampler = own.loopDelay && window === null ? new LoopDelayMonitor(busy, DEFAULTS.serverLoop.periodMs, sampler) : null;
   const windowRead = window && lateness ? { reading: () => (lateness.flush(), window.reading()) } : null;
@@ -374,12 +386,11 @@ export async function startDataPlane(
             };
           },
           ...(relay ? { relayWitness: (ip: string, port: number) => relay.relayWitness(ip, port) } : {}),
-          // The RTP leg and the relay share this process: datagrams between them by a call, unless a
-          // benchmark asks for the loopback hop to compare (CALLPROBE_RELAY_HOP=wire, docs/DEVELOPERS.md).
-          ...(relay && process.env['CALLPROBE_RELAY_HOP'] !== 'wire' ? { attachLocalPeer: relay.attachLocalPeer.bind(relay) } : {}),
-          // Our SRTP (its cryptography native) and the short path in the RTP leg, unless a benchmark
-          // asks for what ran before to compare (CALLPROBE_SRTP=werift|js, CALLPROBE_RTP_PATH=werift, docs/DEVELOPERS.md).
-          ...legBaseline(process.env),
+          // The data-channel leg allocates on this plane's relay: its pairs with the page's relayed addresses are registered there.
+          ...(relay ? { allowRelayPair: (username: string, ip: string, port: number) => relay.allowRelayPair(username, ip, port) } : {}),
+          // The RTP leg and the relay share this process: datagrams between them by a call.
+          ...(relay ? { attachLocalPeer: relay.attachLocalPeer.bind(relay) } : {}),
+          dataPath: start.dataPath,
           ...(lateness ? { serverLoop: (fromMs: number, toMs: number) => lateness.between(fromMs, toMs) } : {}),
           // Not the first plane: what stays in the first plane's relay (TCP, TLS) is asked of it at a session's end.
           ...(r.relayInOtherPlane === true
@@ -409,7 +420,7 @@ export async function startDataPlane(
   lateReport?.unref();
   // With a reflector, the wrtc factory is held through a busy period and let go before the collection.
   const idleCollect = own.collect
-    ? new IdleCollector(own.collect, idleCollectMs(process.env), relay ? () => relay.packetsRelayed() : undefined, r !== null ? holdWrtcFactory : null)
+    ? new IdleCollector(own.collect, DEFAULTS.dataPlane.idleCollectMs, relay ? () => relay.packetsRelayed() : undefined, r !== null ? holdWrtcFactory : null)
     : null;
   plane = new DataPlane({
     relay,

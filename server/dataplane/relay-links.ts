@@ -160,7 +160,8 @@ export class RelayLinks {
     }
     if (!open || key === null || relay === null) return;
     const at = key.lastIndexOf('|');
-    this.siblings.set(key, { owner, undo: relay.allowPeerEndpoint(key.slice(0, at), Number(key.slice(at + 1))) });
+    // A relayed address, reached only as a relay pair (../turn/core/relay-pairs.ts), never as any endpoint.
+    this.siblings.set(key, { owner, undo: relay.allowSiblingRelay(key.slice(0, at), Number(key.slice(at + 1))) });
   }
 
   /**

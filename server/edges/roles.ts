@@ -10,6 +10,7 @@ import { sessionsOpenOf } from '../http/app.js';
 import type { EdgesRepository } from '../store/edges/types.js';
 import { EdgeRegistry } from './registry.js';
 import { startEdgeBeats, type EdgeBeats, type EdgeParts } from './beats.js';
+import { canonicalHost, isSpecialHost } from './hosts.js';
 
 /** The hub's registry, read from the store once before the app starts; the app's `edges` option and the registry's close. */
 export async function hubEdges(
@@ -18,6 +19,9 @@ export async function hubEdges(
   log: (msg: string) => void,
 ): Promise<{ app: NonNullable<AppOptions['edges']>; close: () => void }> {
   const s = opts.edges;
+  const own = s.ownHost === null ? null : canonicalHost(s.ownHost);
+  const labAddresses = own !== null && isSpecialHost(own);
+  if (labAddresses) log(`edges: this hub stands on ${own ?? ''}, a special-purpose address (a lab): its edges may advertise special-purpose addresses too`);
   const registry = new EdgeRegistry(
     store.edges,
     { silentAfterMs: s.silentAfterMs, refreshMs: s.refreshMs, credentialTtlS: opts.credentialTtlS },
@@ -32,6 +36,7 @@ export async function hubEdges(
       silentAfterMs: s.silentAfterMs,
       heartbeatsPerMinutePerSource: s.heartbeatsPerMinutePerSource,
       listPerMinutePerSource: s.listPerMinutePerSource,
+      labAddresses,
     },
     close: () => registry.close(),
   };

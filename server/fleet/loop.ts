@@ -1,8 +1,9 @@
 /**
  * What every `serve` instance with a store does in the background, each heartbeatMs: record its
  * heartbeat in the store it shares (so a could-not-test sample is told ours or the site's:
- * src/analysis/site/service.ts), and, with alerts, take or renew the alerts lease; the instance
- * holding it sweeps the site rules (each sweepIntervalMs) and delivers the webhook posts: after
+ * src/analysis/site/service.ts), and, with alerts or result webhooks, take or renew the alerts
+ * lease; the instance holding it sweeps the site rules (each sweepIntervalMs) and delivers the
+ * webhook posts (the alerts' and the stored results'): after
  * each pass it wakes again when the earliest waiting post is due (a retry 1 s after a failure is
  * tried 1 s later, not at the next beat). It also keeps what /metrics says of the fleet: each
  * site's last sample and last report, the posts waiting, the posts by outcome. A failure in one
@@ -11,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AlertDelivery } from '../alerts/delivery.js';
 import type { AlertLog, SiteAlerts } from '../alerts/index.js';
-import type { AlertsRepository } from '../store/alerts/types.js';
+import type { AlertsRepository, PendingPosts } from '../store/alerts/types.js';
 import type { FleetRepository } from '../store/fleet/types.js';
 import type { KnownSite, SitesRepository } from '../store/sites/types.js';
 
@@ -53,7 +54,7 @@ export class FleetLoop {
   private holdsLease = false;
   private lastSweepMs = Number.NEGATIVE_INFINITY;
   private sites: KnownSite[] = [];
-  private pending = 0;
+  private pending: PendingPosts = { alerts: 0, results: 0 };
   readonly counts = { ticksFailed: 0 };
 
   constructor(private readonly o: FleetOptions) {
@@ -112,7 +113,10 @@ export class FleetLoop {
         await delivery.deliverDue(nowMs);
         this.wakeAt(await store.alerts.nextDueAtMs());
       }
-      [this.sites, this.pending] = await Promise.all([store.sites.list(), delivery === null ? Promise.resolve(0) : store.alerts.pendingPosts()]);
+      [this.sites, this.pending] = await Promise.all([
+        store.sites.list(),
+        delivery === null ? Promise.resolve({ alerts: 0, results: 0 }) : store.alerts.pendingPosts(),
+      ]);
     } catch (err) {
       this.counts.ticksFailed++;
       const error = err instanceof Error ? err.message : String(err);
@@ -149,6 +153,9 @@ export class FleetLoop {
   metricsText(): string {
     const d = this.o.delivery;
     const gauge = (name: string, help: string, type: 'gauge' | 'counter'): string => `# HELP ${name} ${help}\n# TYPE ${name} ${type}\n`;
+    const outcomes = (name: string, help: string, c: AlertDelivery['counts']): string =>
+      gauge(name, help, 'counter') +
+      `${name}{outcome="delivered"} ${c.delivered}\n${name}{outcome="failed"} ${c.failed}\n${name}{outcome="gave-up"} ${c.gaveUp}\n`;
     const sites = (name: string, at: (s: KnownSite) => number | null): string =>
       this.sites
         .flatMap((s) => {
@@ -163,10 +170,12 @@ export class FleetLoop {
       sites('callprobe_site_last_report_timestamp_seconds', (s) => s.lastReportAtMs) +
       (d === null
         ? ''
-        : gauge('callprobe_alert_posts_total', 'Alert webhook attempts by this instance, by outcome (failed: tried again later).', 'counter') +
-          `callprobe_alert_posts_total{outcome="delivered"} ${d.counts.delivered}\ncallprobe_alert_posts_total{outcome="failed"} ${d.counts.failed}\ncallprobe_alert_posts_total{outcome="gave-up"} ${d.counts.gaveUp}\n` +
+        : outcomes('callprobe_alert_posts_total', 'Alert webhook attempts by this instance, by outcome (failed: tried again later).', d.counts) +
           gauge('callprobe_alert_posts_pending', 'Alert webhook posts waiting in the store for delivery.', 'gauge') +
-          `callprobe_alert_posts_pending ${this.pending}\n`) +
+          `callprobe_alert_posts_pending ${this.pending.alerts}\n` +
+          outcomes('callprobe_result_posts_total', 'Result webhook attempts by this instance, by outcome (failed: tried again later).', d.resultCounts) +
+          gauge('callprobe_result_posts_pending', 'Result webhook posts waiting in the store for delivery.', 'gauge') +
+          `callprobe_result_posts_pending ${this.pending.results}\n`) +
       gauge('callprobe_fleet_ticks_failed_total', 'Heartbeat or alerts passes of this instance that failed.', 'counter') +
       `callprobe_fleet_ticks_failed_total ${this.counts.ticksFailed}\n`
     );

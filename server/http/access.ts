@@ -1,6 +1,7 @@
 /**
  * Who a request is: the operator (the admin token as `Authorization: Bearer`), a help desk
- * console session (its HttpOnly cookie, tier 1 or tier 2), a probe machine with an upload-only
+ * console session (its HttpOnly cookie, tier 1 or tier 2; opened by a local user's password or
+ * through the company's identity provider), a probe machine with an upload-only
  * site token (./site-tokens.ts), or nobody. The operator counts as
  * tier 2 (automation). Read by the results, sites and console routes.
  */
@@ -9,6 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import { CONSOLE_COOKIE, type ConsoleRole } from '../../src/protocol/api-console.js';
 import { ConsoleSessions, type ConsoleUser, type SessionLookup } from '../console/auth.js';
 import type { ConsoleSessionsRepository } from '../store/console-sessions/types.js';
+import type { ConsoleOidcOptions } from '../console/oidc-config.js';
 import { Refusal } from './refusal.js';
 import type { SiteToken, SiteTokensRepository } from '../store/site-tokens/types.js';
 
@@ -42,18 +44,23 @@ export function operatorOrConsole(req: FastifyRequest, adminToken: string | null
   return who;
 }
 
-/** The session id of the console cookie, or null. */
-export function cookieOf(req: FastifyRequest): string | null {
+/** The value of the request's cookie `name` when it is 32 random bytes in base64url (a session id, a sign-in's state), or null. */
+export function cookieValue(req: FastifyRequest, name: string): string | null {
   const header = req.headers.cookie;
   if (typeof header !== 'string') return null;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === CONSOLE_COOKIE) {
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
       const v = part.slice(eq + 1).trim();
       return /^[A-Za-z0-9_-]{43}$/.test(v) ? v : null;
     }
   }
   return null;
+}
+
+/** The session id of the console cookie, or null. */
+export function cookieOf(req: FastifyRequest): string | null {
+  return cookieValue(req, CONSOLE_COOKIE);
 }
 
 /** What each request's console cookie was found to be (ConsoleAccess.resolve, an onRequest hook): read synchronously after. */
@@ -67,15 +74,17 @@ export function sessionOf(req: FastifyRequest): SessionLookup {
 export interface ConsoleAccess {
   /** The role of this request: its live session's, 'tier2' for the operator token, or null. */
   roleOf: RoleOf;
-  /** The console's sessions, or null: the console is closed (no serve --users). */
+  /** The console's sessions, or null: the console is closed (neither serve --users nor --oidc-issuer). */
   sessions: ConsoleSessions | null;
   /** The onRequest hook that looks a request's console cookie up in the store (its idle clock restarted): before roleOf and sessionOf read it. */
   resolve(req: FastifyRequest): Promise<void>;
 }
 
 export interface ConsoleAccessOptions {
-  /** The users of serve --users, or null: the console is closed. */
+  /** The users of serve --users, or null: none (the console is closed unless `oidc` opens it). */
   users: ConsoleUser[] | null;
+  /** The company's identity provider (serve --oidc-issuer); absent or null: none. */
+  oidc?: ConsoleOidcOptions | null;
   adminToken: string | null;
   /** Clock of the sessions' expiry (Date.now in the server, a settable clock in tests). */
   nowMs(): number;
@@ -86,8 +95,8 @@ export interface ConsoleAccessOptions {
 }
 
 export function consoleAccess(opts: ConsoleAccessOptions): ConsoleAccess {
-  const sessions =
-    opts.users === null ? null : new ConsoleSessions({ idleMs: opts.idleMs, absoluteMs: opts.absoluteMs }, opts.nowMs, opts.sessionsStore ?? undefined);
+  const closed = opts.users === null && (opts.oidc ?? null) === null;
+  const sessions = closed ? null : new ConsoleSessions({ idleMs: opts.idleMs, absoluteMs: opts.absoluteMs }, opts.nowMs, opts.sessionsStore ?? undefined);
   return {
     sessions,
     resolve: async (req) => {

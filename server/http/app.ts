@@ -9,7 +9,7 @@
  * - results (./results.ts): POST /api/results, GET /api/r/:code, /r/:code, the operator's reads
  * - sites (./sites.ts): site reports and the overview
  * - console (./console.ts): the help desk console
- * - alerts (./alerts.ts): POST /api/alerts/test, a test event to the alert webhooks
+ * - alerts (./alerts.ts): POST /api/alerts/test, a test event to the alert and result webhooks
  * - load (./load.ts): the busy-line phase's load sink and source (answers not-offered when off)
  * - edges (./edges.ts, ./edge-tokens.ts): a hub's edges (their beats, the list) and edge tokens
  *
@@ -24,7 +24,7 @@ import type { TSchema } from '@sinclair/typebox';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
-import { DoorRefusals, type DoorName, type DoorScope } from '../../src/protocol/door.js';
+import { DoorRefusals, type DoorName, type RefusalScope } from '../../src/protocol/door.js';
 import { addPageHeaders, servePageFiles } from '../../host/page.js';
 // reply.sendFile (results.ts, console.ts) comes with @fastify/static, which servePageFiles registers: its types.
 import type {} from '@fastify/static';
@@ -62,7 +62,7 @@ export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'refl
    */
   refreshMetrics?: () => Promise<void>;
   /** The embedded relay's refusals at its doors (allocations, TCP/TLS connections), counted in callprobe_refusals_total with the app's. */
-  relayDoorRefusals?: () => Iterable<readonly [DoorName, DoorScope, number]>;
+  relayDoorRefusals?: () => Iterable<readonly [DoorName, RefusalScope, number]>;
   logLevel: string;
   /** serve's one log (server/logging.ts); absent: pino's JSON lines at logLevel, to logStream. */
   logger?: FastifyBaseLogger;
@@ -202,6 +202,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     load: opts.load.offered ? { maxBytesPerDirection: opts.load.limits.maxBytesPerDirection, maxFlowsPerSource: opts.load.limits.maxFlowsPerSource } : null,
     ...(opts.certificateRefusal ? { certificateRefusal: opts.certificateRefusal } : {}),
     ...(registry ? { edges: () => registry.offers() } : {}),
+    ...(opts.reflector !== null ? { relayEvidence: signal.relayEvidence } : {}),
   });
 
   if (opts.results) {
@@ -217,16 +218,19 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await app.register(siteTokensPlugin, { store, adminToken, nowMs: c.nowMs });
     await app.register(consolePlugin, { ...c, store, adminToken, access, pageBuilt: pageBuilt && existsSync(join(opts.webRoot, 'console.html')) });
     const alerts = opts.results.alerts?.config ?? null;
+    const resultPosts = opts.results.resultPosts ?? null;
     await app.register(alertsPlugin, {
       adminToken,
-      webhooks: alerts === null ? null : [alerts.webhook],
+      webhooks: alerts === null ? null : alerts.webhooks,
+      resultWebhooks: resultPosts?.hooks ?? [],
+      shareBase: resultPosts?.shareBase ?? (() => ''),
       webhookTimeoutMs: DEFAULTS.alerts.webhookTimeoutMs,
       testsPerMinute: DEFAULTS.alerts.testsPerMinutePerSource,
       nowMs: c.nowMs,
     });
     if (store && opts.edges) {
       await app.register(edgesPlugin, { ...opts.edges, store, nowMs: c.nowMs });
-      await app.register(edgeTokensPlugin, { store, registry: opts.edges.registry, adminToken, nowMs: c.nowMs });
+      await app.register(edgeTokensPlugin, { store, registry: opts.edges.registry, adminToken, labAddresses: opts.edges.labAddresses, nowMs: c.nowMs });
     }
   }
 

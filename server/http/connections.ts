@@ -162,7 +162,7 @@ export class ConnectionGate {
   /**
    * The bound that refuses one more connection from `ip` now, or null when the door lets it in:
    * the total; then, unless `ip` is a trusted proxy, its source's, its network's and the reserve
-   * (the last of the total go only to a source that holds no connection).
+   * (the last of the total go only to a network that holds none of the rest).
    */
   refusal(ip: string): DoorScope | null {
     if (this.openNow >= this.cap) return 'total';
@@ -170,8 +170,13 @@ export class ConnectionGate {
     const own = this.door.heldBySource(ip);
     if (own >= this.bounds.perSource) return 'source';
     if (this.door.heldByNetwork(ip) >= this.bounds.perNetwork) return 'network';
-    if (own > 0 && this.openNow >= this.cap - this.bounds.reserve) return 'reserve';
+    if (this.door.holdsShared(ip) && this.inReserve()) return 'reserve';
     return null;
+  }
+
+  /** The door holds `cap - reserve` or more (a trusted proxy's connections counted too). */
+  private inReserve(): boolean {
+    return this.openNow >= this.cap - this.bounds.reserve;
   }
 
   private trusted(ip: string): boolean {
@@ -209,7 +214,7 @@ export class ConnectionGate {
       return;
     }
     const counted = !this.trusted(ip);
-    if (counted) this.door.add(ip);
+    if (counted) this.door.add(ip, this.inReserve());
     this.openNow++;
     this.acceptedTotal++;
     const timer = setTimeout(() => {

@@ -3,8 +3,13 @@
  * Bearer: the first beat registers it) and the list of the edges heard from lately (GET
  * /api/edges, anyone, never a secret). A beat from an unknown or revoked token, or for another
  * edge than its token's, is refused; one that names a region outside the Azure table, or a URL
- * or TURN entry that is not one, is refused in words the edge logs. Both routes are rate-limited
- * per source.
+ * or TURN entry that is not one, is refused in words the edge logs. What the token binds holds
+ * too (403 with the reason): the region it names (`region-mismatch`), the hosts of its URLs and
+ * TURN entries (`host-mismatch`), no more TURN entries than one serve advertises
+ * (`too-many-turn-entries`), no special-purpose address unless the hub stands on one itself
+ * (`special-address`), and no edge id another token's edge holds now (`id-taken`). A token made
+ * before tokens named a region and hosts is refused (`token-unbound`): the operator makes a new
+ * one. Both routes are rate-limited per source.
  */
 import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -19,8 +24,9 @@ import {
   type EdgeList,
 } from '../../src/protocol/api-edges.js';
 import { BOUNDS } from '../../src/protocol/defaults.js';
-import { parseTurnUri } from '../../src/protocol/turn-uri.js';
-import type { EdgesRepository } from '../store/edges/types.js';
+import { parseTurnUri, parseTurnUriParts } from '../../src/protocol/turn-uri.js';
+import type { EdgeToken, EdgesRepository } from '../store/edges/types.js';
+import { canonicalHost, isSpecialHost } from '../edges/hosts.js';
 import type { EdgeRegistry } from '../edges/registry.js';
 import { azureRegionOrNull } from '../edges/azure-region.js';
 import { checked, rateLimited, Refusal, refusalHandler } from './refusal.js';
@@ -28,6 +34,8 @@ import { checked, rateLimited, Refusal, refusalHandler } from './refusal.js';
 export interface EdgesOptions {
   store: { edges: EdgesRepository };
   registry: EdgeRegistry;
+  /** The hub stands on a special-purpose address itself (a lab): its edges may advertise one too (../edges/hosts.ts). */
+  labAddresses: boolean;
   heartbeatMs: number;
   silentAfterMs: number;
   heartbeatsPerMinutePerSource: number;
@@ -67,6 +75,37 @@ function checkBeat(beat: EdgeHeartbeat): void {
   }
 }
 
+/** The hosts a beat advertises: its URLs' and its TURN entries' (canonical; null for one that is no host). */
+function advertisedHosts(beat: EdgeHeartbeat): (string | null)[] {
+  const urls = [beat.urls.http, ...(beat.urls.signal === null ? [] : [beat.urls.signal])].map((u) => canonicalHost(new URL(u).hostname));
+  return [...urls, ...beat.urls.turn.map((e) => canonicalHost(parseTurnUriParts(e.url).host))];
+}
+
+/** What the token binds, checked against the beat (403 with the reason); `lab`: special-purpose addresses are the hub's own kind. */
+function checkBinding(beat: EdgeHeartbeat, token: EdgeToken, lab: boolean): void {
+  const b = token.binding;
+  if (b === null)
+    throw new Refusal(
+      'token-unbound',
+      `this edge token was made before tokens named the edge's region and hosts: make a new one (callprobe edge-token create --edge ${token.edgeId} --azure-region NAME --host HOST) and revoke this one`,
+      403,
+    );
+  if (beat.azureRegion !== b.azureRegion)
+    throw new Refusal('region-mismatch', `this edge token is for an edge in ${b.azureRegion}, not ${beat.azureRegion}`, 403);
+  if (beat.urls.turn.length > BOUNDS.edgeTurnEntriesMax)
+    throw new Refusal(
+      'too-many-turn-entries',
+      `${beat.urls.turn.length} TURN entries: an edge advertises at most ${BOUNDS.edgeTurnEntriesMax} (4 UDP, 1 TCP and 1 TLS per family)`,
+      403,
+    );
+  for (const host of advertisedHosts(beat)) {
+    if (host === null || !b.hosts.includes(host))
+      throw new Refusal('host-mismatch', `this edge token's edge advertises ${b.hosts.join(', ')}, not ${host ?? 'a name that is no host'}`, 403);
+    if (!lab && isSpecialHost(host))
+      throw new Refusal('special-address', `${host} is a special-purpose address: pages on the Internet cannot reach an edge there`, 403);
+  }
+}
+
 export const edgesPlugin: FastifyPluginAsync<EdgesOptions> = async (app, opts) => {
   app.setErrorHandler(refusalHandler);
 
@@ -84,6 +123,10 @@ export const edgesPlugin: FastifyPluginAsync<EdgesOptions> = async (app, opts) =
       if (live === null) throw new Refusal('bad-edge-token', 'this edge token is unknown or revoked (callprobe edge-token list)', 403);
       if (live.edgeId !== req.params.id) throw new Refusal('wrong-edge', `this edge token registers edge ${live.edgeId} only`, 403);
       checkBeat(req.body);
+      checkBinding(req.body, live, opts.labAddresses);
+      const holder = opts.registry.listed().find((r) => r.id === req.params.id);
+      if (holder !== undefined && holder.tokenId !== live.id)
+        throw new Refusal('id-taken', `edge ${req.params.id} is beating now under another of its tokens: stop that edge, or revoke its token, first`, 403);
       const record = { id: req.params.id, tokenId: live.id, beat: req.body, lastBeatMs: opts.nowMs() };
       await opts.store.edges.beat(record);
       opts.registry.heard(record);

@@ -3,12 +3,15 @@
  * direction), the flows open per source, per network and in total, the phases each source and
  * network started in the last hour, the bytes moved this hour (all sources, both directions),
  * the floor each phase's flows must move at to keep their slots, and the counters /metrics
- * shows. A source is an IPv4 address or an IPv6 /64, a network an IPv6 /48 (an IPv4 address is
+ * shows. The hour's bytes are shared as every door is (src/protocol/door.ts): one network moves
+ * at most an eighth of them, and the last quarter goes only to networks that moved none of the
+ * rest this hour, so a few sources cannot spend the busy line's hour for everyone. A source is an IPv4 address or an IPv6 /64, a network an IPv6 /48 (an IPv4 address is
  * its own network; src/protocol/source-key.ts). Clock and randomness are injected; every map is
  * swept of expired grants and idle sources and networks, so memory is bounded by those active in
  * the last hour.
  */
 import type { LoadGrant, LoadRefusalReason } from '../../src/protocol/api-load.js';
+import { doorBounds, type DoorBounds } from '../../src/protocol/door.js';
 import { TypedError } from '../../src/protocol/typed-error.js';
 
 export interface LoadLimits {
@@ -54,6 +57,8 @@ interface Grant {
   used: Record<LoadDirection, number>;
   /** Flows of this grant open now. */
   flows: number;
+  /** Bytes its open flows reserved. */
+  reservedOpen: number;
   /** The phase's flows in each direction as the floor sees them; null before its first flow. */
   judged: Record<LoadDirection, PhaseDirection | null>;
 }
@@ -77,6 +82,13 @@ interface PhaseDirection {
 interface Holder {
   flows: number;
   phases: number[];
+}
+
+/** What a network moved or reserved of this hour's bytes, and whether any of it came before the hour's reserve. */
+interface HourShare {
+  bytes: number;
+  /** It took bytes while the hour held less than its reserve mark: it takes none of the reserve. */
+  shared: boolean;
 }
 
 /** One open flow as the floor sees it. */
@@ -124,6 +136,10 @@ export class LoadBook {
   /** Bytes reserved by the flows open now (their whole requests). */
   private reservedOpen = 0;
   private hour: { startMs: number; usedBytes: number; reached: boolean };
+  /** This hour's bytes by network (IPv6 /48; an IPv4 address): bounded by the networks active this hour. */
+  private hourByNetwork = new Map<string, HourShare>();
+  /** Each network's eighth of the hour and the last quarter kept for networks that moved none of the rest (DEFAULTS.doors). */
+  private readonly hourShares: DoorBounds;
   private lastSweepMs: number;
   readonly counters = {
     grants: 0,
@@ -143,6 +159,7 @@ export class LoadBook {
   ) {
     this.lastSweepMs = now();
     this.hour = { startMs: this.lastSweepMs, usedBytes: 0, reached: false };
+    this.hourShares = doorBounds(limits.maxBytesPerHour, limits.maxBytesPerHour);
   }
 
   /** Flows open now (every source). */
@@ -184,7 +201,16 @@ export class LoadBook {
   }
 
   private sweep(t: number): void {
-    if (t - this.hour.startMs >= HOUR_MS) this.hour = { startMs: t, usedBytes: this.reservedOpen, reached: false };
+    if (t - this.hour.startMs >= HOUR_MS) {
+      this.hour = { startMs: t, usedBytes: this.reservedOpen, reached: false };
+      // What open flows reserved stays on their networks in the new hour.
+      const carried = new Map<string, HourShare>();
+      for (const g of this.grants.values()) {
+        const open = g.reservedOpen;
+        if (open > 0) carried.set(g.network, { bytes: (carried.get(g.network)?.bytes ?? 0) + open, shared: true });
+      }
+      this.hourByNetwork = carried;
+    }
     if (t - this.lastSweepMs < 10_000) return;
     this.lastSweepMs = t;
     for (const [id, g] of this.grants) if (g.expiresAtMs <= t && g.flows === 0) this.grants.delete(id);
@@ -202,18 +228,42 @@ export class LoadBook {
       this.counters.hoursBudgetReached++;
       this.onHourBudget({ maxBytesPerHour: this.limits.maxBytesPerHour, usedBytes: this.hour.usedBytes, resetsInMs: this.hour.startMs + HOUR_MS - t });
     }
-    const minutes = Math.max(1, Math.ceil((this.hour.startMs + HOUR_MS - t) / 60_000));
     this.refuse(
       'hour-budget',
-      `the server moved its most busy-line bytes this hour (${this.limits.maxBytesPerHour} bytes); it takes busy-line tests again in ${minutes} min`,
+      `the server moved its most busy-line bytes this hour (${this.limits.maxBytesPerHour} bytes); it takes busy-line tests again in ${this.minutesLeft(t)} min`,
     );
   }
 
-  /** A new phase for `source` of `network`: its grant, or LoadRefused (too many phases this hour, the hour's bytes spent). */
+  private minutesLeft(t: number): number {
+    return Math.max(1, Math.ceil((this.hour.startMs + HOUR_MS - t) / 60_000));
+  }
+
+  /**
+   * Refuses `network` one more request of `bytes` (0: a grant) when its eighth of the hour would
+   * be passed, or when it took some of the rest and the request would reach into the reserve.
+   */
+  private checkHourShare(network: string, bytes: number, t: number): void {
+    const h = this.hourByNetwork.get(network);
+    const s = this.hourShares;
+    const used = h?.bytes ?? 0;
+    if (used + Math.max(1, bytes) > s.perNetwork)
+      this.refuse(
+        'hour-budget',
+        `your network moved its share of this hour's busy-line bytes (${s.perNetwork} bytes, an eighth of the server's); it takes busy-line tests again in ${this.minutesLeft(t)} min`,
+      );
+    if (h?.shared === true && this.hour.usedBytes + Math.max(1, bytes) > s.total - s.reserve)
+      this.refuse(
+        'hour-budget',
+        `the server's last busy-line bytes this hour are kept for networks that moved none yet; yours takes busy-line tests again in ${this.minutesLeft(t)} min`,
+      );
+  }
+
+  /** A new phase for `source` of `network`: its grant, or LoadRefused (too many phases this hour, the hour's bytes spent, its network's share of them). */
   grant(source: string, network: string): LoadGrant {
     const t = this.now();
     this.sweep(t);
-    if (this.hour.reached) this.hourSpent(t);
+    if (this.hour.reached || this.hour.usedBytes >= this.limits.maxBytesPerHour) this.hourSpent(t);
+    this.checkHourShare(network, 0, t);
     const s = this.holder(this.sources, source);
     const n = this.holder(this.networks, network);
     LoadBook.forget(s, t);
@@ -234,7 +284,7 @@ export class LoadBook {
     n.phases.push(t);
     const id = this.newGrantId();
     const expiresAtMs = t + this.limits.grantTtlMs;
-    this.grants.set(id, { source, network, expiresAtMs, used: { up: 0, down: 0 }, flows: 0, judged: { up: null, down: null } });
+    this.grants.set(id, { source, network, expiresAtMs, used: { up: 0, down: 0 }, flows: 0, reservedOpen: 0, judged: { up: null, down: null } });
     this.counters.grants++;
     return { grant: id, maxBytesPerDirection: this.limits.maxBytesPerDirection, maxFlowsPerSource: this.limits.maxFlowsPerSource, expiresAtMs };
   }
@@ -268,7 +318,14 @@ export class LoadBook {
       );
     }
     if (this.hour.reached || this.hour.usedBytes + bytes > L.maxBytesPerHour) this.hourSpent(t);
+    this.checkHourShare(g.network, bytes, t);
+    const share = this.hourByNetwork.get(g.network) ?? { bytes: 0, shared: false };
+    // Taken wholly before the hour's reserve: this network takes none of the reserve from now on.
+    if (this.hour.usedBytes + bytes <= this.hourShares.total - this.hourShares.reserve) share.shared = true;
+    share.bytes += bytes;
+    this.hourByNetwork.set(g.network, share);
     g.used[direction] += bytes;
+    g.reservedOpen += bytes;
     g.flows++;
     s.flows++;
     n.flows++;
@@ -302,7 +359,10 @@ export class LoadBook {
         // What was reserved but not moved goes back to the grant and to the hour.
         const unmoved = Math.max(0, bytes - Math.min(moved, bytes));
         g.used[direction] -= unmoved;
+        g.reservedOpen -= bytes;
         this.hour.usedBytes = Math.max(0, this.hour.usedBytes - unmoved);
+        const netShare = this.hourByNetwork.get(g.network);
+        if (netShare !== undefined) netShare.bytes = Math.max(0, netShare.bytes - unmoved);
         this.reservedOpen -= bytes;
         g.flows--;
         s.flows--;

@@ -11,6 +11,7 @@ import type { ReachabilityTarget } from '../../src/protocol/reachability.js';
 import { SIGNAL_PROTOCOL, type EdgeOffer, type ServerConfig, type TlsCheck, type TurnServerEntry } from '../../src/protocol/api.js';
 import { mintRestCredential } from '../turn/credentials.js';
 import { unmapIpv4 } from '../store/address.js';
+import type { RelayEvidence } from '../../src/protocol/could-not-finish.js';
 import { SIGNAL_PATH } from './signal.js';
 
 export interface PageConfigOptions {
@@ -34,6 +35,8 @@ export interface PageConfigOptions {
   embedOrigins?: readonly string[];
   /** A hub's ready edges, each with its configuration and credentials minted now (server/edges/registry.ts); absent or none: no `edges`. */
   edges?: () => EdgeOffer[];
+  /** The evidence that this server's relay answers, at the given time (ms since the Unix epoch); absent: none (a relay of someone else, the tests' bare apps). */
+  relayEvidence?: (nowMs: number) => RelayEvidence | null;
   /** `serve --teams-reachability FILE`: the media relays the page tries after its test; absent: none (the field is left out). */
   teamsReachability?: ReachabilityTarget[];
 }
@@ -65,6 +68,7 @@ export const pageConfigPlugin: FastifyPluginAsync<PageConfigOptions> = async (ap
       ...(opts.embedOrigins !== undefined && opts.embedOrigins.length > 0 ? { embedOrigins: [...opts.embedOrigins] } : {}),
       clientAddress: req.ip,
       ...(opts.teamsReachability === undefined ? {} : { teamsReachability: opts.teamsReachability }),
+      relayEvidence: opts.relayEvidence?.(Date.now()) ?? null,
     };
   });
 

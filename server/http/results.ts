@@ -12,6 +12,7 @@ import { locatedOf } from '../../src/analysis/site/site.js';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import type { SiteAlerts } from '../alerts/index.js';
+import type { ResultPosts } from '../alerts/result-webhook.js';
 import {
   RESULTS_PATH,
   SHARED_RESULT_API,
@@ -56,7 +57,7 @@ import { siteKeyOf } from '../store/site-key.js';
 import type { ResultsRepository, StoredResult } from '../store/results/types.js';
 import type { SitesRepository } from '../store/sites/types.js';
 import type { SiteToken, SiteTokensRepository } from '../store/site-tokens/types.js';
-import type { ChainRepository } from '../store/chain/types.js';
+import type { ChainRepository, ClaimedResult } from '../store/chain/types.js';
 import { clientAddresses } from '../console/view.js';
 import { deadSiteToken, operatorCheck, operatorOrConsole, siteTokenOf, type RoleOf } from './access.js';
 import { codeParam, findResult, given, sinceParam } from './query.js';
@@ -88,6 +89,8 @@ export interface ResultsOptions {
   webRoot: string;
   /** Site alerts (serve --alerts): fed every newly stored report that has a site. */
   alerts?: SiteAlerts | null;
+  /** The result webhooks (serve --result-webhook): each newly stored result's posts, kept with it. */
+  resultPosts?: ResultPosts | null;
   /** The help desk console's role of this request's session (serve --users), or absent: no console. */
   consoleRole?: RoleOf;
   /** Where refusals of uploads and code lookups are counted by scope (callprobe_refusals_total). */
@@ -214,11 +217,11 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
    * back whether it was kept, so it is a lookup, within the same budget of failed lookups (a
    * network whose lookups are refused has its claims dropped, unchecked).
    */
-  const claimedLookup = async (code: string, sinceMs: number, ip: string): Promise<boolean> => {
+  const claimedLookup = async (code: string, sinceMs: number, ip: string): Promise<ClaimedResult | null> => {
     const network = lookupNetwork(unmapIpv4(ip));
-    if (store === null || !lookups.open(network)) return false;
-    const found = await store.chain.storedSince(code, sinceMs);
-    if (!found) lookups.failed(network);
+    if (store === null || !lookups.open(network)) return null;
+    const found = await store.chain.claimed(code, sinceMs);
+    if (found === null) lookups.failed(network);
     return found;
   };
   /** Checked before the request's schema: who may, and whether there is a store at all. */
@@ -261,8 +264,8 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
           upload = { ...upload, result: { ...upload.result, site } };
         }
       }
-      // A claimed earlier result is kept only when it is stored here and young enough.
-      upload = await withCheckedPrevious(upload, (code, sinceMs) => claimedLookup(code, sinceMs, req.ip), nowMs());
+      // A claimed earlier result is kept only when it is stored here, young enough, and started before this test.
+      upload = await withCheckedPrevious(upload, (code, sinceMs) => claimedLookup(code, sinceMs, req.ip), nowMs(), unmapIpv4(req.ip));
       // The operator and a site's own token are exempt from the per-source budget (a site's prober is the operator's).
       const exempt = operator || siteToken !== null;
       const source = sourceKey(req.ip);
@@ -290,7 +293,9 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
           );
         }
       }
-      const { result, created } = await store.results.put({ ...upload.result, address: unmapIpv4(req.ip) });
+      // Its result webhooks' posts are kept with it, worded when sent in the language the upload asked for (the page sends its own).
+      const posts = opts.resultPosts?.postsFor(upload.result, langOfRequest(undefined, req.headers['accept-language'])) ?? [];
+      const { result, created } = await store.results.put({ ...upload.result, address: unmapIpv4(req.ip), posts });
       if (!created) {
         if (charged) {
           stored.refund(source, bytes);
@@ -306,6 +311,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
         return reply.code(200).send(ack(result));
       }
       req.log.info({ id: result.id, code: result.code, kind: result.kind, site: result.site }, 'result stored');
+      opts.resultPosts?.stored(posts);
       if (result.site !== null)
         // Evaluated (and committed, with its webhook posts to deliver) before the answer.
         await opts.alerts?.afterStored({

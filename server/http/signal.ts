@@ -25,10 +25,12 @@ import {
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import type { ServerSignalMessage } from '../../src/protocol/api-signal.js';
 import type { ReflectorSessions, SessionEvents, SessionHandle } from '../dataplane/sessions.js';
+import type { SessionTally } from '../../src/protocol/data-plane.js';
 import { planeBusy, type LoopLateReport } from './admission.js';
 import { parseClientSignal, SignalMessageError } from './signal-message.js';
 import { MessageBucket, SourceLimiter, originAllowed, sessionRefusalScope, sourceKey, type SignalLimits } from './signal-limits.js';
 import type { DoorRefusals } from '../../src/protocol/door.js';
+import { relayEvidenceOf, type RelayEvidence } from '../../src/protocol/could-not-finish.js';
 
 /** The path of the signalling WebSocket (ServerConfig.reflectorPath). */
 export const SIGNAL_PATH = '/api/signal';
@@ -64,6 +66,12 @@ export interface Signalling {
    * closed.
    */
   socketError(err: Error, socket: WebSocket, req: FastifyRequest): void;
+  /**
+   * The evidence that this server's relay answers (src/protocol/could-not-finish.ts): when a test's
+   * probes last reached the reflector through it (a session ended with probes in its tally), if
+   * within the last 10 minutes at `nowMs` (ms since the Unix epoch).
+   */
+  relayEvidence(nowMs: number): RelayEvidence | null;
 }
 
 /** ws's code for a message over maxPayload (ws/lib/receiver.js). */
@@ -114,10 +122,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
   const sessions = new Map<string, SessionHandle>();
   let sessionsTotal = 0;
   let candidatesDropped = 0;
-  /** What the ended sessions echoed (their tallies), for /metrics. */
-  const probes = { datachannel: 0, rtp: 0 };
-  let badProbes = 0;
-  let witnessed = 0;
+  const ended = new EndedSessions();
   const limiter = new SourceLimiter(opts.signalLimits, () => performance.now(), opts.maxSessions);
   /** Refused signalling by reason (sessions and messages), for /metrics. */
   const refused = new Map<string, number>();
@@ -195,10 +200,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
         closed: (reason, code, tally) => {
           sessions.delete(id);
           limiter.release(req.ip);
-          probes.datachannel += tally.probes;
-          probes.rtp += tally.rtpProbes;
-          badProbes += tally.badProbes;
-          if (tally.witnessed) witnessed++;
+          ended.add(tally, Date.now());
           if (code === 'no-ice') {
             refused.set(code, (refused.get(code) ?? 0) + 1);
             send({ type: 'error', reason: code, message: `${reason}: the session is closed` });
@@ -257,17 +259,69 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
     plugin,
     socketError,
     sessionsOpen: () => sessions.size,
+    relayEvidence: (nowMs) => ended.relayEvidence(nowMs),
     metricsText: () =>
-      admissionMetrics(opts.reflector?.loopLate() ?? null, performance.now()) +
-      `# HELP callprobe_reflector_sessions Reflector sessions open now.\n# TYPE callprobe_reflector_sessions gauge\ncallprobe_reflector_sessions ${sessions.size}\n` +
-      `# HELP callprobe_reflector_sessions_total Reflector sessions started.\n# TYPE callprobe_reflector_sessions_total counter\ncallprobe_reflector_sessions_total ${sessionsTotal}\n` +
-      `# HELP callprobe_reflector_candidates_dropped_total Page candidates dropped because they do not point at the relay.\n# TYPE callprobe_reflector_candidates_dropped_total counter\ncallprobe_reflector_candidates_dropped_total ${candidatesDropped}\n` +
-      `# HELP callprobe_signal_refused_total Signalling sessions and messages refused, by reason.\n# TYPE callprobe_signal_refused_total counter\n` +
-      [...refused].map(([reason, n]) => `callprobe_signal_refused_total{reason="${reason}"} ${n}\n`).join('') +
-      `# HELP callprobe_reflector_probes_total Probes the reflector echoed in sessions that ended, by path.\n# TYPE callprobe_reflector_probes_total counter\n` +
-      `callprobe_reflector_probes_total{path="datachannel"} ${probes.datachannel}\ncallprobe_reflector_probes_total{path="rtp"} ${probes.rtp}\n` +
-      `# HELP callprobe_reflector_bad_probes_total Datagrams on a probe channel that were not probes, in sessions that ended.\n# TYPE callprobe_reflector_bad_probes_total counter\ncallprobe_reflector_bad_probes_total ${badProbes}\n` +
-      `# HELP callprobe_reflector_sessions_witnessed_total Sessions whose final tally carried the relay's witness of their RTP.\n# TYPE callprobe_reflector_sessions_witnessed_total counter\ncallprobe_reflector_sessions_witnessed_total ${witnessed}\n` +
-      `# HELP callprobe_signal_log_lines_suppressed_total Refusal log lines held back by the per-source log budget.\n# TYPE callprobe_signal_log_lines_suppressed_total counter\ncallprobe_signal_log_lines_suppressed_total ${logLinesSuppressed}\n`,
+      signalMetricsText({
+        late: opts.reflector?.loopLate() ?? null,
+        open: sessions.size,
+        sessionsTotal,
+        candidatesDropped,
+        refused,
+        ended,
+        logLinesSuppressed,
+      }),
   };
+}
+
+/** What the signalling plugin counts, for /metrics. */
+interface SignalCounts {
+  late: LoopLateReport | null;
+  open: number;
+  sessionsTotal: number;
+  candidatesDropped: number;
+  refused: ReadonlyMap<string, number>;
+  ended: EndedSessions;
+  logLinesSuppressed: number;
+}
+
+/** What the ended sessions' tallies add up to (for /metrics), and when probes last crossed the relay (the relay's evidence). */
+class EndedSessions {
+  /** Probes the reflector echoed, by path. */
+  readonly probes = { datachannel: 0, rtp: 0 };
+  badProbes = 0;
+  witnessed = 0;
+  /** When a session last ended with probes that crossed the relay (ms since the Unix epoch); null: none yet. */
+  private lastConnectedAtMs: number | null = null;
+
+  add(tally: SessionTally, atMs: number): void {
+    this.probes.datachannel += tally.probes;
+    this.probes.rtp += tally.rtpProbes;
+    this.badProbes += tally.badProbes;
+    if (tally.witnessed) this.witnessed++;
+    // Probes reached the reflector: they crossed our relay from a page, which is the relay's evidence for /api/config.
+    if (tally.probes + tally.rtpProbes > 0) this.lastConnectedAtMs = atMs;
+  }
+
+  relayEvidence(nowMs: number): RelayEvidence | null {
+    return relayEvidenceOf(this.lastConnectedAtMs, nowMs);
+  }
+}
+
+/** The signalling plugin's Prometheus text: sessions, candidates dropped, refusals by reason, probes echoed, log lines held back. */
+function signalMetricsText(c: SignalCounts): string {
+  const { open, sessionsTotal, candidatesDropped, refused, logLinesSuppressed } = c;
+  const { probes, badProbes, witnessed } = c.ended;
+  return (
+    admissionMetrics(c.late, performance.now()) +
+    `# HELP callprobe_reflector_sessions Reflector sessions open now.\n# TYPE callprobe_reflector_sessions gauge\ncallprobe_reflector_sessions ${open}\n` +
+    `# HELP callprobe_reflector_sessions_total Reflector sessions started.\n# TYPE callprobe_reflector_sessions_total counter\ncallprobe_reflector_sessions_total ${sessionsTotal}\n` +
+    `# HELP callprobe_reflector_candidates_dropped_total Page candidates dropped because they do not point at the relay.\n# TYPE callprobe_reflector_candidates_dropped_total counter\ncallprobe_reflector_candidates_dropped_total ${candidatesDropped}\n` +
+    `# HELP callprobe_signal_refused_total Signalling sessions and messages refused, by reason.\n# TYPE callprobe_signal_refused_total counter\n` +
+    [...refused].map(([reason, n]) => `callprobe_signal_refused_total{reason="${reason}"} ${n}\n`).join('') +
+    `# HELP callprobe_reflector_probes_total Probes the reflector echoed in sessions that ended, by path.\n# TYPE callprobe_reflector_probes_total counter\n` +
+    `callprobe_reflector_probes_total{path="datachannel"} ${probes.datachannel}\ncallprobe_reflector_probes_total{path="rtp"} ${probes.rtp}\n` +
+    `# HELP callprobe_reflector_bad_probes_total Datagrams on a probe channel that were not probes, in sessions that ended.\n# TYPE callprobe_reflector_bad_probes_total counter\ncallprobe_reflector_bad_probes_total ${badProbes}\n` +
+    `# HELP callprobe_reflector_sessions_witnessed_total Sessions whose final tally carried the relay's witness of their RTP.\n# TYPE callprobe_reflector_sessions_witnessed_total counter\ncallprobe_reflector_sessions_witnessed_total ${witnessed}\n` +
+    `# HELP callprobe_signal_log_lines_suppressed_total Refusal log lines held back by the per-source log budget.\n# TYPE callprobe_signal_log_lines_suppressed_total counter\ncallprobe_signal_log_lines_suppressed_total ${logLinesSuppressed}\n`
+  );
 }

@@ -1,5 +1,6 @@
 /**
- * Upload-only site tokens: the operator makes one per site (POST /api/site-tokens), lists them
+ * Upload-only site tokens: the operator makes one per site (POST /api/site-tokens; with
+ * `awaitFirstSample`, for a probe not installed yet: its site's silence waits for its first sample), lists them
  * (GET, never the tokens) and revokes them (DELETE /api/site-tokens/:id). A probe machine that
  * holds one may store samples for its own site and nothing else: a result with another site, or
  * any read or listing, is 403 (server/http/results.ts asks `siteTokenOf`, ./access.ts). The token is shown
@@ -30,6 +31,7 @@ function view(t: SiteToken): SiteTokenView {
     site: t.display,
     createdAt: new Date(t.createdAtMs).toISOString(),
     revokedAt: t.revokedAtMs === null ? null : new Date(t.revokedAtMs).toISOString(),
+    awaitsFirstSample: t.awaitsFirstSample,
   };
 }
 
@@ -58,9 +60,16 @@ export const siteTokensPlugin: FastifyPluginAsync<SiteTokensOptions> = async (ap
       if (store === null) throw noStore();
       const site = siteName(req.body.site);
       const token = `${SITE_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-      const t: SiteToken = { id: randomBytes(8).toString('hex'), siteKey: site.key, display: site.display, createdAtMs: opts.nowMs(), revokedAtMs: null };
+      const t: SiteToken = {
+        id: randomBytes(8).toString('hex'),
+        siteKey: site.key,
+        display: site.display,
+        createdAtMs: opts.nowMs(),
+        revokedAtMs: null,
+        awaitsFirstSample: req.body.awaitFirstSample === true,
+      };
       await store.siteTokens.create({ ...t, tokenHash: siteTokenHash(token) });
-      req.log.info({ siteToken: t.id, site: t.display }, 'site token created');
+      req.log.info({ siteToken: t.id, site: t.display, awaitsFirstSample: t.awaitsFirstSample }, 'site token created');
       reply.code(201).header('cache-control', 'no-store');
       return { ...view(t), token };
     },

@@ -22,7 +22,7 @@ import { PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { internalsOf } from '../../src/session/net/simple-peer.js';
 import { readStats, type StatsSample } from '../../src/session/stats/adapter.js';
 import type { ReflectorCore } from './core.js';
-import { isOwnRelayedCandidate, parseCandidate, type RelayEndpoints } from './candidates.js';
+import { canonicalAddress, isOwnRelayedCandidate, parseCandidate, type RelayEndpoints } from './candidates.js';
 import { checkRemoteCandidate, checkRemoteOffer, localDescription } from './signalled-sdp.js';
 import { ReflectorSessionError, refusing, type ReflectorCloseCode, type ReflectorLogger } from './session-base.js';
 
@@ -43,6 +43,13 @@ export interface ChannelLegOptions {
   relay: RelayEndpoints;
   /** Our own relay, where the leg takes its only candidate (relay-only). */
   relayServer: ReflectorRelayServer;
+  /**
+   * Lets this leg's allocations (its credential, `relayServer.username`) exchange data with the
+   * page's relayed address `ip`:`port`, a candidate the page signalled: the relay carries nothing
+   * else between relayed addresses of ours (server/turn/core/relay-pairs.ts). Returns the undo,
+   * called as the leg closes. Absent: a relay that is not ours (`--external-turn`).
+   */
+  allowRelayPair?: (username: string, ip: string, port: number) => () => void;
   /** Candidates accepted, after the offer (those in the offer included). */
   maxCandidates: number;
   /** The leg fails when its data channel has not opened this long after the offer. */
@@ -75,6 +82,8 @@ export class ChannelLeg {
   private candidates = 0;
   private closed = false;
   private badProbes = 0;
+  /** The relay pairs this leg registered (`ip|port`), with their undo. */
+  private readonly pairs = new Map<string, () => void>();
 
   constructor(private readonly opts: ChannelLegOptions) {
     this.core = opts.core;
@@ -125,6 +134,8 @@ export class ChannelLeg {
         this.opts.onCandidateDropped(1);
         return;
       }
+      const c = parseCandidate(kept);
+      if (c !== null) this.pairWith(canonicalAddress(c.address) ?? c.address, c.port);
       this.peer.signal({
         type: 'candidate',
         candidate: { candidate: kept, sdpMid: sdpMid ?? null, sdpMLineIndex: sdpMLineIndex ?? null },
@@ -134,12 +145,21 @@ export class ChannelLeg {
       const offer = refusing(() => checkRemoteOffer(data.sdp ?? '', this.opts.relay, this.opts.maxCandidates));
       this.offered = true;
       this.candidates = offer.candidates;
+      for (const e of offer.endpoints) this.pairWith(e.address, e.port);
       this.opts.onOffered();
       this.connectTimer = setTimeout(() => this.fail(`not connected within ${this.opts.connectTimeoutMs} ms of the offer`), this.opts.connectTimeoutMs);
       this.peer.signal({ type: 'offer', sdp: offer.sdp });
     } else {
       throw new ReflectorSessionError('unexpected-answer', 'the reflector answers; it takes no answer');
     }
+  }
+
+  /** The page's relayed address `address`:`port` (a candidate it signalled, checked to be on our relay): a relay pair of this leg's allocations, before the stack sends a check to it. */
+  private pairWith(address: string, port: number): void {
+    const allow = this.opts.allowRelayPair;
+    const key = `${address}|${port}`;
+    if (allow === undefined || this.pairs.has(key)) return;
+    this.pairs.set(key, allow(this.opts.relayServer.username, address, port));
   }
 
   private countCandidate(): void {
@@ -269,5 +289,7 @@ export class ChannelLeg {
     this.closed = true;
     this.clearTimers();
     this.peer.destroy();
+    for (const undo of this.pairs.values()) undo();
+    this.pairs.clear();
   }
 }

@@ -23,7 +23,7 @@ export type EchoSessionOptions = Pick<
   | 'sendSignal'
   | 'allowEndpoint'
   | 'attachLocalPeer'
-  | 'baseline'
+  | 'dataPath'
   | 'onClose'
 > & {
   /** The session ends this long after its first echoed frame (DEFAULTS.echo.serverCutMs). */
@@ -102,7 +102,7 @@ export class EchoSession {
         onCandidateDropped: (n) => this.opts.onCandidateDropped(n),
         onClose: (reason) => this.close(reason),
         ...(this.opts.attachLocalPeer ? { attachLocalPeer: this.opts.attachLocalPeer } : {}),
-        ...(this.opts.baseline ? { baseline: this.opts.baseline } : {}),
+        dataPath: this.opts.dataPath,
       });
       void this.leg.offer(offer.sdp);
       return;

@@ -10,7 +10,8 @@
  * the bins of its own span in its `final` (wire.ts ServerLoopReading), so the page can tell the
  * server's time from the line's.
  *
- * Cheap: the timer is the relay's UDP addon's (../loop-delay.ts `startNativeLoopSampler`): no
+ * Cheap: on the native data path the timer is the relay's UDP addon's (../loop-delay.ts
+ * `startNativeLoopSampler`; the portable path's is a JavaScript timer, `loopSamplerOn`): no
  * JavaScript per tick, a tick taken in any turn the loop makes anyway half a period or more after
  * the last (on time when the loop was waiting in its poll at the due time; the timer, armed half a
  * period past it, then wakes the loop only when nothing else did), its ticks handed over ten

@@ -6,13 +6,13 @@ import { ReflectorCore, strongestWitness } from './core.js';
 import { joinLoopReadings } from './loop-lateness.js';
 import { RtpReflectorCore, type RtpCore } from './rtp/core.js';
 import { NativeRtpCore } from './rtp/native-core.js';
-import { RtpLeg, type AttachLocalPeer, type LegBaseline } from './rtp/leg.js';
+import { RtpLeg, type AttachLocalPeer } from './rtp/leg.js';
 import { mediaKinds } from './rtp/sdp.js';
 import type { RelayEndpoints } from './candidates.js';
 import { checkRemoteOffer } from './signalled-sdp.js';
 import { ChannelLeg, type ReflectorRelayServer } from './channel-leg.js';
 import { ReflectorSessionError, refusing, type ReflectorCloseCode, type ReflectorLogger } from './session-base.js';
-import type { SessionTally } from '../../src/protocol/data-plane.js';
+import type { DataPath, SessionTally } from '../../src/protocol/data-plane.js';
 
 /**
  * Receipts in one control message: 28 bytes each, in base64 on the signalling socket, well inside
@@ -59,10 +59,12 @@ export interface ReflectorSessionOptions {
   onChannelLeg?: () => void;
   /** Let the relay reach this endpoint; returns the undo function. */
   allowEndpoint(ip: string, port: number): () => void;
+  /** Our own relay: let the data-channel leg's allocations (`username`) exchange data with the page's relayed address (ChannelLegOptions.allowRelayPair); absent: a relay not ours. */
+  allowRelayPair?: (username: string, ip: string, port: number) => () => void;
   /** The relay, when it runs in this process: the RTP leg's datagrams go to and from it by a call (RtpLegOptions.attachLocalPeer). */
   attachLocalPeer?: AttachLocalPeer;
-  /** What runs in place of today's RTP leg, for a benchmark's side-by-side run only (RtpLegOptions.baseline). */
-  baseline?: LegBaseline;
+  /** What the RTP leg's SRTP and probe core run on: the addon's (`native`) or JavaScript (`portable`). */
+  dataPath: DataPath;
   /** Our own relay, where the data-channel leg takes its only candidate (relay-only). */
   relayServer: ReflectorRelayServer;
   /** What the embedded relay saw of the RTP towards this endpoint (Relay.relayWitness); absent or null: nothing. */
@@ -119,6 +121,9 @@ export class ReflectorSession {
   private rtpLeg: RtpLeg | null = null;
   private rtpCore: RtpCore | null = null;
   private rtpCandidates = 0;
+  /** RTP legs opened (at most DEFAULTS.rtp.legAttempts), and whether the page was asked to offer one again (`rtp-retry`) and has not yet. */
+  private rtpLegs = 0;
+  private rtpAgain = false;
 
   constructor(private readonly opts: ReflectorSessionOptions) {
     this.core = new ReflectorCore(opts.payloadBytes);
@@ -177,6 +182,7 @@ export class ReflectorSession {
         core: this.core,
         relay: this.opts.relay,
         relayServer: this.opts.relayServer,
+        ...(this.opts.allowRelayPair ? { allowRelayPair: this.opts.allowRelayPair } : {}),
         maxCandidates: this.opts.maxCandidates,
         connectTimeoutMs: this.opts.connectTimeoutMs,
         ...(this.opts.iceTrafficTimeoutMs !== undefined ? { iceTrafficTimeoutMs: this.opts.iceTrafficTimeoutMs } : {}),
@@ -192,24 +198,26 @@ export class ReflectorSession {
   }
 
   /**
-   * A signal of the RTP leg: one offer per session (one audio section), then at most
-   * `maxCandidates` candidates (those in the offer included), checked like the data-channel
-   * leg's.
+   * A signal of the RTP leg: one offer per session (one audio section), and one more after the
+   * session asked for it (`rtp-retry`: the first leg carried none of the page's media), each
+   * followed by at most `maxCandidates` candidates (those in the offer included), checked like
+   * the data-channel leg's.
    */
   private signalRtp(data: SignalData): void {
     if (data.type === 'offer') {
       if (!this.opts.rtp) throw new ReflectorSessionError('no-rtp-leg', 'this server runs without the RTP reflector');
-      if (this.rtpCore) throw new ReflectorSessionError('duplicate-offer', 'one RTP offer per session');
+      if (this.rtpCore && !this.rtpAgain) throw new ReflectorSessionError('duplicate-offer', 'one RTP offer per session, and one more when the reflector asks');
       const offer = refusing(() => checkRemoteOffer(data.sdp ?? '', this.opts.relay, this.opts.maxCandidates));
       const kinds = mediaKinds(offer.lines);
       if (kinds.length !== 1 || kinds[0] !== 'audio') {
         throw new ReflectorSessionError('bad-signal', `the RTP offer must have exactly one audio section, not ${JSON.stringify(kinds)}`);
       }
-      // The addon's probe core (one call a packet on the short path); the JavaScript one for a
-      // benchmark's side-by-side run of the leg as before a cut (every such cut but the relay's fast path came before the addon's core).
+      // The addon's probe core on the native data path (one call a packet on the short path); the JavaScript one on the portable path.
       const coreOpts = { recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes };
-      const core = this.opts.baseline === undefined || this.opts.baseline === 'no-fast-path' ? new NativeRtpCore(coreOpts) : new RtpReflectorCore(coreOpts);
+      const core = this.opts.dataPath === 'native' ? new NativeRtpCore(coreOpts) : new RtpReflectorCore(coreOpts);
       this.rtpCore = core;
+      this.rtpLegs++;
+      this.rtpAgain = false;
       const leg = new RtpLeg({
         id: this.opts.id,
         peerAddress: this.opts.peerAddress,
@@ -226,8 +234,17 @@ export class ReflectorSession {
           return this.opts.allowEndpoint(ip, port);
         },
         onCandidateDropped: (n) => this.opts.onCandidateDropped(n),
+        mediaAfterDtlsMs: DEFAULTS.rtp.mediaAfterDtlsMs,
+        onMedia: () => {
+          if (this.rtpLeg === leg && !this.closed) this.opts.sendControl(encodeControlMessage({ type: 'rtp-live' }));
+        },
         onClose: (reason, code) => {
           if (this.rtpLeg === leg) this.rtpLeg = null;
+          // A leg that carried none of the page's media is ours: the page is told, and may open it again once (then it falls back to the data channel).
+          if (code === 'no-media' && !this.closed) {
+            this.rtpAgain = this.rtpLegs < DEFAULTS.rtp.legAttempts;
+            this.opts.sendControl(encodeControlMessage({ type: 'rtp-retry', reason }));
+          }
           if (this.channel !== null || this.closed) return;
           // Without a data-channel leg the session had nothing else: a page that sent no ICE check is
           // told so (as the data-channel leg's would be); another may still open that leg (its fallback), in time.
@@ -235,7 +252,7 @@ export class ReflectorSession {
           else this.waitForOffer();
         },
         ...(this.opts.attachLocalPeer ? { attachLocalPeer: this.opts.attachLocalPeer } : {}),
-        ...(this.opts.baseline ? { baseline: this.opts.baseline } : {}),
+        dataPath: this.opts.dataPath,
       });
       this.rtpLeg = leg;
       this.rtpCandidates = offer.candidates;

@@ -12,7 +12,7 @@
  * m= ports (the placeholder 0.0.0.0 or ::, port 9, that a description without candidates
  * carries: ICE uses only the candidates).
  */
-import { describeCandidate, isRelayCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from './candidates.js';
+import { canonicalAddress, describeCandidate, isRelayCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from './candidates.js';
 import { SdpError, attributeValue, parseSdpLines, serializeSdp, type SdpLine } from './sdp-lines.js';
 import { BOUNDS } from '../../src/protocol/defaults.js';
 
@@ -41,6 +41,8 @@ export interface CheckedOffer {
   lines: SdpLine[];
   /** Candidate lines in the offer (all on the relay). */
   candidates: number;
+  /** The relayed addresses they name (the IP canonical), each once: the relay pairs the data-channel leg registers. */
+  endpoints: { address: string; port: number }[];
 }
 
 /**
@@ -50,6 +52,7 @@ export interface CheckedOffer {
 export function checkRemoteOffer(text: string, relay: RelayEndpoints, maxCandidates: number): CheckedOffer {
   const lines = parseSdpLines(text, 'the offer');
   let candidates = 0;
+  const endpoints = new Map<string, { address: string; port: number }>();
   lines.forEach((line, i) => {
     const value = attributeValue(line, 'candidate');
     if (value === null) return;
@@ -58,8 +61,10 @@ export function checkRemoteOffer(text: string, relay: RelayEndpoints, maxCandida
     if (c === null) throw new SdpError('bad-candidate', `${where} is not one ICE candidate (RFC 8839 §5.1) of at most ${BOUNDS.signalCandidateBytesMax} bytes`);
     if (!isRelayCandidate(c, relay)) throw notRelay(c, where, relay);
     if (++candidates > maxCandidates) throw new SdpError('too-many-candidates', `the offer lists more than ${maxCandidates} candidates`);
+    const address = canonicalAddress(c.address) ?? c.address;
+    endpoints.set(`${address}|${c.port}`, { address, port: c.port });
   });
-  return { sdp: serializeSdp(lines), lines, candidates };
+  return { sdp: serializeSdp(lines), lines, candidates, endpoints: [...endpoints.values()] };
 }
 
 /**

@@ -127,21 +127,16 @@ export async function sitesOverviewFromStore(
           },
         ] as const,
     ),
-    // A site with a live token and no sample: a probe never installed is listed, never reported.
-    ...never.map(
-      (t) =>
-        [
-          t.key,
-          {
-            lastSampleAtMs: null,
-            lastReportAtMs: null,
-            silentUpMs: upTimeMs(down, Math.max(t.firstTokenAtMs, from), clock.nowMs),
-            ourOutages: 0,
-            raised: raisedOf(t.key),
-            neverReportedSinceMs: t.firstTokenAtMs,
-          },
-        ] as const,
-    ),
+    // A site with a live token and no sample: a probe never installed is listed, never reported;
+    // one whose tokens all await its first sample, not yet installed (no silence counted).
+    ...never.map((t) => {
+      const common = { lastSampleAtMs: null, lastReportAtMs: null, ourOutages: 0, raised: raisedOf(t.key) };
+      const health: OverviewHealthFacts =
+        t.firstTokenAtMs === null
+          ? { ...common, silentUpMs: 0, notInstalledSinceMs: t.firstMadeAtMs }
+          : { ...common, silentUpMs: upTimeMs(down, Math.max(t.firstTokenAtMs, from), clock.nowMs), neverReportedSinceMs: t.firstTokenAtMs };
+      return [t.key, health] as const;
+    }),
   ]);
   const names = new Map([...known.map((s) => [s.key, s.display] as const), ...never.map((t) => [t.key, t.display] as const)]);
   return sitesOverview(groups, sinceMs, { names, health: { facts, rules } });

@@ -14,6 +14,7 @@ import { withoutClientAddresses } from '../../src/analysis/report/client-address
 import type { NewResult } from '../store/results/types.js';
 import type { ChainRepository } from '../store/chain/types.js';
 import { parseResultCode, ResultCodeError } from '../../src/protocol/result-code.js';
+import { networkKey } from '../../src/protocol/source-key.js';
 
 export interface Upload {
   accepted: AcceptedResult;
@@ -102,13 +103,22 @@ function withCanonicalPrevious(body: Record<string, unknown>): Record<string, un
 
 /**
  * The upload with its claimed earlier result kept only when this server stored a result under
- * that code within DEFAULTS.results.previousCodeMaxAgeMs of `nowMs` (by its own clock); else
- * without it (an unknown code, one older, or one purged), the report stored all the same.
+ * that code within DEFAULTS.results.previousCodeMaxAgeMs of `nowMs` (by its own clock) and the
+ * claimer started after it (a test is run again from a result it has seen: one that claims a
+ * later or the same start is planted), noting whether the claim came from another network than
+ * the claimed result (`claimerIp`'s against the address it was stored from, while kept); else
+ * without it (an unknown code, one older, one purged, a start before), the report stored all the
+ * same.
  */
-export async function withCheckedPrevious(u: Upload, storedSince: ChainRepository['storedSince'], nowMs: number): Promise<Upload> {
+export async function withCheckedPrevious(u: Upload, claimed: ChainRepository['claimed'], nowMs: number, claimerIp: string): Promise<Upload> {
   if (u.accepted.kind !== 'report') return u;
   const code = u.accepted.report.meta.previousCode;
-  if (code === undefined || (await storedSince(code, nowMs - DEFAULTS.results.previousCodeMaxAgeMs))) return u;
+  if (code === undefined) return u;
+  const earlier = await claimed(code, nowMs - DEFAULTS.results.previousCodeMaxAgeMs);
+  if (earlier !== null && u.result.startedAtMs > earlier.startedAtMs) {
+    const otherNetwork = earlier.address === null ? null : networkKey(earlier.address) !== networkKey(claimerIp);
+    return { ...u, result: { ...u.result, previousOtherNetwork: otherNetwork } };
+  }
   const body = JSON.parse(u.result.reportJson) as { meta: Record<string, unknown> };
   const { previousCode: _dropped, ...meta } = body.meta;
   const reportJson = JSON.stringify({ ...body, meta });

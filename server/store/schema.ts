@@ -3,7 +3,7 @@
  * both accept: TEXT, BIGINT, INTEGER). Applied at start, in order, each once, recorded in
  * schema_migrations. Never edit a released migration: add the next one.
  */
-import { EDGE_COLUMNS, LOAD_COLUMNS, SUMMARY_COLUMNS_2, summaryColumnType } from './summary.js';
+import { CAUSE_COLUMNS, EDGE_COLUMNS, LOAD_COLUMNS, METRIC_COLUMNS, REGION_COLUMNS, SUMMARY_COLUMNS_2, summaryColumnType } from './summary.js';
 
 export interface Migration {
   version: number;
@@ -34,6 +34,9 @@ export const SITES_FROM_RESULTS = `INSERT INTO sites (site_key, display, first_s
 /** Every site's last report's receive time (the server's clock) from the results (migration 9, and the report benchmark's load after SITES_FROM_RESULTS). */
 export const SITES_LAST_REPORT_STORED = `UPDATE sites SET last_report_stored_at =
   (SELECT max(stored_at) FROM results WHERE results.site_key = sites.site_key AND results.kind = 'report')`;
+
+/** A stored report that tested something (migration 15): not one that connected through no relay port. */
+const TESTED = "results.kind = 'report' AND results.body_state <> 'could-not-test'";
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -240,6 +243,53 @@ export const MIGRATIONS: readonly Migration[] = [
       "results.previous_code: the earlier result a test was run again from (meta.previousCode, the browser's claim, kept by the upload door only for a code stored within 30 days), so the help desk sees one browser's tests linked both ways; no stored body names one yet",
     statements: ['ALTER TABLE results ADD COLUMN previous_code TEXT'],
     after: ['CREATE INDEX results_previous_code ON results (previous_code)'],
+  },
+  {
+    version: 15,
+    about:
+      "why a sample could not be judged, in the summary columns: a could-not-test sample's side (outcome_side), the relay ports its network blocked (blocked_ports), a report's insufficientCause; a report that connected through no relay port tested nothing, so it becomes a could-not-test sample (body_state, body_note: its reason) and no longer counts as its site's last report; existing rows backfilled from their bodies, and each site's last report read again",
+    statements: CAUSE_COLUMNS.map((c) => `ALTER TABLE results ADD COLUMN ${c} ${summaryColumnType(c)}`),
+    backfillSummaries: ['body_state', 'body_note', 'report_verdict', ...CAUSE_COLUMNS],
+    after: [
+      `UPDATE sites SET
+        last_report_at = (SELECT max(started_at) FROM results WHERE results.site_key = sites.site_key AND ${TESTED}),
+        last_report_stored_at = (SELECT max(stored_at) FROM results WHERE results.site_key = sites.site_key AND ${TESTED})`,
+    ],
+  },
+  {
+    version: 16,
+    about:
+      "webhook posts to several receivers: alert_posts.receiver, the webhook a post goes to (one of an alerts file's webhooks or a serve --result-webhook, by an id made from its URL; '' for the posts kept before, which go to the alerts file's first webhook), each receiver's posts of one queue (site_key: a site, or result:<id> for one stored result's post) in order",
+    statements: [
+      "ALTER TABLE alert_posts ADD COLUMN receiver TEXT NOT NULL DEFAULT ''",
+      'DROP INDEX alert_posts_state',
+      'CREATE INDEX alert_posts_state ON alert_posts (state, site_key, receiver, created_at, seq)',
+    ],
+  },
+  {
+    version: 17,
+    about:
+      "site_tokens.awaits_first_sample: a token made with site-token create --await-first-sample, for a probe not installed yet: its site's silence is counted from its first stored sample, not from the token (1), or from the token as before (0)",
+    statements: ['ALTER TABLE site_tokens ADD COLUMN awaits_first_sample INTEGER NOT NULL DEFAULT 0'],
+  },
+  {
+    version: 18,
+    about:
+      "edge_tokens.azure_region and edge_tokens.hosts: the region a token's edge must claim and the hosts (a JSON list) its URLs and TURN entries may name; a token made before has neither and its edge's beats are refused (token-unbound) until the operator makes a new one",
+    statements: ['ALTER TABLE edge_tokens ADD COLUMN azure_region TEXT', 'ALTER TABLE edge_tokens ADD COLUMN hosts TEXT'],
+  },
+  {
+    version: 19,
+    about:
+      'results.previous_other_network: whether a kept re-run claim (previous_code) came from another network than the claimed result (1), the same (0), or could not be compared (NULL: its address no longer kept); the console marks the first',
+    statements: ['ALTER TABLE results ADD COLUMN previous_other_network INTEGER'],
+  },
+  {
+    version: 20,
+    about:
+      "a test asked about an Azure row and answered by its region leg is summed up as the answer to that question: the asked profile, the latency rows the region leg's, measured to the edge in region_edge_id and region_edge_region, every other row the nearest edge's; existing rows backfilled from their bodies",
+    statements: REGION_COLUMNS.map((c) => `ALTER TABLE results ADD COLUMN ${c} ${summaryColumnType(c)}`),
+    backfillSummaries: ['profile_id', 'profile_region', 'profile_from', 'insufficient_mask', ...METRIC_COLUMNS, ...REGION_COLUMNS],
   },
 ];
 

@@ -10,16 +10,28 @@ import { acceptResult, ReportShapeError } from '../../src/analysis/report/accept
 import type { SiteLoadFields } from '../../src/analysis/site/busy-line.js';
 import type { LoadVerdict } from '../../src/analysis/schema/load-schema.js';
 import { locatedOf } from '../../src/analysis/site/site.js';
+import { sideOf, type Side } from '../../src/protocol/could-not-finish.js';
+import { blockedPorts } from '../../src/analysis/grade/blocked-ports.js';
 import type { SiteLocateFields } from '../../src/analysis/site/regions.js';
 
-/** What a stored body is to the site report. */
+/**
+ * What a stored body is to the site report: a report that tested, a sample that tested nothing
+ * (`could-not-test`: a could-not-test record, or a report that could not connect through any
+ * relay port, migration 15), or a body it cannot read.
+ */
 type BodyState = 'report' | 'could-not-test' | 'unreadable';
 
 /** The summary of one stored result. */
 export interface SampleSummary {
   body: BodyState;
-  /** A could-not-test record's reason, or why the body is unreadable; null for a report. */
+  /** A could-not-test sample's reason (a record's, or a report's outcome), or why the body is unreadable; null for a report. */
   note: string | null;
+  /** A could-not-test sample's side (src/protocol/could-not-finish.ts): what it was stored with, else its reason's; null otherwise. */
+  side: Side | null;
+  /** The relay ports a test that could not connect found blocked (grade/blocked-ports.ts), each `[transport, port]`; empty otherwise. */
+  blockedPorts: ReadonlyArray<readonly [string, number]>;
+  /** A report's summary.insufficientCause (why it has no verdict); null otherwise. */
+  insufficientCause: string | null;
   /** The report's profile (meta.profile), probe path and verdict (summary.verdict); null unless a report. */
   profileId: string | null;
   profileRegion: string | null;
@@ -36,6 +48,8 @@ export interface SampleSummary {
   edge: { id: string; azureRegion: string } | null;
   /** Every edge the locate measured with a round trip (its p50): the site x region table's figures. */
   located: SiteLocateFields['located'];
+  /** The edge the latency rows were measured to, when a region leg answered the asked Azure row (SiteReportFields.regionEdge); null otherwise. */
+  regionEdge: { id: string; azureRegion: string } | null;
 }
 
 /** What the site report reads of a report's busy-line phase. */
@@ -85,8 +99,28 @@ export const LOAD_COLUMNS: readonly string[] = ['load_state', 'load_up_added_ms'
 /** The edge columns migration 13 made (and backfilled): the edge the test ran on, and the locate's figures as JSON (`[[id, azureRegion, p50Ms], ...]`). */
 export const EDGE_COLUMNS: readonly string[] = ['edge_id', 'edge_region', 'locate_edges'];
 
+/** The causes migration 15 made (and backfilled): why a sample could not be judged. */
+export const CAUSE_COLUMNS: readonly string[] = ['outcome_side', 'blocked_ports', 'insufficient_cause'];
+
+/** The region leg's edge migration 20 made (and backfilled, with the profile and latency rows of the asked question). */
+export const REGION_COLUMNS: readonly string[] = ['region_edge_id', 'region_edge_region'];
+
 /** Every summary column, in the order `summaryValues` gives them. */
-export const SUMMARY_COLUMNS: readonly string[] = [...SUMMARY_COLUMNS_2, ...LOAD_COLUMNS, ...EDGE_COLUMNS];
+export const SUMMARY_COLUMNS: readonly string[] = [...SUMMARY_COLUMNS_2, ...LOAD_COLUMNS, ...EDGE_COLUMNS, ...CAUSE_COLUMNS, ...REGION_COLUMNS];
+
+/** The blocked_ports column read back; a value this build cannot read is none (never a throw in a site report). */
+export function blockedPortsOfText(text: string | null): SampleSummary['blockedPorts'] {
+  if (text === null) return [];
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (err) {
+    if (err instanceof SyntaxError) return [];
+    throw err;
+  }
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((x: unknown) => (Array.isArray(x) && typeof x[0] === 'string' && typeof x[1] === 'number' ? [[x[0], x[1]] as const] : []));
+}
 
 /** The locate's figures as the locate_edges column holds them (null without any). */
 function locatedText(located: SiteLocateFields['located']): string | null {
@@ -136,6 +170,9 @@ export function summaryOfFields(r: SiteReportFields): SampleSummary {
   return {
     body: 'report',
     note: null,
+    side: null,
+    blockedPorts: [],
+    insufficientCause: r.summary.insufficientCause ?? null,
     profileId: p.id,
     profileRegion: p.azureRegion ?? null,
     profileFrom: p.from ?? null,
@@ -146,6 +183,7 @@ export function summaryOfFields(r: SiteReportFields): SampleSummary {
     load: r.load === undefined ? null : loadSummaryOf(r.load),
     edge: r.meta.edge ?? null,
     located: locatedOf(r),
+    regionEdge: r.regionEdge ?? null,
   };
 }
 
@@ -160,9 +198,12 @@ function loadSummaryOf(l: SiteLoadFields): LoadSummary {
   };
 }
 
-const empty = (body: BodyState, note: string): SampleSummary => ({
+const empty = (body: BodyState, note: string, side: Side | null = null): SampleSummary => ({
   body,
   note,
+  side,
+  blockedPorts: [],
+  insufficientCause: null,
   profileId: null,
   profileRegion: null,
   profileFrom: null,
@@ -173,6 +214,7 @@ const empty = (body: BodyState, note: string): SampleSummary => ({
   load: null,
   edge: null,
   located: [],
+  regionEdge: null,
 });
 
 /**
@@ -188,7 +230,18 @@ export function summaryOf(reportJson: string): SampleSummary {
   }
   try {
     const accepted = acceptResult(value);
-    return accepted.kind === 'could-not-test' ? empty('could-not-test', accepted.record.reason) : summaryOfFields(siteReportFields(accepted.report));
+    if (accepted.kind === 'could-not-test') return empty('could-not-test', accepted.record.reason, sideOf(accepted.record.reason, accepted.record.side));
+    const r = accepted.report;
+    // A report that connected through no relay port, or whose reflector counted none of the probes the relay carried, tested
+    // nothing: a could-not-test sample, with its side, blocked ports and verdict (a fail: every port Teams uses blocked).
+    if (r.outcome?.reason === 'could-not-connect' || r.outcome?.reason === 'reflector-silent') {
+      return {
+        ...empty('could-not-test', r.outcome.reason, sideOf(r.outcome.reason, r.outcome.side)),
+        blockedPorts: blockedPorts(r.connectivity).blocked.flatMap((b) => (b.port === null ? [] : [[b.transport, b.port] as const])),
+        verdict: r.summary.verdict,
+      };
+    }
+    return summaryOfFields(siteReportFields(r));
   } catch (err) {
     if (err instanceof ReportShapeError) return empty('unreadable', `${err.reason}: ${err.message}`);
     throw err;
@@ -216,6 +269,11 @@ export function summaryValues(s: SampleSummary): Array<string | number | null> {
     s.edge?.id ?? null,
     s.edge?.azureRegion ?? null,
     locatedText(s.located),
+    s.side,
+    s.blockedPorts.length === 0 ? null : JSON.stringify(s.blockedPorts),
+    s.insufficientCause,
+    s.regionEdge?.id ?? null,
+    s.regionEdge?.azureRegion ?? null,
   ];
 }
 

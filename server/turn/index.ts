@@ -22,7 +22,7 @@ import type { RelayUdpSocket, UdpKind } from './transport/udp-listener.js';
 import { takeDatagramWaits, type DatagramWait } from './transport/native-udp.js';
 import { TlsRefusals, type CertificateRefusal } from './transport/tls-refusals.js';
 import type { RelayWitness } from '../../src/protocol/wire.js';
-import type { DoorName, DoorScope } from '../../src/protocol/door.js';
+import type { DoorName, RefusalScope } from '../../src/protocol/door.js';
 import { TypedError } from '../../src/protocol/typed-error.js';
 import type { MovedAllocation } from '../../src/protocol/data-plane.js';
 
@@ -77,7 +77,7 @@ export interface RelayConfig {
   planes?: RelayPlanes;
   /** The nonce secret (32 bytes); the planes of one server share one. Absent: random. */
   nonceSecret?: Buffer;
-  /** The relay's UDP sockets (listeners and relayed addresses): native (the default), or Node's dgram for a benchmark's side-by-side run (CALLPROBE_UDP=dgram). */
+  /** The relay's UDP sockets (listeners and relayed addresses): our addon's (native, the default), or Node's dgram (the portable data path: `serve --data-path portable`). */
   udp?: UdpKind;
 }
 
@@ -113,6 +113,15 @@ export interface Relay {
   /** Let the relay send to one exact peer endpoint; returns an undo function. */
   allowPeerEndpoint(ip: string, port: number): () => void;
   /**
+   * Let the allocations of reflector credential `reflectorUsername` (a session's data-channel leg)
+   * exchange data with relayed address `ip`:`port`, a candidate its page signalled; any other
+   * traffic between relayed addresses of ours (one credential's own allocations aside) is dropped
+   * (core/relay-pairs.ts). Returns an undo function.
+   */
+  allowRelayPair(reflectorUsername: string, ip: string, port: number): () => void;
+  /** Another plane's relayed address `ip`:`port` is open (`serve --workers N`): a peer reached only as a relay pair. Returns an undo function (it closed). */
+  allowSiblingRelay(ip: string, port: number): () => void;
+  /**
    * A peer in this process at `ip`:`port` (the reflector's RTP leg): the relay hands it its
    * datagrams by a call, and the handle takes the peer's datagrams to a relayed address, both
    * through the same checks and counters as the wire (transport/runtime.ts).
@@ -129,13 +138,13 @@ export interface Relay {
    */
   relayWitness(ip: string, port: number): RelayWitness | null;
   /** Refusals at the relay's doors (allocations, TCP/TLS connections) by scope, for callprobe_refusals_total. */
-  doorRefusals(): Iterable<readonly [DoorName, DoorScope, number]>;
+  doorRefusals(): Iterable<readonly [DoorName, RefusalScope, number]>;
   /** Datagrams relayed so far, both directions (whether traffic flows: the plane's idle collection waits while it does). */
   packetsRelayed(): number;
   /**
    * The longest wait of a datagram read by the relay's UDP sockets since the last call (from the
    * kernel's receive time to its handler's call: the event loop was late that long), and when;
-   * null when none was read. Null itself on Node's dgram sockets (CALLPROBE_UDP=dgram), which
+   * null when none was read. Null itself on Node's dgram sockets (the portable data path), which
    * give no receive time.
    */
   readonly datagramWaits: (() => DatagramWait | null) | null;
@@ -174,6 +183,20 @@ function attachLocalPeer(runtime: RelayRuntime, ip: string, port: number, delive
     },
     offerFast: (offer) => h.offerFast(offer),
     detach: () => h.detach(),
+  };
+}
+
+/** The relay's registrations of relay pairs (core/relay-pairs.ts), the addresses made canonical. */
+function relayPairsOf(core: TurnCore): Pick<Relay, 'allowRelayPair' | 'allowSiblingRelay'> {
+  return {
+    allowRelayPair(reflectorUsername, ip, port) {
+      checkPort(port, 'allowRelayPair');
+      return core.allowRelayPair(reflectorUsername, canonicalIp(ip), port);
+    },
+    allowSiblingRelay(ip, port) {
+      checkPort(port, 'allowSiblingRelay');
+      return core.siblingRelay(canonicalIp(ip), port);
+    },
   };
 }
 
@@ -234,6 +257,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     software: 'callprobe',
     random: randomBytes,
     arrivalClock: () => performance.now(),
+    pagesOpenHere: planes === null || planes.index === 0,
   });
   const logLimiter = new LogLimiter(config.logger);
   let nextListenerId = 1;
@@ -332,6 +356,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
       checkPort(port, 'allowPeerEndpoint');
       return peerPolicy.allowEndpoint(parseIp(ip), port);
     },
+    ...relayPairsOf(core),
     attachLocalPeer: (ip, port, deliver) => {
       checkPort(port, 'attachLocalPeer');
       return attachLocalPeer(runtime, ip, port, deliver);

@@ -4,8 +4,10 @@
  *     [--tcp-ports 3478] [--tls-port 443 --tls-cert c.pem --tls-key k.pem] [--relay-ip 127.0.0.1]
  *     [--relay-range 49152-65535] [--allow-peers 127.0.0.1/32,...] [--realm callprobe]
  *     [--max-allocations-per-user N] [--max-allocations-per-ip N] [--max-allocations N]
- *     [--log-level info]
+ *     [--data-path native|portable] [--log-level info]
  * --max-allocations-per-ip counts by source (IPv6: one /64), TCP/TLS connections too.
+ * --data-path: the UDP sockets of `serve`'s data path of that name (native: our addon's, the
+ * default; portable: Node's dgram).
  * Prints one line "READY {json}" on stdout once listening; stops on SIGINT/SIGTERM;
  * on SIGUSR2 prints "CPU {json}" with process.cpuUsage() and the metrics text on stderr.
  */
@@ -50,11 +52,14 @@ async function main(): Promise<void> {
       'max-allocations-per-user': { type: 'string' },
       'max-allocations-per-ip': { type: 'string' },
       'max-allocations': { type: 'string' },
+      'data-path': { type: 'string', default: 'native' },
       'log-level': { type: 'string', default: DEFAULTS.logLevel },
     },
     strict: true,
   });
   if (!values.secret) throw new Error('--secret is required');
+  const dataPath = values['data-path'];
+  if (dataPath !== 'native' && dataPath !== 'portable') throw new Error(`--data-path must be native or portable, not ${JSON.stringify(dataPath)}`);
   const hosts = list(values.host, [DEFAULTS.host]);
   const relayPortRange = parseRelayPortRange(values['relay-range'] ?? '', '--relay-range');
   const tlsPort = values['tls-port'] === undefined ? null : parseIntInRange(values['tls-port'], '--tls-port', BOUNDS.listenPort);
@@ -70,8 +75,7 @@ async function main(): Promise<void> {
   if (total !== undefined) quotas.maxAllocationsTotal = total;
   const logger = pino({ level: values['log-level'] ?? DEFAULTS.logLevel }, pino.destination(2));
   const relay = await startRelay({
-    // Node's dgram for the UDP sockets, when a benchmark asks to compare (CALLPROBE_UDP=dgram, docs/DEVELOPERS.md).
-    ...(process.env['CALLPROBE_UDP'] === 'dgram' ? { udp: 'dgram' as const } : {}),
+    udp: dataPath === 'native' ? 'native' : 'dgram',
     listenHosts: hosts,
     relayIp: values['relay-ip'] ?? hosts[0] ?? DEFAULTS.host,
     udpPorts: ports(values['udp-ports'], DEFAULTS.turnUdpPorts),

@@ -4,15 +4,16 @@
  */
 import type { ChallengeReason, DropReason, MalformedReason, RefusalReason } from './core/reasons.js';
 import type { TlsFailureReason } from './transport/tls-refusals.js';
-import type { DoorName, DoorScope } from '../../src/protocol/door.js';
+import type { DoorName, RefusalScope } from '../../src/protocol/door.js';
 import type { CredentialOwner, PeakHistogram } from './core/credential-peaks.js';
 
 /** The relay's refusals at its two doors (allocations, TCP/TLS connections), by the reason it counts them under. */
-const DOOR_REASONS: readonly (readonly [DoorName, DoorScope, 'refusals' | 'dropped', RefusalReason | DropReason])[] = [
+const DOOR_REASONS: readonly (readonly [DoorName, RefusalScope, 'refusals' | 'dropped', RefusalReason | DropReason])[] = [
   ['relay-allocation', 'source', 'refusals', 'quota-source-ip'],
   ['relay-allocation', 'network', 'refusals', 'quota-network'],
   ['relay-allocation', 'total', 'refusals', 'quota-total'],
   ['relay-allocation', 'reserve', 'refusals', 'quota-reserve'],
+  ['relay-allocation', 'ports', 'refusals', 'no-relay-port'],
   ['turn-connection', 'source', 'dropped', 'stream-connections-per-source'],
   ['turn-connection', 'network', 'dropped', 'stream-connections-per-network'],
   ['turn-connection', 'total', 'dropped', 'stream-connections-total'],
@@ -86,7 +87,7 @@ export class RelayMetrics {
   }
 
   /** Refusals at the relay's doors over every listener, for callprobe_refusals_total (src/protocol/door.ts). */
-  doorRefusals(): [DoorName, DoorScope, number][] {
+  doorRefusals(): [DoorName, RefusalScope, number][] {
     return DOOR_REASONS.map(([door, scope, map, reason]) => {
       let n = 0;
       for (const s of this.byListener.values()) n += (map === 'refusals' ? s.refusals.get(reason as RefusalReason) : s.dropped.get(reason as DropReason)) ?? 0;

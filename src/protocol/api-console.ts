@@ -3,21 +3,16 @@
  * (server/console/view.ts, server/http/console.ts) and rendered as is by the console page
  * (src/web/components/console.ts). Types only; the requests' schemas are in ./api-requests.ts.
  *
- * POST `${CONSOLE_API}/login` { name, password } sets an HttpOnly session cookie; POST
+ * POST `${CONSOLE_API}/login` { name, password } sets an HttpOnly session cookie (so does the
+ * company sign-in: ./api-console-sign-in.ts); GET `${CONSOLE_API}/sign-in` says which ways are
+ * offered; POST
  * `${CONSOLE_API}/logout`; GET `${CONSOLE_API}/me`; GET
  * `${CONSOLE_API}/results?code=&ticket=&site=&from=&to=&verdict=&tz=` (newest first; a site finds the
  * results a link named it on without the token too, marked unverified);
  * GET `${CONSOLE_API}/results/:id?tz=` (one result, redacted for tier 1). The page is /console.
  */
 import type { ClientAddress } from './api.js';
-
-/**
- * Whose side a could-not-test reason points to: 'browser' (this browser cannot run the test),
- * 'server' (the test server failed or is another release), 'network-or-server' (the way to the
- * test server was blocked: the caller's network, or the server's relay down), 'link' (a bad
- * test link), 'unknown' (a reason this release does not know).
- */
-export type CouldNotTestSide = 'browser' | 'server' | 'network-or-server' | 'link' | 'unknown';
+import type { Side } from './could-not-finish.js';
 
 export const CONSOLE_API = '/api/console';
 export const CONSOLE_PAGE = '/console';
@@ -148,17 +143,22 @@ export interface ConsoleChainLink {
   startedAtLocal: string;
   /** pass / fail / insufficient, or null for a test that could not run. */
   verdict: string | null;
+  /** The claim between this test and the one shown came from another network than the claimed result's (marked: someone else may have made it). */
+  otherNetwork: boolean;
 }
 
 /**
  * The same browser's other tests, as that browser claimed them: `earlier`, the result this test
  * was run again from (its result page's link; null: none, or no longer stored), and `later`, the
- * tests run again from this one, oldest first. The server checked only that the earlier code was
- * stored within 30 days: the link is the browser's claim, not proof that one person ran both.
+ * tests run again from this one, newest first, with `laterMore` not listed. The server checked
+ * that the earlier code was stored within 30 days and started before the claimer: the link is the
+ * browser's claim, not proof that one person ran both (a claim from another network is marked).
  */
 export interface ConsoleChain {
   earlier: ConsoleChainLink | null;
   later: ConsoleChainLink[];
+  /** Later tests beyond those listed (BOUNDS.consoleChainLaterMax). */
+  laterMore: number;
 }
 
 /** GET /results/:id: one stored result as the help desk sees it (its row of a search, and the rest). */
@@ -174,7 +174,7 @@ export interface ConsoleResultView extends ConsoleSearchRow {
    * look (the browser, the test server, the network or the server, the link), so a help desk
    * never reads a failure of ours or of the browser as the caller's network.
    */
-  couldNotTest: { reason: string; message: string; words: string; side: CouldNotTestSide; where: string } | null;
+  couldNotTest: { reason: string; message: string; words: string; side: Side; where: string } | null;
   /** The busy-line phase, when the test loaded the line: its sentence and one line per loaded direction. */
   busyLine: { sentence: string; lines: string[]; capacity: string | null } | null;
   /** The user's microphone, speaker and camera, one plain sentence each, when a device check ran (never graded; tier 1 too: it names no device). */

@@ -10,7 +10,8 @@
  *   TURN REST secret), so a hub that lost its registry learns it again within one beat.
  * - GET `EDGES_PATH` lists the edges heard from within `DEFAULTS.edges.silentAfterMs`
  *   (`EdgeList`: never the secret).
- * - The operator's edge tokens: POST / GET / DELETE `EDGE_TOKENS_PATH` (as the site tokens).
+ * - The operator's edge tokens: POST / GET / DELETE `EDGE_TOKENS_PATH` (as the site tokens),
+ *   each bound to one edge id, one Azure region and the hosts its edge advertises.
  *
  * The page reads none of these: it gets each ready edge's configuration inside GET /api/config
  * (`ServerConfig.edges`, ./api.ts). Only the types are for the page (`import type`).
@@ -28,7 +29,7 @@ export function edgeHeartbeatPath(id: string): string {
   return `${EDGES_PATH}/${encodeURIComponent(id)}/heartbeat`;
 }
 
-/** Edge tokens, operator token required: POST (create: `{edge}`, answers the token once), GET (list, never the tokens), DELETE `${EDGE_TOKENS_PATH}/:id`. */
+/** Edge tokens, operator token required: POST (create: `{edge, azureRegion, hosts}`, answers the token once), GET (list, never the tokens), DELETE `${EDGE_TOKENS_PATH}/:id`. */
 export const EDGE_TOKENS_PATH = '/api/edge-tokens';
 
 /** An edge token starts with this, so a leaked one is recognised (and told from the operator and site tokens). */
@@ -71,7 +72,8 @@ const EdgeUrlsSchema = Type.Object(
     signal: Type.Union([HttpUrl, Type.Null()], {
       description: "The signalling WebSocket's URL (http(s): the page turns it into ws(s)); null without a reflector.",
     }),
-    turn: Type.Array(TurnEntrySchema, { minItems: 1, maxItems: BOUNDS.edgeTurnEntriesMax }),
+    // More than BOUNDS.edgeTurnEntriesMax is refused by the hub in words (403 too-many-turn-entries).
+    turn: Type.Array(TurnEntrySchema, { minItems: 1, maxItems: BOUNDS.edgeTurnEntriesSchemaMax }),
   },
   { additionalProperties: false },
 );
@@ -118,14 +120,22 @@ export const EdgeHeartbeatAckSchema = Type.Object(
 /** PUT `${EDGES_PATH}/:id/heartbeat`: the edge's id. */
 export const EdgeIdParams = Type.Object({ id: EdgeId }, { additionalProperties: false });
 
-/** POST /api/edge-tokens: the edge the new token may register. */
+/**
+ * POST /api/edge-tokens: the edge the new token may register, the region it stands in and the
+ * hosts it advertises (its URLs' and TURN entries' hosts: a DNS name, or one address per family):
+ * a beat claiming another is refused.
+ */
 export const EdgeTokenCreateBody = Type.Object(
-  { edge: EdgeId },
+  {
+    edge: EdgeId,
+    azureRegion: Type.String({ minLength: 1, maxLength: BOUNDS.azureRegionChars }),
+    hosts: Type.Array(Type.String({ minLength: 1, maxLength: BOUNDS.edgeHostChars }), { minItems: 1, maxItems: BOUNDS.edgeHostsMax }),
+  },
   {
     additionalProperties: false,
     refusal: {
       reason: 'bad-edge',
-      message: `send { "edge": ... } as JSON: an edge id of 1 to ${BOUNDS.edgeIdChars} lower-case letters, digits and hyphens, starting with a letter or digit`,
+      message: `send { "edge", "azureRegion", "hosts": [...] } as JSON: an edge id of 1 to ${BOUNDS.edgeIdChars} lower-case letters, digits and hyphens, starting with a letter or digit, its Azure region, and 1 to ${BOUNDS.edgeHostsMax} hosts it advertises`,
     },
   },
 );
@@ -161,6 +171,10 @@ export type EdgeTokenList = Static<typeof EdgeTokenListQuery>;
 export interface EdgeTokenView {
   id: string;
   edge: string;
+  /** The region its edge must claim; null: a token made before tokens named one (refused, `token-unbound`). */
+  azureRegion: string | null;
+  /** The hosts its edge may advertise (canonical); empty for such a token. */
+  hosts: string[];
   createdAt: string;
   revokedAt: string | null;
 }

@@ -141,8 +141,15 @@ export const SitesOverviewQuery = Type.Object(
 
 /** POST /api/site-tokens: the site the new token may upload to (any spelling; canonicalSite checks it). */
 export const SiteTokenCreateBody = Type.Object(
-  { site: Type.String({ minLength: 1, maxLength: BOUNDS.siteChars }) },
-  { additionalProperties: false, ...refused('bad-site', `send { "site": ... } as JSON, a name of 1 to ${BOUNDS.siteChars} characters`) },
+  {
+    site: Type.String({ minLength: 1, maxLength: BOUNDS.siteChars }),
+    /** The probe is not installed yet: the site's silence is counted from its first stored sample, not from the token. */
+    awaitFirstSample: Type.Optional(Type.Boolean()),
+  },
+  {
+    additionalProperties: false,
+    ...refused('bad-site', `send { "site": ..., "awaitFirstSample": true|false } as JSON, a name of 1 to ${BOUNDS.siteChars} characters`),
+  },
 );
 
 /** POST /api/results/check: the site a token would store results for (any spelling; canonicalSite checks it). */
@@ -187,6 +194,22 @@ export const ConsoleSearchQuery = Type.Object(
 
 /** GET /api/console/results/:id: the time zone to show its times in. */
 export const ConsoleResultQuery = Type.Object({ tz: Bounded(BOUNDS.timeZoneChars), lang: ReaderLang }, OtherParams);
+
+/**
+ * GET /api/console/oidc/callback: the provider's authorization response (RFC 6749 §4.1.2, §4.1.2.1;
+ * `iss`: RFC 9207), checked whole by openid-client; any other parameter a provider adds (Entra ID's
+ * and Keycloak's `session_state`) is bounded like every other.
+ */
+export const ConsoleOidcCallbackQuery = Type.Object(
+  {
+    code: Bounded(BOUNDS.oidcCodeChars),
+    state: Bounded(BOUNDS.oidcStateChars),
+    iss: Bounded(BOUNDS.oidcIssuerChars),
+    error: Bounded(BOUNDS.oidcErrorChars),
+    error_description: Bounded(BOUNDS.oidcErrorChars),
+  },
+  OtherParams,
+);
 
 export type ResultUpload = Static<typeof ResultUploadBody>;
 export type ExportRequest = Static<typeof ExportQuery>;

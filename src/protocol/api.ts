@@ -4,6 +4,7 @@
  * desk console's answers are in ./api-console.ts, the schemas of every request (query string,
  * path parameters, body) in ./api-requests.ts, and the one results client in ./results-client.ts.
  */
+import type { RelayEvidence } from './could-not-finish.js';
 import type { LoadOffer } from './api-load.js';
 import type { ReachabilityTarget } from './reachability.js';
 import type { TurnTransport } from './defaults.js';
@@ -77,6 +78,13 @@ export interface ServerConfig {
    * sends to them. Absent when not configured, and from older servers.
    */
   teamsReachability?: ReachabilityTarget[];
+  /**
+   * The server's evidence that its relay answers: a test connected through it within the last 10
+   * minutes (./could-not-finish.ts). A test that reached this answer but none of the relay's ports
+   * is then told the caller's network blocked them. Absent or null: no such evidence (a server
+   * just started, a hub's edge, an older server): either side.
+   */
+  relayEvidence?: RelayEvidence | null;
 }
 
 /** Which edge a test ran on: its id and the Azure region it stands in (a value of the Azure table's region column). */
@@ -216,6 +224,8 @@ export interface SiteTokenView {
   site: string;
   createdAt: string;
   revokedAt: string | null;
+  /** Made with awaitFirstSample: its site's silence is counted from its first stored sample, not from the token. */
+  awaitsFirstSample: boolean;
 }
 
 /** POST /api/site-tokens answers 201 with the token, shown this once. */
@@ -246,8 +256,8 @@ export const TOKEN_REFUSALS: readonly string[] = ['no-token', 'bad-token', 'bad-
 
 /**
  * `callprobe alerts test` (operator token): POST, no body. serve posts a test event (`"test":
- * true`) to every webhook of its alerts file and answers what each receiver answered; 404
- * `no-alerts` when serve runs without --alerts.
+ * true`) to every webhook of its alerts file and every result webhook (--result-webhook) and
+ * answers what each receiver answered; 404 `no-alerts` when serve runs with neither.
  */
 export const ALERTS_TEST_PATH = '/api/alerts/test';
 
@@ -256,6 +266,8 @@ export interface AlertsTestReceiver {
   /** The webhook's origin (its path, which often holds the webhook's secret, left out). */
   webhook: string;
   format: 'json' | 'teams' | 'slack';
+  /** What it is posted: site alerts (a webhook of the alerts file) or stored results (serve --result-webhook). */
+  receives: 'alerts' | 'results';
   /** A 2xx answer. */
   ok: boolean;
   /** Its HTTP status, or null when none came (no answer in time, no connection). */

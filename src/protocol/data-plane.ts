@@ -116,12 +116,22 @@ const LogLevel = Type.Union([
   Type.Literal('silent'),
 ]);
 
+/**
+ * What the plane's packets run on (`serve --data-path`): `native`, our C addons (the relay's UDP
+ * sockets with their fast path and event-loop sampler; SRTP and the probe core in C); `portable`,
+ * what runs wherever Node 20 runs (Node's dgram sockets, SRTP over node:crypto and the probe core
+ * in JavaScript, the sampler on a JavaScript timer).
+ */
+const DataPathSchema = Type.Union([Type.Literal('native'), Type.Literal('portable')]);
+export type DataPath = Static<typeof DataPathSchema>;
+
 /** Everything the data plane runs, sent once when it starts (again, as it was, when it is started again). */
 const StartSchema = Type.Object(
   {
     type: Type.Literal('start'),
     relay: Type.Union([RelayStartSchema, Type.Null()]),
     reflector: Type.Union([ReflectorStartSchema, Type.Null()]),
+    dataPath: DataPathSchema,
     log: Type.Object({ level: LogLevel, format: Type.Union([Type.Literal('json'), Type.Literal('pretty')]) }, { additionalProperties: false }),
     /** Nice steps the plane's threads run ahead of the HTTP process, where the OS allows (0: none). */
     niceAboveHttp: Type.Integer({ minimum: 0, maximum: 39 }),
@@ -399,7 +409,7 @@ const MetricsSchema = Type.Object(
     doorRefusals: Type.Array(
       Type.Tuple([
         Type.Union([Type.Literal('relay-allocation'), Type.Literal('turn-connection')]),
-        Type.Union([Type.Literal('source'), Type.Literal('network'), Type.Literal('total'), Type.Literal('reserve')]),
+        Type.Union([Type.Literal('source'), Type.Literal('network'), Type.Literal('total'), Type.Literal('reserve'), Type.Literal('ports')]),
         Count,
       ]),
       { maxItems: 64 },

@@ -51,10 +51,10 @@ export const DEFAULTS = {
   doors: {
     /** A network may hold this many times the per-source bound: a site with a few LANs (RFC 6177 §3 gives a site up to 256 /56s)... */
     networkSourceMultiple: 4,
-    /** ...but never more than this share of the door's total, so at least four networks are needed to fill it; never less than one source's bound. */
-    networkShareOfTotal: 0.25,
-    /** The last this % of each total goes only to a source holding nothing of that door yet: a new caller gets in while the rest is full. */
-    reservePct: 10,
+    /** ...but never more than this share of the door's total (a source never more than its network), so no four networks fill a door. */
+    networkShareOfTotal: 1 / 8,
+    /** The last this % of each total goes only to a network holding none of the rest: a newcomer gets in while the rest is full, and eight networks at least fill a door. */
+    reservePct: 25,
   },
 
   // ---- The test: page URL parameters, the form, `callprobe run` --------------------------
@@ -88,6 +88,21 @@ export const DEFAULTS = {
      * on a good path; the data channel was up in about one before the RTP leg had 5 s more).
      */
     connectGraceMs: 8000,
+    /**
+     * The reflector ends an RTP leg that received none of the page's RTP this long after its DTLS
+     * handshake (the page's audio frames start at once, 100 a second) and asks the page to open it
+     * again (`rtp-retry`, src/protocol/wire.ts): a leg that carries nothing is ours, never the network's loss.
+     */
+    mediaAfterDtlsMs: 2000,
+    /**
+     * How long the page waits, once its RTP leg connected, for the reflector's word that the leg
+     * carries its audio (`rtp-live`) or must be opened again (`rtp-retry`): the reflector's
+     * mediaAfterDtlsMs and a round trip of room. A server that sends neither (an older release) is
+     * taken at its word after this wait.
+     */
+    liveWaitMs: 3000,
+    /** RTP legs a test opens at most: the first, and one more when the reflector asks (`rtp-retry`). */
+    legAttempts: 2,
   },
 
   // ---- The session's timeouts (src/session) ------------------------------------------------
@@ -231,9 +246,10 @@ export const DEFAULTS = {
    * keeps the 10 ms: at 50 ms, with the waits between ticks, the plane woke 165 times a second
    * instead of 228 while a test streamed, and cost no less (docs/benchmarks.md).
    *
-   * The timer is the relay's UDP addon's, not JavaScript's (server/loop-delay.ts
-   * startNativeLoopSampler): its ticks reach JavaScript in batches, every `handOverMs` while a
-   * test is open (at each tick otherwise), and at once when a reading is asked for.
+   * On the native data path the timer is the relay's UDP addon's, not JavaScript's
+   * (server/loop-delay.ts startNativeLoopSampler): its ticks reach JavaScript in batches, every
+   * `handOverMs` while a test is open (at each tick otherwise), and at once when a reading is
+   * asked for. On the portable path it is a JavaScript timer, and no datagram's wait is counted.
    */
   serverLoop: { periodMs: 10, httpPeriodMs: 50, idlePeriodMs: 200, binMs: 200, bins: 3_600, handOverMs: 100 },
 
@@ -258,6 +274,12 @@ export const DEFAULTS = {
    * once: its factory's fake audio device wakes for 10 s more (about 27 ms of CPU).
    */
   dataPlane: { workers: 1, restartMinMs: 250, restartMaxMs: 30_000, restartStableMs: 60_000, niceAboveHttp: 5, idleCollectMs: 10_000 },
+
+  /**
+   * What the data plane runs on (`serve --data-path`, server/data-path.ts): `auto` is our C addons
+   * (`native`) when both load, else what runs wherever Node 20 runs (`portable`).
+   */
+  dataPath: 'auto',
 
   /**
    * The HTTP server's connections (server/http/connections.ts). One test from one source holds
@@ -489,11 +511,27 @@ export const DEFAULTS = {
      * can lock a help desk user out from elsewhere (server/console/login-throttle.ts): 5 free, then
      * a wait before the next attempt from that source, 1 s doubling with each failure up to 15 min
      * (about 20 guesses in the first hour, 4 an hour after); a pair quiet for an hour starts afresh.
-     * Refusals are logged once per source per minute.
+     * Refusals are logged once per source per minute. The networks a user logged in from (the last
+     * 16 within 30 days, in memory) are known: a login from one is checked first (knownLoginWaitMs).
      */
-    loginThrottle: { freeFailures: 5, backoffBaseMs: 1_000, backoffMaxMs: 15 * 60_000, forgetMs: 3_600_000, maxPairs: 10_000, logIntervalMs: 60_000 },
-    /** Password checks running at once, whoever asks (each is ~32 MiB and ~0.1 s of scrypt): more get 503, so many addresses cannot pin the CPU and memory; one more is kept for a source with no wrong password in the last hour (a spray cannot keep the help desk out). */
+    loginThrottle: {
+      freeFailures: 5,
+      backoffBaseMs: 1_000,
+      backoffMaxMs: 15 * 60_000,
+      forgetMs: 3_600_000,
+      maxPairs: 10_000,
+      logIntervalMs: 60_000,
+      knownNetworksPerUser: 16,
+      knownNetworkMs: 30 * 86_400_000,
+    },
+    /** Password checks running at once, whoever asks (each is ~32 MiB and ~0.1 s of scrypt): more get 503, so many addresses cannot pin the CPU and memory; one more is kept for a network with no wrong password in the last hour (a spray cannot keep the help desk out). */
     maxLoginsInFlight: 4,
+    /**
+     * A login from a network the user logged in from before (loginThrottle's known networks)
+     * waits up to this long for the next free check, ahead of everyone, rather than 503: a spray
+     * from many networks never refuses a right login from a known one. ~50 checks' time.
+     */
+    knownLoginWaitMs: 5_000,
     /** The baseline a result is shown beside: the site's samples over this span before the result... */
     baselineSpanMs: 7 * 86_400_000,
     /** ...started within this many hours of the result's hour of day (in the agent's time zone). */
@@ -502,6 +540,25 @@ export const DEFAULTS = {
     searchMaxRows: 100,
     /** scrypt cost of hash-password (RFC 7914 §2; N=2^15, r=8, p=1 is OWASP's minimum for scrypt): ~32 MiB, ~0.1 s. */
     scrypt: { N: 32_768, r: 8, p: 1, keyBytes: 32, saltBytes: 16 },
+    /** Signing in through the company's identity provider (serve --oidc-issuer: server/console/oidc.ts). */
+    oidc: {
+      /** A sign-in sent to the provider must come back within this long: its state, nonce and PKCE verifier are then forgotten. */
+      pendingTtlMs: 10 * 60_000,
+      /** Sign-ins sent to the provider and not back yet, held at most (the oldest dropped first; about 400 bytes each). */
+      pendingMax: 10_000,
+      /** Whether the provider answers (its discovery document read again) is asked at most this often while it does... */
+      checkEveryMs: 30_000,
+      /** ...and while it does not (whoever asks: the login page, a sign-in started), so a provider back is seen within seconds... */
+      recheckDownMs: 2_000,
+      /** ...and that question gives up after this long (the login page waits on it)... */
+      checkTimeoutS: 3,
+      /** ...and the code's exchange at the provider's token endpoint after this long. */
+      exchangeTimeoutS: 10,
+      /** GET /api/console/sign-in per minute per address (each console page load asks once). */
+      statusPerMinutePerAddress: 60,
+      /** The ID token claim that lists the user's groups, when the groups file names none (Okta's and Keycloak's usual name; Entra ID's too). */
+      groupsClaim: 'groups',
+    },
   },
   siteReport: {
     /** `report --since` and ?since= when not given: the week Microsoft's method asks for. */
@@ -830,22 +887,50 @@ export const BOUNDS = {
   scryptP: { min: 1, max: 16 },
   /** Sessions kept at once (oldest dropped first): bounds memory whatever logins arrive. */
   consoleSessionsMax: 10_000,
+  /** serve --oidc-issuer: the issuer's URL. */
+  oidcIssuerChars: 2048,
+  /** serve --oidc-client-id, and the one line of --oidc-secret-file. */
+  oidcClientIdChars: 256,
+  oidcClientSecretChars: 1024,
+  /** serve --oidc-groups: group names per tier, characters of a group name and of the claim's name, extra scopes asked for. */
+  oidcGroupsPerTier: 1000,
+  oidcGroupChars: 256,
+  oidcClaimChars: 64,
+  oidcScopesMax: 8,
+  /** An ID token's subject (OpenID Connect Core 1.0 §2: at most 255 ASCII characters) and the name the console shows for it. */
+  oidcSubjectChars: 255,
+  oidcShownNameChars: 128,
+  /** The provider's answer at the callback: the code, the state, an error's description (an Entra ID code is over 1,000 characters). */
+  oidcCodeChars: 4096,
+  oidcStateChars: 128,
+  oidcErrorChars: 1024,
   /** run --every: 5 s at least (a 3 s test and its browser fit), a week at most (Microsoft assesses a site every 10 minutes). */
   scheduleEveryMs: { min: 5_000, max: 7 * 86_400_000 },
   /** run --for: a second at least, a year at most (366 days); run --until: at most that far ahead. */
   scheduleForMs: { min: 1_000, max: 366 * 86_400_000 },
   /** An alert rule's span (silentFor, over): a minute at least, a week at most. */
   alertSpanMs: { min: 60_000, max: 7 * 86_400_000 },
+  /** Webhooks one alerts file lists (`webhooks`), and `serve --result-webhook` flags: each is a receiver the delivery keeps a queue for. */
+  alertWebhooks: 16,
+  resultWebhooks: 16,
+  /** A `--result-webhook` filter's ticket prefix. */
+  ticketPrefixChars: 64,
   /** run --count: one sample at least; a million is 19 years of 10-minute samples. */
   scheduleCount: { min: 1, max: 1_000_000 },
   /** An edge's id (--edge-id): lower-case letters, digits and hyphens. */
   edgeIdChars: 32,
   /** A URL an edge announces (its HTTP origin, signalling URL, a TURN URI). */
   edgeUrlChars: 512,
-  /** TURN entries one edge announces: every UDP port (at most 65), TCP and TLS, twice in dual stack, well under this. */
-  edgeTurnEntriesMax: 160,
-  /** One edge heartbeat's body: edgeTurnEntriesMax entries of about 180 bytes each, the URLs and the rest. */
-  edgeHeartbeatBytesMax: 48 * 1024,
+  /** TURN entries one edge announces: what one serve advertises, 4 UDP, 1 TCP and 1 TLS per family, twice in dual stack; more is refused (403 too-many-turn-entries). */
+  edgeTurnEntriesMax: 12,
+  /** TURN entries a beat may carry at all (its schema): the hub refuses those past edgeTurnEntriesMax in words. */
+  edgeTurnEntriesSchemaMax: 64,
+  /** One edge heartbeat's body: edgeTurnEntriesSchemaMax entries of about 180 bytes each, the URLs and the rest. */
+  edgeHeartbeatBytesMax: 16 * 1024,
+  /** The hosts one edge token binds (edge-token create --host): a DNS name and an address per family. */
+  edgeHostsMax: 3,
+  /** One such host: a DNS name's length (RFC 1035 §2.3.4), an IPv6 literal is shorter. */
+  edgeHostChars: 253,
   /** An Azure region's name as the table spells it ("North Central US" is the longest). */
   azureRegionChars: 64,
   /** An edge's TURN REST secret: 16 characters at least (a random one is 32), 256 at most. */

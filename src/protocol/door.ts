@@ -4,18 +4,23 @@
  * /64), per network (IPv4 address, IPv6 /48) and in total, with a reserve. Pure: the doors
  * (server/turn, server/http) call it as things open and close.
  *
- * - A source may hold `perSource`, a network `perNetwork` (DEFAULTS.doors: 4 sources' worth, at
- *   most a quarter of the total, never less than one source's), the whole door `total`.
- * - The reserve: once the door holds `total - reserve`, the rest goes only to a source that holds
- *   nothing of it yet, one each; so however many sources fill the door, a new caller still gets in
- *   until the reserve too is gone.
+ * - A network may hold `perNetwork` (DEFAULTS.doors: 4 sources' worth, at most an eighth of the
+ *   total), a source `perSource` (never more than its network), the whole door `total`.
+ * - The reserve: once the door holds `total - reserve` (the last quarter), the rest goes only to a
+ *   network that holds nothing of the first three quarters (each within its eighth): however many
+ *   networks fill the door, a newcomer still gets in while the reserve lasts, and at least eight
+ *   networks are needed to fill it.
  */
 import { DEFAULTS } from './defaults.js';
 import { networkKey, sourceKey } from './source-key.js';
 
-/** Which bound refused: the source's, its network's, the total, or the reserve (kept for sources holding nothing). */
+/** Which bound refused: the source's, its network's, the total, or the reserve (kept for networks holding none of the rest). */
 export type DoorScope = 'source' | 'network' | 'total' | 'reserve';
+/** A door's refusals also count `ports`: the relay had no relayed port left to bind (--relay-ports), whatever the door held. */
+export type RefusalScope = DoorScope | 'ports';
 const DOOR_SCOPES: readonly DoorScope[] = ['source', 'network', 'total', 'reserve'];
+/** The scopes each door's refusals are rendered under. */
+const scopesOf = (door: DoorName): readonly RefusalScope[] => (door === 'relay-allocation' ? [...DOOR_SCOPES, 'ports'] : DOOR_SCOPES);
 
 /** The doors whose refusals /metrics counts (callprobe_refusals_total{door,scope}). */
 export type DoorName = 'relay-allocation' | 'turn-connection' | 'http-connection' | 'signal-session' | 'result-upload' | 'code-lookup';
@@ -25,7 +30,7 @@ export interface DoorBounds {
   readonly total: number;
   readonly perSource: number;
   readonly perNetwork: number;
-  /** The last this many of `total` go only to a source holding nothing. */
+  /** The last this many of `total` go only to a network holding none of the rest. */
   readonly reserve: number;
 }
 
@@ -37,14 +42,14 @@ export interface DoorFactors {
 
 /**
  * The bounds of a door of `total` with `perSource`: a network may hold `perSource` x the multiple
- * but at most the share of the total (never less than `perSource`, so a source alone is never
- * bounded below its own bound), and the reserve is the last `reservePct` % of the total.
+ * but at most its share of the total (at least one), a source never more than its network, and
+ * the reserve is the last `reservePct` % of the total.
  */
 export function doorBounds(total: number, perSource: number, f: DoorFactors = DEFAULTS.doors): DoorBounds {
-  const share = Math.floor(total * f.networkShareOfTotal);
-  const perNetwork = Math.max(perSource, Math.min(perSource * f.networkSourceMultiple, share));
+  const share = Math.max(1, Math.floor(total * f.networkShareOfTotal));
+  const perNetwork = Math.min(perSource * f.networkSourceMultiple, share);
   const reserve = Math.floor((total * f.reservePct) / 100);
-  return { total, perSource, perNetwork, reserve };
+  return { total, perSource: Math.min(perSource, perNetwork), perNetwork, reserve };
 }
 
 /** A per-network bound for a budget with no total (bytes a day): the source's bound times the multiple. */
@@ -52,10 +57,17 @@ export function networkBound(perSource: number, f: DoorFactors = DEFAULTS.doors)
   return perSource * f.networkSourceMultiple;
 }
 
+/** What a network holds of one door: all of it, and how much of that it took before the door reached its reserve. */
+interface NetworkHeld {
+  held: number;
+  /** Taken while the door held less than `total - reserve` (a network holding any may not take from the reserve). */
+  shared: number;
+}
+
 /** What one door holds, by source, by network and in total. Memory: one entry per source and network holding something. */
 export class DoorCount {
   private readonly bySource = new Map<string, number>();
-  private readonly byNetwork = new Map<string, number>();
+  private readonly byNetwork = new Map<string, NetworkHeld>();
   private held = 0;
 
   constructor(readonly bounds: DoorBounds) {}
@@ -63,18 +75,25 @@ export class DoorCount {
   /** The scope that refuses one more for the caller at `ip`, or null when it may have it. */
   check(ip: string): DoorScope | null {
     const b = this.bounds;
-    const own = this.bySource.get(sourceKey(ip)) ?? 0;
-    if (own >= b.perSource) return 'source';
-    if ((this.byNetwork.get(networkKey(ip)) ?? 0) >= b.perNetwork) return 'network';
+    if ((this.bySource.get(sourceKey(ip)) ?? 0) >= b.perSource) return 'source';
+    const network = this.byNetwork.get(networkKey(ip));
+    if ((network?.held ?? 0) >= b.perNetwork) return 'network';
     if (this.held >= b.total) return 'total';
-    if (own > 0 && this.held >= b.total - b.reserve) return 'reserve';
+    if ((network?.shared ?? 0) > 0 && this.held >= b.total - b.reserve) return 'reserve';
     return null;
   }
 
-  /** Counts one more for `ip` (whether or not `check` allowed it: a reservation handed on is counted anyway). */
-  add(ip: string): void {
+  /**
+   * Counts one more for `ip` (whether or not `check` allowed it: a reservation handed on is
+   * counted anyway); `inReserve`: the door had reached its reserve (by default, by what it holds).
+   */
+  add(ip: string, inReserve = this.held >= this.bounds.total - this.bounds.reserve): void {
     bump(this.bySource, sourceKey(ip), 1);
-    bump(this.byNetwork, networkKey(ip), 1);
+    const key = networkKey(ip);
+    const network = this.byNetwork.get(key) ?? { held: 0, shared: 0 };
+    network.held++;
+    if (!inReserve) network.shared++;
+    this.byNetwork.set(key, network);
     this.held++;
   }
 
@@ -85,10 +104,16 @@ export class DoorCount {
     return refused;
   }
 
-  /** One counted for `ip` was released. */
+  /** One counted for `ip` was released (what it took from the reserve first: its share of the rest is given back last). */
   release(ip: string): void {
     bump(this.bySource, sourceKey(ip), -1);
-    bump(this.byNetwork, networkKey(ip), -1);
+    const key = networkKey(ip);
+    const network = this.byNetwork.get(key);
+    if (network !== undefined) {
+      network.held--;
+      network.shared = Math.min(network.shared, network.held);
+      if (network.held <= 0) this.byNetwork.delete(key);
+    }
     this.held = Math.max(0, this.held - 1);
   }
 
@@ -97,9 +122,14 @@ export class DoorCount {
     return this.bySource.get(sourceKey(ip)) ?? 0;
   }
 
+  /** Whether the network of `ip` holds any of what it took before the door reached its reserve (then it takes none of the reserve). */
+  holdsShared(ip: string): boolean {
+    return (this.byNetwork.get(networkKey(ip))?.shared ?? 0) > 0;
+  }
+
   /** Held from the network of `ip`. */
   heldByNetwork(ip: string): number {
-    return this.byNetwork.get(networkKey(ip)) ?? 0;
+    return this.byNetwork.get(networkKey(ip))?.held ?? 0;
   }
 
   /** Held in all. */
@@ -127,20 +157,20 @@ function bump(m: Map<string, number>, k: string, d: number): void {
 /** Refusals by door and scope, rendered as callprobe_refusals_total (Prometheus text, version 0.0.4). */
 export class DoorRefusals {
   private readonly counts = new Map<string, number>();
-  private readonly derived: (() => Iterable<readonly [DoorName, DoorScope, number]>)[] = [];
+  private readonly derived: (() => Iterable<readonly [DoorName, RefusalScope, number]>)[] = [];
 
-  count(door: DoorName, scope: DoorScope): void {
+  count(door: DoorName, scope: RefusalScope): void {
     const k = `${door}|${scope}`;
     this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
   }
 
   /** Counts kept elsewhere (the relay's, by its own refusal reasons), added when rendered. */
-  include(counts: () => Iterable<readonly [DoorName, DoorScope, number]>): void {
+  include(counts: () => Iterable<readonly [DoorName, RefusalScope, number]>): void {
     this.derived.push(counts);
   }
 
   /** Refusals of `door` at `scope` so far. */
-  get(door: DoorName, scope: DoorScope): number {
+  get(door: DoorName, scope: RefusalScope): number {
     let n = this.counts.get(`${door}|${scope}`) ?? 0;
     for (const d of this.derived) for (const [dd, ss, m] of d()) if (dd === door && ss === scope) n += m;
     return n;
@@ -148,11 +178,11 @@ export class DoorRefusals {
 
   render(): string {
     const lines = [
-      '# HELP callprobe_refusals_total Callers refused at a door, by door and by the bound that refused (source: IPv4 address or IPv6 /64; network: IPv4 address or IPv6 /48; total; reserve: kept for sources holding nothing).',
+      '# HELP callprobe_refusals_total Callers refused at a door, by door and by the bound that refused (source: IPv4 address or IPv6 /64; network: IPv4 address or IPv6 /48, its eighth of the total; total; reserve: the last quarter, kept for networks holding none of the rest; ports: the relay had no relayed port left).',
       '# TYPE callprobe_refusals_total counter',
     ];
     for (const door of DOOR_NAMES)
-      for (const scope of DOOR_SCOPES) lines.push(`callprobe_refusals_total{door="${door}",scope="${scope}"} ${this.get(door, scope)}`);
+      for (const scope of scopesOf(door)) lines.push(`callprobe_refusals_total{door="${door}",scope="${scope}"} ${this.get(door, scope)}`);
     return lines.join('\n') + '\n';
   }
 }

@@ -8,6 +8,7 @@
 import { RESULTS_PATH, SHARED_RESULT_API, type ResultAck, type SharedResult } from './api.js';
 import { DEFAULTS } from './defaults.js';
 import { TypedError } from './typed-error.js';
+import type { Lang } from './lang.js';
 
 /** What this client hands to `fetch`; `S` is the platform's abort signal (AbortSignal). */
 interface FetchInit<S> {
@@ -44,6 +45,8 @@ export interface ResultsClientOptions<S = unknown> {
   timeoutMs?: number;
   /** The operator token, sent as `Authorization: Bearer` (a result with a site needs it); null or absent: none. */
   token?: string | null;
+  /** The language the result was shown in, sent as `Accept-Language` (what the server words it in for a result webhook); absent: the platform's. */
+  lang?: Lang;
 }
 
 /**
@@ -133,6 +136,7 @@ export async function uploadResult<S>(body: object, sampleId: string, o: Results
   const payload = JSON.stringify({ ...body, sampleId });
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (o.token !== undefined && o.token !== null) headers['authorization'] = `Bearer ${o.token}`;
+  if (o.lang !== undefined) headers['accept-language'] = o.lang;
   let last = '';
   let lastStatus: number | null = null;
   let lastReason: string | null = null;

@@ -404,7 +404,16 @@ export type ControlMessage =
   /** reflector -> client, before `final`: its WebRTC stack's view of our audio track (upstream). */
   | { type: 'rtp-stats'; inboundJitterMs: number | null; packetsReceived: number | null; packetsLost: number | null }
   /** reflector -> client: the probe channel as the reflector sees it. */
-  | { type: 'channel'; ordered: boolean; maxRetransmits: number | null; label: string };
+  | { type: 'channel'; ordered: boolean; maxRetransmits: number | null; label: string }
+  /** reflector -> client: the RTP leg received the page's first RTP after its DTLS handshake: it carries the page's stream. */
+  | { type: 'rtp-live' }
+  /**
+   * reflector -> client: the RTP leg ended with none of the page's RTP after its DTLS handshake
+   * (DEFAULTS.rtp.mediaAfterDtlsMs), or could not take it (`reason` in the reflector's words): the
+   * page offers it again on the same signalling socket while it has attempts left
+   * (DEFAULTS.rtp.legAttempts), else falls back to the data channel.
+   */
+  | { type: 'rtp-retry'; reason: string };
 
 /** A control message as sent: JSON padded with trailing spaces (which JSON.parse ignores) to CONTROL_MIN_BYTES. */
 export function encodeControlMessage(msg: ControlMessage): string {
@@ -456,6 +465,11 @@ export function parseControlMessage(text: string): ControlMessage {
       if (nullableNumber(j) && nullableNumber(r) && nullableNumber(l)) return { type: 'rtp-stats', inboundJitterMs: j, packetsReceived: r, packetsLost: l };
       throw new ProbeDecodeError('bad-control', 'rtp-stats message needs inboundJitterMs, packetsReceived, packetsLost (numbers or null)');
     }
+    case 'rtp-live':
+      return { type: 'rtp-live' };
+    case 'rtp-retry':
+      if (typeof m['reason'] === 'string') return { type: 'rtp-retry', reason: m['reason'] };
+      throw new ProbeDecodeError('bad-control', 'rtp-retry message needs a reason');
     default:
       throw new ProbeDecodeError('bad-control', `unknown control message type ${JSON.stringify(m['type'])}`);
   }

@@ -1,9 +1,11 @@
 import { SIGNAL_PROTOCOL_PARAM, SIGNAL_PROTOCOL, type SignalData } from '../protocol/api.js';
+import { DEFAULTS } from '../protocol/defaults.js';
 import type { TestMode } from '../analysis/schema/input.js';
+import type { RtpAttempt } from '../analysis/schema/report-schema.js';
 import { SetupError } from './net/errors.js';
 import { createPeer, type PeerLink } from './net/peer.js';
 import type { WrtcImpl } from './net/simple-peer.js';
-import { SignalingClient, type ControlPort, type WebSocketCtor } from './net/signaling.js';
+import { SignalingClient, type ControlPort, type RtpWord, type WebSocketCtor } from './net/signaling.js';
 import type { SimplePeerCtor } from './net/simple-peer.js';
 import type { RtpLegStart, RtpLink } from './rtp/leg.js';
 import type { RtpLegOutcome } from './plan/probe-path.js';
@@ -29,6 +31,8 @@ export interface ConnectSetup {
   openRtp?(sendSignal: (data: SignalData) => void): RtpLegStart;
   /** How long the RTP leg may take to connect before it is abandoned and the data channel opened (default `timeoutMs`). */
   rtpGraceMs?: number;
+  /** How long a connected RTP leg waits for the reflector's word that it carries the page's audio (default DEFAULTS.rtp.liveWaitMs). */
+  rtpLiveWaitMs?: number;
 }
 
 /**
@@ -93,36 +97,30 @@ export async function connectLinks(s: ConnectSetup): Promise<Links> {
       s.WebSocketImpl,
     );
     let rtpOutcome: RtpLegOutcome | null = null;
-    const rtpStart = s.openRtp?.((d) => signaling.send(d, 'rtp')) ?? null;
-    if (rtpStart) {
-      acceptRtp = rtpStart.accept;
-      failRtp = rtpStart.fail;
-      const grace = delay(s.rtpGraceMs ?? s.timeoutMs);
-      // A leg that cannot connect is an answer (the session falls back with its reason), never a rejection left unhandled.
-      const leg = await Promise.race([
-        rtpStart.ready.catch((err: unknown) => (err instanceof SetupError ? err : new SetupError('ice-failed', String(err)))),
-        grace.promise.then(() => null),
-      ]);
-      grace.cancel();
-      if (leg !== null && !(leg instanceof SetupError)) {
+    if (s.openRtp) {
+      const openRtp = s.openRtp;
+      const rtp = await openRtpLegs(s, signaling, () => {
+        const start = openRtp((d) => signaling.send(d, 'rtp'));
+        acceptRtp = start.accept;
+        failRtp = start.fail;
+        return start;
+      });
+      const leg = rtp.link;
+      if (leg !== null) {
         return {
           sender: null,
           receiver: null,
           control: signaling,
           signalingClosed: signaling.closed,
           rtp: leg,
-          rtpOutcome: { leg: 'connected' },
+          rtpOutcome: rtp.outcome,
           close: () => {
             leg.close();
             signaling.close();
           },
         };
       }
-      if (leg === null) {
-        const relayRefusals = rtpStart.relayRefusals();
-        rtpStart.fail(new SetupError('ice-failed', `abandoned after its ${s.rtpGraceMs ?? s.timeoutMs} ms grace: the data channel is graded`));
-        rtpOutcome = { leg: 'timed-out', relayRefusals };
-      } else rtpOutcome = failedOutcome(leg);
+      rtpOutcome = rtp.outcome;
       // The session itself was refused or ended (busy, another release, the socket failed, cancelled): no fallback would fare better.
       const fatal = s.signal.aborted
         ? new SetupError('cancelled', 'test cancelled')
@@ -177,6 +175,79 @@ export async function connectLinks(s: ConnectSetup): Promise<Links> {
       receiver.close();
     },
   };
+}
+
+/** What became of the RTP leg's attempts: the link it is graded on (null: none), and the outcome for the report. */
+interface RtpLegs {
+  link: RtpLink | null;
+  outcome: RtpLegOutcome;
+}
+
+/** `outcome` with the attempts kept when the leg was opened more than once. */
+const withAttempts = (outcome: RtpLegOutcome, attempts: readonly RtpAttempt[]): RtpLegOutcome => (attempts.length > 1 ? { ...outcome, attempts } : outcome);
+
+/**
+ * The RTP leg, opened first and alone (`open` opens one): connected within its grace, then
+ * confirmed by the reflector (`rtp-live`: it receives this page's audio) within
+ * `rtpLiveWaitMs`, or taken without a word from a server that sends none (an older release).
+ * When the reflector ends the leg with none of the page's audio after DTLS (`rtp-retry`: our
+ * failure, never the network's), it is opened once more (DEFAULTS.rtp.legAttempts), and the
+ * outcome keeps each attempt. A leg that did not connect or failed ends the attempts as before:
+ * the session falls back to the data channel with its reason.
+ */
+async function openRtpLegs(s: ConnectSetup, signaling: SignalingClient, open: () => RtpLegStart): Promise<RtpLegs> {
+  const graceMs = s.rtpGraceMs ?? s.timeoutMs;
+  const attempts: RtpAttempt[] = [];
+  let heard: (word: RtpWord) => void = () => undefined;
+  signaling.onRtpWord((word) => heard(word));
+  for (let n = 1; ; n++) {
+    const startedMs = performance.now();
+    const took = (): number => Math.round(performance.now() - startedMs);
+    const start = open();
+    let onLive: () => void = () => undefined;
+    let onRetry: (word: Extract<RtpWord, { type: 'rtp-retry' }>) => void = () => undefined;
+    const live = new Promise<'carried'>((resolve) => (onLive = () => resolve('carried')));
+    const retry = new Promise<Extract<RtpWord, { type: 'rtp-retry' }>>((resolve) => (onRetry = resolve));
+    heard = (word) => (word.type === 'rtp-live' ? onLive() : onRetry(word));
+    const grace = delay(graceMs);
+    // A leg that cannot connect is an answer (the session falls back with its reason), never a rejection left unhandled.
+    const leg = await Promise.race([
+      start.ready.catch((err: unknown) => (err instanceof SetupError ? err : new SetupError('ice-failed', String(err)))),
+      grace.promise.then(() => null),
+      retry,
+    ]);
+    grace.cancel();
+    if (leg === null) {
+      const relayRefusals = start.relayRefusals();
+      start.fail(new SetupError('ice-failed', `abandoned after its ${graceMs} ms grace: the data channel is graded`));
+      attempts.push({ outcome: 'not-connected', tookMs: took() });
+      return { link: null, outcome: withAttempts({ leg: 'timed-out', relayRefusals }, attempts) };
+    }
+    if (leg instanceof SetupError) {
+      attempts.push({ outcome: 'failed', tookMs: took() });
+      return { link: null, outcome: withAttempts(failedOutcome(leg), attempts) };
+    }
+    let ended: Extract<RtpWord, { type: 'rtp-retry' }>;
+    if ('type' in leg) {
+      // The reflector ended the leg before this page saw it connect.
+      start.fail(new SetupError('ice-failed', `the reflector ended the RTP leg: ${leg.reason}`));
+      ended = leg;
+    } else {
+      const wait = delay(s.rtpLiveWaitMs ?? DEFAULTS.rtp.liveWaitMs);
+      const word = await Promise.race([live, retry, wait.promise.then(() => 'unconfirmed' as const)]);
+      wait.cancel();
+      if (word === 'carried' || word === 'unconfirmed') {
+        attempts.push({ outcome: word, tookMs: took() });
+        return { link: leg, outcome: withAttempts({ leg: 'connected' }, attempts) };
+      }
+      leg.close();
+      ended = word;
+    }
+    attempts.push({ outcome: 'no-media', tookMs: took() });
+    if (n < DEFAULTS.rtp.legAttempts) continue;
+    const error = `the test server received none of this page's audio on it (${ended.reason}), ${n} times`;
+    return { link: null, outcome: withAttempts({ leg: 'failed', error, by: 'server-or-path' }, attempts) };
+  }
 }
 
 /** A timer as a promise, cancelled once it is no longer raced (nothing left pending). */

@@ -8,6 +8,8 @@ import { nothingMeasured, type AnalysisInput, type GradedPath } from '../analysi
 import type { DirectionRecords } from '../analysis/measure/records.js';
 import { familyOf, type RungFacts } from '../analysis/grade/connectivity.js';
 import { SetupError } from './net/errors.js';
+import type { RelayEvidence } from '../protocol/could-not-finish.js';
+import { couldNotConnectSide } from '../analysis/grade/blocked-ports.js';
 import type { PortCheck } from './net/port-check.js';
 import type { SessionTimeline } from './timings.js';
 import type { TurnPick } from './env.js';
@@ -41,13 +43,13 @@ export async function chooseEntry(entries: readonly TurnServerEntry[], checks: P
   const picked = pickTurnEntry(entries, wanted);
   if (!checks) {
     if (!picked)
-      throw new SetupError('relay-unreachable', `the server offers no relay${wanted ? ` on ${wanted.transport}${wanted.port ? `/${wanted.port}` : ''}` : ''}`);
+      throw new SetupError('could-not-connect', `the server offers no relay${wanted ? ` on ${wanted.transport}${wanted.port ? `/${wanted.port}` : ''}` : ''}`);
     return picked;
   }
   if (wanted) {
-    if (!picked) throw new SetupError('relay-unreachable', `the server offers no relay on ${wanted.transport}${wanted.port ? `/${wanted.port}` : ''}`);
+    if (!picked) throw new SetupError('could-not-connect', `the server offers no relay on ${wanted.transport}${wanted.port ? `/${wanted.port}` : ''}`);
     const check = await checks[entries.indexOf(picked)];
-    if (check && !check.reachable) throw new SetupError('relay-unreachable', `the relay on ${picked.url} is not reachable: ${check.error}`);
+    if (check && !check.reachable) throw new SetupError('could-not-connect', `the relay on ${picked.url} is not reachable: ${check.error}`);
     return picked;
   }
   for (const transport of ['udp', 'tcp', 'tls'] as const) {
@@ -64,7 +66,7 @@ export async function chooseEntry(entries: readonly TurnServerEntry[], checks: P
   // away, which says nothing about the network (the ports that did not answer are in the detail).
   if (results.some((r) => /^(486|508)\b/.test(r.error ?? '')))
     throw new SetupError('relay-refused', `the test server's relay refused this test on every port that answered: ${detail}`);
-  throw new SetupError('relay-unreachable', `no relay port answered: ${detail}`);
+  throw new SetupError('could-not-connect', `no relay port answered: ${detail}`);
 }
 
 /**
@@ -84,7 +86,12 @@ export function completePath(stats: GradedPath | null, entry: TurnServerEntry): 
  * A test that could not connect through any rung: no probe was sent, the ladder is the
  * evidence, and the outcome says in words what that means for calls.
  */
-export function couldNotConnectInput(meta: AnalysisInput['meta'], rungs: RungFacts[], timeline: SessionTimeline): AnalysisInput {
+export function couldNotConnectInput(
+  meta: AnalysisInput['meta'],
+  rungs: RungFacts[],
+  timeline: SessionTimeline,
+  relayEvidence: RelayEvidence | null,
+): AnalysisInput {
   const empty = (): DirectionRecords => ({ sent: [], arrivals: [], intervalMs: 1000 / meta.ratePps, suspect: [] });
   const offered = rungs.filter((r) => r.error !== 'not-offered');
   const seen = offered.map((r) => `${r.transport.toUpperCase()}${r.port === null ? '' : ` ${String(r.port)}`}: ${r.error ?? 'failed'}`).join(', ');
@@ -94,7 +101,14 @@ export function couldNotConnectInput(meta: AnalysisInput['meta'], rungs: RungFac
     path: { transport: 'unknown', port: null, candidateType: null, family: null, changes: 0 },
     setupMs: timeline.setup(),
     lastProbeMs: null,
-    outcome: { reason: 'could-not-connect', atMs: null, detail: `no relay port connected (${seen})` },
+    // Whose side: the caller's network only when every offered rung was blocked and the relay was seen answering others (blocked-ports.ts).
+    outcome: {
+      reason: 'could-not-connect',
+      atMs: null,
+      detail: `no relay port connected (${seen})`,
+      side: couldNotConnectSide(rungs, relayEvidence),
+      relayEvidence,
+    },
     probe: { path: 'datachannel', reason: 'no probe was sent: no relay port connected' },
     compare: null,
     nat: null,

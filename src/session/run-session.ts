@@ -9,8 +9,8 @@ import { siteEdge, testOrder } from '../analysis/grade/locate.js';
 import { movesOn, planEdges, withUnreachable } from './plan/edges.js';
 import { locateEdges, pathFamily } from './locate/locate.js';
 import { planRegionLeg, type RegionLegPlan } from './plan/region-leg.js';
-import { regionLegFailedNote } from '../analysis/present/region.js';
-import type { NatBehaviour, Report } from '../analysis/schema/report-schema.js';
+import { withRegionAnswer, type AskedRow } from '../analysis/report/region-answer.js';
+import type { NatBehaviour, Report, ReportLeg } from '../analysis/schema/report-schema.js';
 import { analyze } from '../analysis/report/analyze.js';
 import { fetchServerConfig, iceServerFor } from './net/config.js';
 import { errorLine, SetupError } from './net/errors.js';
@@ -118,15 +118,18 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
   let order = (first === null ? ids : [first, ...ids.filter((id) => id !== first)]).flatMap((id) => where.edges.filter((e) => e.id === id));
   for (;;) {
     const [edge, ...rest] = order;
-    if (edge === undefined) throw new SetupError('relay-unreachable', 'no test server of this hub could be reached');
+    if (edge === undefined) throw new SetupError('could-not-connect', 'no test server of this hub could be reached');
     const answered = locate?.edges.find((e) => e.id === edge.id)?.state === 'ok';
     const located = locate === null || rotation === null || choice === null ? locate : { ...locate, site: siteFacts(rotation, choice.challenger, edge.id) };
     const facts = { edge: { id: edge.id, azureRegion: edge.azureRegion }, locate: located, answered };
+    // Asked about an Azure region whose edge is not this one: the region leg answers the row, this edge the client-to-edge targets.
+    const legPlan = planRegionLeg(opts.profile, config.kind === 'server' ? (config.server.edges ?? []) : [], facts.edge, locate);
+    const nearestBase: SessionBase = legPlan.kind === 'leg' ? { ...base, opts: { ...opts, profile: { id: 'client-to-edge' } } } : base;
     let report: Report;
     try {
       // After a locate or a failed attempt, the test's own setup times start now (the configuration came with the hub's).
       const t = locate === null && order.length === where.edges.length ? timeline : freshTimeline();
-      report = await testOn(base, { kind: 'server', server: edge.config }, t, facts);
+      report = await testOn(nearestBase, { kind: 'server', server: edge.config }, t, facts);
     } catch (err) {
       if (rest.length === 0 || !movesOn(err instanceof SetupError ? err.reason : null)) throw err;
       if (locate) locate = withUnreachable(locate, edge.id);
@@ -134,19 +137,35 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
       order = rest;
       continue;
     }
-    return await withRegionLeg(base, report, planRegionLeg(opts.profile, config.kind === 'server' ? (config.server.edges ?? []) : [], facts.edge, locate));
+    return await withRegionLeg(base, report, legPlan, locate);
   }
 }
 
 /**
  * The nearest edge's report, with the region leg when the plan has one (plan/region-leg.ts): a
- * second full test on the edge in the profile's Azure region, graded on its own. A leg that could
- * not run leaves the report as it was, with a note that says why; the report's verdict is the
- * nearest edge's either way.
+ * second full test on the edge in the asked Azure region, graded on that row, and the answer the
+ * worse of the two (analysis/report/region-answer.ts). A leg that could not run, or whose edge the
+ * locate found down, leaves the row ungraded, said so, never passed by omission.
  */
-async function withRegionLeg(base: SessionBase, report: Report, plan: RegionLegPlan): Promise<Report> {
+async function withRegionLeg(base: SessionBase, report: Report, plan: RegionLegPlan, locate: Locate | null): Promise<Report> {
   if (plan.kind !== 'leg' || base.opts.signal.aborted) return report;
   const { events } = base;
+  const edge = { id: plan.edge.id, azureRegion: plan.edge.azureRegion };
+  const asked: AskedRow = { id: 'azure-region', azureRegion: plan.azureRegion, from: base.opts.profile.from ?? 'site' };
+  const answered = (leg: ReportLeg): Report => {
+    const r = withRegionAnswer(report, asked, leg);
+    events.phase('done', r.summary.verdict);
+    return r;
+  };
+  // The locate found the region's edge down: nothing to try, the row has no verdict.
+  if (locate?.edges.find((e) => e.id === edge.id)?.state === 'unreachable') {
+    return answered({
+      role: 'region',
+      edge,
+      report: null,
+      couldNotRun: { reason: 'edge-down', message: `the test server in ${plan.azureRegion} did not answer the locate` },
+    });
+  }
   const where = `the test server in ${plan.azureRegion}`;
   events.phase('config', `a second test, on ${where}: the Azure region your profile is graded against`);
   // The leg's own events: its phases said as the region test's, no live figures or evidence over the first test's, no second 'done'.
@@ -161,17 +180,14 @@ async function withRegionLeg(base: SessionBase, report: Report, plan: RegionLegP
     startedAt: new Date().toISOString(),
     sessionNotes: [],
   };
-  const edge = { id: plan.edge.id, azureRegion: plan.edge.azureRegion };
   try {
     // This network just carried the nearest edge's test: a leg that connects on no port is its edge's failure, never graded as the network (answered).
     const leg = await testOn(legBase, { kind: 'server', server: plan.edge.config }, freshTimeline(), { edge, locate: null, answered: true });
-    events.phase('done', report.summary.verdict);
-    return { ...report, legs: [{ role: 'region', edge, report: leg }] };
+    return answered({ role: 'region', edge, report: leg });
   } catch (err) {
     // Only what the leg could not do is noted; a fault of our own code is not hidden in a note.
     if (!(err instanceof SetupError) || err.reason === 'cancelled') throw err;
-    events.phase('done', report.summary.verdict);
-    return { ...report, diagnostics: { ...report.diagnostics, notes: [...report.diagnostics.notes, regionLegFailedNote(plan.azureRegion, errorLine(err))] } };
+    return answered({ role: 'region', edge, report: null, couldNotRun: { reason: err.reason, message: errorLine(err).slice(0, 1024) } });
   }
 }
 
@@ -238,10 +254,14 @@ async function testOn(base: SessionBase, config: TestConfig, timeline: SessionTi
   } catch (err) {
     // No rung connected: that is an answer about the network (the ladder says which and why), not a tool error,
     // unless the edge answered the locate moments ago: then it is the edge that stopped answering.
-    if (!(err instanceof SetupError) || err.reason !== 'relay-unreachable' || !portChecks || opts.turnPick || edge?.answered === true) throw err;
+    if (!(err instanceof SetupError) || err.reason !== 'could-not-connect' || !portChecks || opts.turnPick || edge?.answered === true) throw err;
+    // A server that stopped answering meanwhile is no answer about the network: it fails here (config-unavailable). One that
+    // answers says, now, whether its relay answered other tests (a hub's edge has no such evidence yet: either side).
+    const fresh = config.kind === 'server' ? await fetchServerConfig(opts.baseUrl) : null;
     const rungs = ladder(await Promise.all(portChecks));
     events.phase('analyzing', 'no relay port connected');
-    const report = analyze(unconnectedInput(plan, rungs, timeline, await natCheck, clock));
+    const evidence = edge === null ? (fresh?.relayEvidence ?? null) : null;
+    const report = analyze(unconnectedInput(plan, rungs, timeline, await natCheck, clock, evidence));
     events.phase('done', report.summary.verdict);
     return report;
   }

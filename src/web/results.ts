@@ -8,6 +8,8 @@ import type { Report } from '../analysis/schema/report-schema.js';
 import type { CouldNotTest } from '../analysis/schema/could-not-test-schema.js';
 import { loadShared, ResultsError, saveResult, type ResultsClientOptions, type SharedLookup } from '../protocol/results-client.js';
 import type { PageParams } from '../protocol/page-url.js';
+import { sideOf } from '../protocol/could-not-finish.js';
+import { pageMessages } from './i18n.js';
 
 /**
  * The page's could-not-test record: the schema's (POST /api/results checks it), with every
@@ -35,6 +37,8 @@ function pageClient(): ResultsClientOptions<AbortSignal> {
     fetch: (url, init) => fetch(url, init),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     timeout: (ms) => AbortSignal.timeout(ms),
+    // The language the page shows: the one a result webhook's answer is worded in.
+    lang: pageMessages().lang,
   };
 }
 
@@ -69,6 +73,7 @@ export function couldNotTestRecord(p: PageParams, reason: string, message: strin
     kind: 'could-not-test',
     reason,
     message,
+    side: sideOf(reason),
     atMs,
     meta: {
       site: p.site,

@@ -1,7 +1,8 @@
 /**
  * The systemd units the docs ship pass `systemd-analyze verify` (Debian's systemd): the site
  * template (scripts/systemd/callprobe-site@.service, the one docs/assess-a-site.md shows),
- * instantiated for a name `systemd-escape` escapes, and docs/operate.md's unit for serve. Their
+ * instantiated for a name `systemd-escape` escapes, docs/operate.md's unit for serve and
+ * docs/regions.md's for an edge, each with the `useradd` line of the user it runs as. Their
  * ExecStart finds its program wherever npm put it (`/usr/bin/env`): a hard-coded path that is not
  * there fails verify ("Command ... is not executable").
  */
@@ -50,6 +51,30 @@ run('the systemd units', () => {
     const file = join(dir, 'callprobe.service');
     writeFileSync(file, unit ?? '');
     expect(verify(file)).toEqual({ code: 0, about: [] });
+  });
+
+  it("docs/regions.md's unit for an edge verifies, and runs callprobe where the hub's does", () => {
+    const page = readFileSync(join(repoRoot, 'docs/regions.md'), 'utf8');
+    const unit = /```ini\n(# \/etc\/systemd\/system\/callprobe-edge\.service[\s\S]*?)```/.exec(page)?.[1] ?? '';
+    expect(unit, 'docs/regions.md has the edge unit').toMatch(/^ExecStart=\/usr\/bin\/env node .* \/opt\/callprobe\/dist\/cli\/callprobe\.js serve /m);
+    expect(unit).toMatch(/^RestartPreventExitStatus=3$/m);
+    const file = join(dir, 'callprobe-edge.service');
+    writeFileSync(file, unit);
+    expect(verify(file)).toEqual({ code: 0, about: [] });
+  });
+
+  it('each unit names the system user it runs as and how to make it', () => {
+    const units = [
+      readFileSync(join(repoRoot, 'scripts/systemd/callprobe-site@.service'), 'utf8'),
+      ...['docs/operate.md', 'docs/regions.md'].flatMap((doc) =>
+        [...readFileSync(join(repoRoot, doc), 'utf8').matchAll(/```ini\n(# \/etc\/systemd\/system\/[\s\S]*?)```/g)].map((m) => m[1] ?? ''),
+      ),
+    ];
+    expect(units).toHaveLength(3);
+    for (const unit of units) {
+      expect(unit).toMatch(/^User=callprobe$/m);
+      expect(unit.split('\n')[0]).toMatch(/\(useradd --system .*callprobe\)$/);
+    }
   });
 
   it('a hard-coded path that is not there fails verify (so the checks above can fail)', () => {

@@ -118,6 +118,10 @@ const TOKEN = 'a'.repeat(24);
 const OTHER_TOKEN = 'b'.repeat(24);
 /** An edge's four flags. */
 const EDGE = ['--hub', 'https://hub.example', '--edge-id', 'weu-1', '--azure-region', 'West Europe', '--edge-token', TOKEN];
+/** A company sign-in's flags: the issuer, the client id and a groups file. */
+const OIDC_GROUPS = join(dir, 'oidc-groups.json');
+writeFileSync(OIDC_GROUPS, JSON.stringify({ tier1: ['hd-1'], tier2: ['hd-2'] }));
+const OIDC = ['--oidc-issuer', 'https://login.example/tenant/v2.0', '--oidc-client-id', 'callprobe', '--oidc-groups', OIDC_GROUPS];
 
 /** The environment the program may read (commander's .env and report's fallback), cleared for each case. */
 const ENV = ['CALLPROBE_ADMIN_TOKEN', 'CALLPROBE_TOKEN', 'CALLPROBE_TURN_CREDENTIAL', 'CALLPROBE_EDGE_TOKEN'] as const;
@@ -179,6 +183,12 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       expect((await serveOf(['--workers', '2'])).workers).toBe(2);
       await expect(serveOf(['--workers', '17'])).rejects.toThrow(/--workers must be an integer 0\.\.16/);
     },
+    '--data-path': async () => {
+      expect((await serveOf([])).dataPath).toBe('auto');
+      expect((await serveOf(['--data-path', 'native'])).dataPath).toBe('native');
+      expect((await serveOf(['--data-path', 'portable'])).dataPath).toBe('portable');
+      await expect(serveOf(['--data-path', 'fast'])).rejects.toThrow(/--data-path <path>' argument 'fast' is invalid/);
+    },
     '--max-allocations-per-user': async () => expect((await serveOf(['--max-allocations-per-user', '4'])).quotas.maxAllocationsPerUsername).toBe(4),
     '--max-allocations-per-ip': async () => expect((await serveOf(['--max-allocations-per-ip', '64'])).quotas.maxAllocationsPerSourceIp).toBe(64),
     '--max-allocations': async () => expect((await serveOf(['--max-allocations', '500'])).quotas.maxAllocationsTotal).toBe(500),
@@ -217,7 +227,9 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     '--alerts': async () => {
       const file = join(dir, 'alerts.json');
       writeFileSync(file, JSON.stringify({ webhook: { url: 'https://hooks.example/x' }, rules: [{ metric: 'loss-15s' }] }));
-      expect((await serveOf(['--alerts', file])).alerts?.webhook).toEqual({ url: 'https://hooks.example/x', format: 'json' });
+      expect((await serveOf(['--alerts', file])).alerts?.webhooks).toEqual([
+        { id: expect.stringMatching(/^alert:[0-9a-f]{16}$/) as string, url: 'https://hooks.example/x', format: 'json', siteKeys: null, kinds: null },
+      ]);
     },
     '--teams-reachability': async () => {
       const file = join(dir, 'page-relays.txt');
@@ -235,6 +247,30 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       const passwordHash = await hashPassword('a good password', { ...DEFAULTS.console.scrypt, N: 16_384 });
       writeFileSync(file, JSON.stringify([{ name: 'ann', role: 'tier1', passwordHash }]));
       expect((await serveOf(['--users', file])).users?.map((u) => [u.name, u.role])).toEqual([['ann', 'tier1']]);
+    },
+    '--oidc-issuer': async () => {
+      const o = await serveOf(OIDC);
+      expect(o.console.oidc).toMatchObject({ issuer: 'https://login.example/tenant/v2.0', clientId: 'callprobe', clientSecret: null });
+      expect((await serveOf([])).console.oidc).toBeNull();
+      await expect(serveOf([...OIDC, '--oidc-issuer', 'http://idp.example'])).rejects.toThrow(/must be https \(plain http only on this machine's loopback\)/);
+      await expect(serveOf(['--oidc-issuer', 'https://idp.example', '--oidc-client-id', 'c'])).rejects.toThrow(/needs --oidc-client-id and --oidc-groups/);
+      await expect(serveOf([...OIDC, '--no-store'])).rejects.toThrow(/drop --no-store/);
+    },
+    '--oidc-client-id': async () => {
+      expect((await serveOf(OIDC)).console.oidc?.clientId).toBe('callprobe');
+      await expect(serveOf([...OIDC, '--oidc-client-id', 'a b'])).rejects.toThrow(/--oidc-client-id must be/);
+      await expect(serveOf(['--oidc-client-id', 'callprobe'])).rejects.toThrow(/--oidc-client-id belongs to --oidc-issuer/);
+    },
+    '--oidc-secret-file': async () => {
+      const file = join(dir, 'oidc-secret');
+      writeFileSync(file, 'the-provider-given-secret\n');
+      expect((await serveOf([...OIDC, '--oidc-secret-file', file])).console.oidc?.clientSecret).toBe('the-provider-given-secret');
+    },
+    '--oidc-groups': async () => {
+      expect((await serveOf(OIDC)).console.oidc?.groups).toEqual({ claim: 'groups', tier1: ['hd-1'], tier2: ['hd-2'], scopes: [] });
+      const file = join(dir, 'oidc-groups-bad.json');
+      writeFileSync(file, JSON.stringify({ tier1: ['hd'], tier2: ['hd'] }));
+      await expect(serveOf([...OIDC, '--oidc-groups', file])).rejects.toThrow(/"hd" is in tier1 and tier2/);
     },
     '--no-load': async () => {
       expect((await serveOf(['--no-load'])).load.offered).toBe(false);
@@ -297,8 +333,26 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     },
     '--public-url': async () => {
       expect((await serveOf([...EDGE, '--public-url', 'https://weu-1.example:8443'])).edge?.publicUrl).toBe('https://weu-1.example:8443');
-      await expect(serveOf(['--public-url', 'https://weu-1.example'])).rejects.toThrow(/give it with --hub/);
+      // A hub's own origin: whether it stands on a special-purpose address (a lab), where its edges may too.
+      expect((await serveOf(['--public-url', 'https://hub.example'])).edges.ownHost).toBe('hub.example');
+      expect((await serveOf([])).edges.ownHost).toBe(DEFAULTS.host);
       await expect(serveOf([...EDGE, '--host', '0.0.0.0', '--relay-ip', '192.0.2.1'])).rejects.toThrow(/give --public-url/);
+      // The share links of result posts.
+      const hook = ['--result-webhook', 'https://tickets.example/hook'];
+      expect((await serveOf([...hook, '--public-url', 'https://callprobe.example'])).publicUrl).toBe('https://callprobe.example');
+      await expect(serveOf([...hook, '--host', '0.0.0.0', '--relay-ip', '192.0.2.1'])).rejects.toThrow(/with --host 0\.0\.0\.0 give --public-url/);
+    },
+    '--result-webhook': async () => {
+      const o = await serveOf(['--result-webhook', 'https://tickets.example/a;ticket=INC-;verdicts=fail', '--result-webhook', 'https://bi.example/b']);
+      expect(o.resultWebhooks.map((w) => [w.url, w.ticketPrefix, w.verdicts])).toEqual([
+        ['https://tickets.example/a', 'INC-', ['fail']],
+        ['https://bi.example/b', null, null],
+      ]);
+      expect((await serveOf([])).resultWebhooks).toEqual([]);
+      await expect(serveOf(['--result-webhook', 'https://t.example;colour=red'])).rejects.toThrow(/unknown filter "colour"/);
+      await expect(serveOf(['--result-webhook', 'https://t.example', '--no-store'])).rejects.toThrow(/drop --no-store/);
+      await expect(serveOf(['--result-webhook', 'https://t.example', '--result-webhook', 'https://t.example;ticket=A'])).rejects.toThrow(/twice/);
+      await expect(serveOf([...EDGE, '--result-webhook', 'https://t.example'])).rejects.toThrow(/its hub posts the results/);
     },
   },
   run: {
@@ -473,6 +527,10 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     '--server': async () => expect(await siteTokenOf(['list'])).toEqual({ action: 'list', server: 'http://127.0.0.1:8080' }),
     '--site': async () => expect(await siteTokenOf(['create', '--site', 'Paris office'])).toMatchObject({ action: 'create', site: 'Paris office' }),
     '--id': async () => expect(await siteTokenOf(['revoke', '--id', '0123456789abcdef'])).toMatchObject({ action: 'revoke', id: '0123456789abcdef' }),
+    '--await-first-sample': async () => {
+      expect(await siteTokenOf(['create', '--site', 'Quimper', '--await-first-sample'])).toMatchObject({ action: 'create', awaitFirstSample: true });
+      expect((await siteTokenOf(['create', '--site', 'Quimper'])).awaitFirstSample).toBeUndefined();
+    },
     '--token': async () => {
       expect((await siteTokenOf(['list', '--token', TOKEN])).token).toBe(TOKEN);
       vi.stubEnv('CALLPROBE_ADMIN_TOKEN', OTHER_TOKEN);
@@ -510,6 +568,13 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     '--edge': async () => {
       expect(await edgeTokenOf(['create', '--edge', 'weu-1'])).toMatchObject({ action: 'create', edge: 'weu-1' });
       await expect(edgeTokenOf(['create', '--edge', 'West Europe'])).rejects.toThrow(/--edge must be/);
+    },
+    '--azure-region': async () => {
+      expect(await edgeTokenOf(['create', '--edge', 'weu-1', '--azure-region', 'west europe'])).toMatchObject({ azureRegion: 'West Europe' });
+      await expect(edgeTokenOf(['create', '--azure-region', 'Atlantis'])).rejects.toThrow(/not a region of the Azure table/);
+    },
+    '--host': async () => {
+      expect((await edgeTokenOf(['create', '--host', 'weu-1.example.org', '--host', '203.0.113.5'])).host).toEqual(['weu-1.example.org', '203.0.113.5']);
     },
     '--id': async () => expect(await edgeTokenOf(['revoke', '--id', '0123456789abcdef'])).toMatchObject({ action: 'revoke', id: '0123456789abcdef' }),
     '--token': async () => {
@@ -553,6 +618,32 @@ describe('the command line keeps every command and flag of the old CLI', () => {
       const cmd = program.commands.find((c) => c.name() === name);
       expect(cmd?.helpInformation(), name).toBe(oldHelp(name));
     }
+  });
+
+  it('callprobe --help lists every exit code of every command; each command --help its own', () => {
+    const out: string[] = [];
+    const program = programForHelp(out);
+    program.outputHelp();
+    const codes = out.join('').split('\nExit codes:\n')[1] ?? '';
+    // One entry per command, and run --every apart (a service manager acts on its codes).
+    expect([...codes.matchAll(/^ {2}(\S+(?: --every)?) +\d/gm)].map((m) => m[1])).toEqual([
+      'serve',
+      'run',
+      'run --every',
+      ...COMMANDS.filter((c) => c !== 'serve' && c !== 'run'),
+    ]);
+    // The scheduler's exit 3 (the site unit's RestartPreventExitStatus=3) is there.
+    expect(codes.replace(/\s+/g, ' ')).toContain(
+      'run --every 0 every sample stored, whatever its verdict; 3 a usage error (a flag, a token the server refused',
+    );
+    const run = program.commands.find((c) => c.name() === 'run');
+    out.length = 0;
+    run?.outputHelp();
+    const own = out.join('').replace(/\s+/g, ' ');
+    expect(own).toContain(
+      ' Exit codes: 0 pass; 1 fail (or calls cannot connect: the network blocks every port Teams uses); 2 too little evidence; 3 a usage error',
+    );
+    expect(own).toContain(' --every: 0 every sample stored');
   });
 
   it('has a case for exactly the flags each old --help lists', () => {

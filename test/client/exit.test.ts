@@ -15,12 +15,14 @@ describe('exitCodeFor', () => {
     expect(exitCodeFor({ verdict: 'fail' })).toBe(1);
     expect(exitCodeFor({ verdict: 'insufficient' })).toBe(2);
     expect(exitCodeFor({ verdict: 'insufficient', cutShort: true })).toBe(4);
+    // The one verdict a test cut short can give: calls cannot connect, this network blocked every port Teams uses.
+    expect(exitCodeFor({ verdict: 'fail', cutShort: true, caution: null })).toBe(1);
     expect(EXIT).toEqual({ pass: 0, fail: 1, insufficient: 2, usage: 3, cannotTest: 4, passFallback: 5 });
   });
 
   it('maps a page that could not test: 3 for bad parameters, else 4', () => {
     expect(exitCodeFor({ notTested: 'bad-parameters' })).toBe(3);
-    expect(exitCodeFor({ notTested: 'relay-unreachable' })).toBe(4);
+    expect(exitCodeFor({ notTested: 'could-not-connect' })).toBe(4);
   });
 
   it('maps errors: usage errors 3, help and version 0, anything else 4 (could not test)', () => {

@@ -31,7 +31,9 @@ describe('callprobe run flags', () => {
   it('refuse --json with --csv, a site without the operator token, and empty or long site and ticket', () => {
     const server = 'http://127.0.0.1:8080';
     expect(() => checkRunFlags({ ...base, server, json: true, csv: true })).toThrow(/--json and --csv/);
-    expect(() => checkRunFlags({ ...base, server, site: 'Paris' })).toThrow(/--site needs --admin-token/);
+    expect(() => checkRunFlags({ ...base, server, site: 'Paris' })).toThrow(
+      /--site needs the site's upload-only token \(callprobe site-token create\) or the operator token, in --token/,
+    );
     expect(checkRunFlags({ ...base, server, site: 'Paris', save: false }).site).toBe('Paris');
     expect(checkRunFlags({ ...base, server, site: 'Paris', adminToken: 'x'.repeat(20) }).site).toBe('Paris');
     expect(() => checkRunFlags({ ...base, server, ticket: ' ' })).toThrow(/--ticket must be 1\.\.128/);

@@ -22,6 +22,11 @@ const group = (edgeId: string, edgeRegion: string, samples: number, p90: number)
   edgeRegion,
   samples,
   interrupted: 0,
+  blocked: 0,
+  blockedEveryPort: 0,
+  deviceBusy: 0,
+  serverSide: 0,
+  serverBusy: 0,
   metrics: SITE_METRIC_KEYS.map((_, i) =>
     i === rttUp ? { graded: samples, insufficient: 0, p90, missed: 0 } : { graded: 0, insufficient: 0, p90: null, missed: null },
   ),
@@ -43,10 +48,11 @@ describe('the overview of a site tested on two edges', () => {
     expect(text).toMatch(/\n {2}Also on edge neu-1 \(North Europe\): \w+ over 60 samples, graded apart\n {4}\w+ +Latency \(round trip\)[^\n]* 250\.0 ms/);
   });
 
-  it('exports one row per edge and metric, the edge in the last column', () => {
+  it('exports one row per edge and metric, the edge in its column', () => {
     const rows = overviewCsv(o).trimEnd().split('\r\n');
     expect(rows[0]).toBe(OVERVIEW_CSV_COLUMNS.join(','));
-    expect(rows.slice(1).map((r) => [r.split(',')[0], r.split(',')[2], r.split(',').at(-1)])).toEqual([
+    const edge = OVERVIEW_CSV_COLUMNS.indexOf('edge');
+    expect(rows.slice(1).map((r) => [r.split(',')[0], r.split(',')[2], r.split(',')[edge]])).toEqual([
       ['Lille', '80', 'weu-1'],
       ['Lille', '60', 'neu-1'],
     ]);

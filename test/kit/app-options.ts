@@ -42,7 +42,8 @@ const quiet = (): void => undefined;
  * The reflector's sessions on a data plane in the test's own process (as `serve --workers 0`
  * runs them), quiet: one address, 127.0.0.1, that page candidates may point at on any port (the
  * kit's clients signal loopback host candidates: no relay here), 160-byte probes, sessions of a
- * minute at most, the RTP leg answered, endpoints opened nowhere, unless `parts` says otherwise.
+ * minute at most, the RTP leg answered on the native data path, endpoints opened nowhere, unless
+ * `parts` says otherwise.
  * The app's close ends its sessions (the signalling plugin closes each).
  */
 export function localReflector(parts: Partial<ReflectorParts> & Pick<ReflectorParts, 'relayServer'>): ReflectorSessions {
@@ -53,6 +54,7 @@ export function localReflector(parts: Partial<ReflectorParts> & Pick<ReflectorPa
       payloadBytes: 160,
       maxSessionMs: 60_000,
       rtp: true,
+      dataPath: 'native',
       allowEndpoint: () => () => undefined,
       ...parts,
     },

@@ -2,14 +2,15 @@
  * An in-process WebRTC client for server tests: simple-peer over @roamhq/wrtc with the page's
  * data channel (the lossy probe channel; the control messages ride the signalling socket),
  * signalling and accepting only UDP host candidates on one loopback address (in trickled
- * candidates and in descriptions alike), so no relay is needed and no packet leaves loopback.
+ * candidates and in descriptions alike), so no relay is needed and no packet leaves loopback;
+ * or, with `turn`, relay-only through a relay on loopback, as the page runs.
  */
 import wrtc from '@roamhq/wrtc';
 import SimplePeer from 'simple-peer';
 import type { SignalData } from '../../src/protocol/api.js';
 import { PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../src/protocol/channels.js';
 import { internalsOf } from '../../src/session/net/simple-peer.js';
-import { isSignalledCandidate, parseCandidate } from '../../server/reflector/candidates.js';
+import { isOwnRelayedCandidate, isSignalledCandidate, parseCandidate, type ParsedCandidate } from '../../server/reflector/candidates.js';
 import { localDescription } from '../../server/reflector/signalled-sdp.js';
 import { collector, waitFor, type Collector } from './wait.js';
 
@@ -36,17 +37,28 @@ export interface RtcClientOptions {
   send(data: SignalData): void;
   /** The one address candidates may use (default 127.0.0.1). */
   address?: string;
+  /**
+   * Relay-only, as the page runs: candidates only on this TURN server (its relayed address is
+   * `address`), under this credential; absent: UDP host candidates, no relay.
+   */
+  turn?: { url: string; username: string; credential: string };
 }
 
 export function startRtcClient(opts: RtcClientOptions): RtcClient {
   const address = opts.address ?? '127.0.0.1';
-  const onAddress = (line: string): boolean => isSignalledCandidate(parseCandidate(line), address);
-  const filterSdpCandidates = (sdp: string, on: string): string => localDescription(sdp, (c) => isSignalledCandidate(c, on)).sdp;
+  const turn = opts.turn;
+  const kept = (c: ParsedCandidate | null, on: string): boolean =>
+    turn === undefined ? isSignalledCandidate(c, on) : isOwnRelayedCandidate(c, { addresses: [on], portRange: { min: 0, max: 0 } });
+  const onAddress = (line: string): boolean => kept(parseCandidate(line), address);
+  const filterSdpCandidates = (sdp: string, on: string): string => localDescription(sdp, (c) => kept(c, on)).sdp;
   const peer = new SimplePeer({
     initiator: true,
     trickle: true,
     wrtc: wrtc as unknown as NonNullable<SimplePeer.Options['wrtc']>,
-    config: { iceServers: [] },
+    config:
+      turn === undefined
+        ? { iceServers: [] }
+        : { iceServers: [{ urls: turn.url, username: turn.username, credential: turn.credential }], iceTransportPolicy: 'relay' },
     channelName: PROBE_CHANNEL_LABEL,
     channelConfig: { ...PROBE_CHANNEL_INIT },
     sdpTransform: (sdp) => filterSdpCandidates(sdp, address),

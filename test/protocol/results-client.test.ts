@@ -24,6 +24,7 @@ class ContractServer {
   posts = 0;
   /** The Authorization header of the last POST, or null. */
   authorization: string | null = null;
+  acceptLanguage: string | null = null;
   private server: Server | null = null;
   baseUrl = '';
 
@@ -54,6 +55,7 @@ class ContractServer {
     if (req.method === 'POST' && req.url === RESULTS_PATH) {
       this.posts++;
       this.authorization = req.headers.authorization ?? null;
+      this.acceptLanguage = req.headers['accept-language'] ?? null;
       const { sampleId, ...report } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { sampleId?: string; meta?: { site?: string | null } };
       if (report.meta?.site) return send(403, { reason: 'site-needs-operator', message: 'a result with a site is accepted only with the operator token' });
       const seen = sampleId === undefined ? undefined : this.bySample.get(sampleId);
@@ -147,6 +149,9 @@ describe('saving a result', () => {
     expect(waits).toEqual([0]);
     const first = await uploadResult(report, 'sample-hhhh-0008', policy);
     expect(server.authorization).toBe('Bearer operator-token-0123456789');
+    // The language the result was shown in, for the server to word it in (a result webhook).
+    await uploadResult(report, 'sample-hhhh-0009', { ...policy, lang: 'ja' });
+    expect(server.acceptLanguage).toBe('ja');
     expect(await uploadResult(report, 'sample-hhhh-0008', policy)).toEqual({ ack: first.ack, created: false });
     expect(first.created).toBe(true);
   });

@@ -91,17 +91,17 @@ describe('runSession with an injected environment', () => {
     expect(phases.slice(0, 3)).toEqual(['config', 'config', 'connecting']);
   });
 
-  it('fails with relay-unreachable when the relay asked for does not answer', async () => {
+  it('fails with could-not-connect when the relay asked for does not answer', async () => {
     const env: SessionEnv = {
       ...minimalEnv(),
       checkPort: (entry) =>
         Promise.resolve({ transport: entry.transport, port: entry.port, url: entry.url, reachable: false, allocateMs: null, error: '701 timeout' }),
     };
     await expect(runSession(options({ turnPick: { transport: 'udp', port: 3478 } }), env, recorder().events)).rejects.toMatchObject({
-      reason: 'relay-unreachable',
+      reason: 'could-not-connect',
     });
     await expect(runSession(options({ turnPick: { transport: 'tls', port: null } }), minimalEnv(), recorder().events)).rejects.toMatchObject({
-      reason: 'relay-unreachable',
+      reason: 'could-not-connect',
     });
   });
 
@@ -186,7 +186,7 @@ describe('runSession: the NAT check from the environment', () => {
     { url: 'turn:127.0.0.1:3478?transport=tcp', transport: 'tcp', port: 3478 },
   ];
   /** A callprobe-like /api/config on loopback: the session asks it for the relay as the page does. */
-  async function withConfigServer<T>(body: (baseUrl: string) => Promise<T>, over: Partial<ServerConfig> = {}): Promise<T> {
+  async function withConfigServer<T>(body: (baseUrl: string, stop: () => void) => Promise<T>, over: Partial<ServerConfig> = {}): Promise<T> {
     const config: ServerConfig = {
       callprobeVersion: 'test',
       username: 'u',
@@ -202,10 +202,17 @@ describe('runSession: the NAT check from the environment', () => {
     };
     const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(config)));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const closed = new Promise((resolve) => server.once('close', resolve));
+    // The server gone: no new connection, and the open ones cut.
+    const stop = (): void => {
+      if (server.listening) server.close();
+      server.closeAllConnections();
+    };
     try {
-      return await body(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      return await body(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, stop);
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      stop();
+      await closed;
     }
   }
   // As Chromium emitted them behind `masquerade random` (e2e/nat.spec.ts), base hidden by mDNS obfuscation.
@@ -238,6 +245,30 @@ describe('runSession: the NAT check from the environment', () => {
     ]);
     expect(report.hints.map((h) => h.code)).toContain('symmetric-nat');
     expect(schemaErrors(report)).toEqual([]);
+  });
+
+  it('no relay port connected: the network’s answer while the server answers, and no answer at all once it stopped answering', async () => {
+    const none = (entry: TurnServerEntry): Promise<PortCheck> =>
+      Promise.resolve({ transport: entry.transport, port: entry.port, url: entry.url, reachable: false, allocateMs: null, error: '701 timeout' });
+    const report = await withConfigServer((baseUrl) =>
+      runSession(options({ baseUrl, override: null }), { ...minimalEnv(), checkPort: none }, recorder().events),
+    );
+    expect(report.outcome?.reason).toBe('could-not-connect');
+    // The server stopped answering during the port checks: that is said as such, never as this network blocking the relay.
+    const lost = withConfigServer((baseUrl, stop) =>
+      runSession(
+        options({ baseUrl, override: null }),
+        {
+          ...minimalEnv(),
+          checkPort: (entry) => {
+            stop();
+            return none(entry);
+          },
+        },
+        recorder().events,
+      ),
+    );
+    await expect(lost).rejects.toMatchObject({ reason: 'config-unavailable' });
   });
 
   it('a gathering the browser could not start is an unknown mapping with its reason, and the test still runs', async () => {

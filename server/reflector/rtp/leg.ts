@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 import type { SignalData } from '../../../src/protocol/api.js';
+import type { DataPath } from '../../../src/protocol/data-plane.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { isRelayCandidate, isRelayEndpoint, isSignalledCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from '../candidates.js';
 import { checkRemoteCandidate, localDescription } from '../signalled-sdp.js';
@@ -9,6 +10,7 @@ import { NativeRtpCore, type FastTaken } from './native-core.js';
 import { withAudioPtime } from './sdp.js';
 import { shortPath, type NativeTake, type RtpShortPath } from './short-path.js';
 import { useOwnSrtp, type SrtpOwner, type SrtpTakeover } from './werift-srtp.js';
+import { answerAsDtlsServer, DtlsHandshakeFilter, isDtls } from './werift-dtls.js';
 import type { SrtpCryptoKind } from './srtp-crypto.js';
 import { weriftUdpSockets, withoutStunServer, type WeriftUdp } from './werift-udp.js';
 import type { FastOffer } from '../../turn/transport/fast-path.js';
@@ -44,6 +46,14 @@ export interface RtpLegOptions {
    * connectTimeoutMs bounds it.
    */
   iceTrafficTimeoutMs?: number;
+  /**
+   * Close the leg (`no-media`) when no RTP or RTCP datagram of the page reached it this long after
+   * its DTLS handshake (DEFAULTS.rtp.mediaAfterDtlsMs): a leg the page believes in and that carries
+   * nothing is ours to end, so the page can open it again; absent: not watched.
+   */
+  mediaAfterDtlsMs?: number;
+  /** The page's first RTP or RTCP datagram after the leg's DTLS handshake: the leg carries the page's stream. */
+  onMedia?(): void;
   /** The probe core: the addon's (NativeRtpCore: on the short path it takes each packet whole) or RtpReflectorCore. */
   core: RtpCore;
   /** The reflector's clock (ms), the one its receipts are in. */
@@ -55,38 +65,12 @@ export interface RtpLegOptions {
   allowEndpoint(ip: string, port: number): () => void;
   /** A trickled page candidate was dropped because it does not point at the relay. */
   onCandidateDropped(count: number): void;
-  /** The leg is over (failed, timed out, or closed; `no-ice`: no ICE check came); the session goes on without it. */
-  onClose(reason: string, code?: 'no-ice'): void;
+  /** The leg is over (failed, timed out, or closed; `no-ice`: no ICE check came; `no-media`: none of the page's media after DTLS); the session goes on without it. */
+  onClose(reason: string, code?: RtpLegCloseCode): void;
   /** The relay, when it runs in this process: the leg's datagrams to and from it are handed over by a call (no loopback hop). */
   attachLocalPeer?: AttachLocalPeer;
-  /** What runs in place of today's leg, only for a benchmark's side-by-side run: see LegBaseline. */
-  baseline?: LegBaseline;
-}
-
-/**
- * What a benchmark's side-by-side run puts back in the leg as it was before a cut:
- * - `werift-srtp`: werift's own SRTP in place of ours (./srtp.ts), and with it its RTP path
- *   (CALLPROBE_SRTP=werift);
- * - `werift-rtp-path`: werift's RTP path in place of the short path (./short-path.ts), our SRTP
- *   kept (CALLPROBE_RTP_PATH=werift);
- * - `js-srtp`: our SRTP with its per-packet cryptography in JavaScript (./srtp-crypto.ts) in place
- *   of the native addon's (CALLPROBE_SRTP=js);
- * - `js-rtp-core`: the probe core in JavaScript (./core.ts RtpReflectorCore) in place of the
- *   addon's (./native-core.ts), the short path taking each packet one step at a time
- *   (CALLPROBE_RTP_CORE=js);
- * - `no-fast-path`: the addon's probe core on the short path, each packet through the relay's
- *   JavaScript and the leg's, as before the relay's fast path (CALLPROBE_RTP_FAST=off).
- */
-export type LegBaseline = 'werift-srtp' | 'werift-rtp-path' | 'js-srtp' | 'js-rtp-core' | 'no-fast-path';
-
-/** The baseline a benchmark asked for in the environment (CALLPROBE_SRTP=werift|js, CALLPROBE_RTP_PATH=werift, CALLPROBE_RTP_CORE=js, CALLPROBE_RTP_FAST=off), as leg options. */
-export function legBaseline(env: Record<string, string | undefined>): { baseline?: LegBaseline } {
-  if (env['CALLPROBE_SRTP'] === 'werift') return { baseline: 'werift-srtp' };
-  if (env['CALLPROBE_SRTP'] === 'js') return { baseline: 'js-srtp' };
-  if (env['CALLPROBE_RTP_PATH'] === 'werift') return { baseline: 'werift-rtp-path' };
-  if (env['CALLPROBE_RTP_CORE'] === 'js') return { baseline: 'js-rtp-core' };
-  if (env['CALLPROBE_RTP_FAST'] === 'off') return { baseline: 'no-fast-path' };
-  return {};
+  /** What our SRTP's per-packet work runs on: the addon (`native`), or JavaScript over node:crypto (`portable`): ./srtp-crypto.ts. */
+  dataPath: DataPath;
 }
 
 /** A peer in this process joined to the relay (the relay's `attachLocalPeer`, server/turn). */
@@ -97,6 +81,9 @@ interface LocalPeerLink {
   offerFast(offer: FastOffer | null): void;
   detach(): void;
 }
+/** Why a leg closed, in a word the session acts on: no ICE check from the page, or none of its media after DTLS. */
+export type RtpLegCloseCode = 'no-ice' | 'no-media';
+
 export type AttachLocalPeer = (ip: string, port: number, deliver: (data: Buffer, fromIp: string, fromPort: number) => void) => LocalPeerLink;
 
 /**
@@ -146,6 +133,13 @@ export class RtpLeg {
   private fast: LegFastOffer | null = null;
   /** werift's one UDP socket of the leg, once its answer is set. */
   private socket: WeriftUdp | null = null;
+  /** werift runs the DTLS server (./werift-dtls.ts); the page's handshake records then pass `dtlsFilter` first. */
+  private dtlsServer = false;
+  private readonly dtlsFilter = new DtlsHandshakeFilter();
+  /** An RTP or RTCP datagram of the page reached the leg. */
+  private media = false;
+  /** From DTLS until the page's first media datagram: closes the leg (`no-media`, mediaAfterDtlsMs). */
+  private mediaTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: RtpLegOptions) {
     const v6 = opts.peerAddress.includes(':');
@@ -176,6 +170,7 @@ export class RtpLeg {
         this.connected = true;
         this.clearTimers();
         this.opts.logger.info({ session: opts.id, pt: this.transceiver.sender.codec?.payloadType, srtp: this.srtpOwner }, 'rtp leg connected');
+        this.watchMedia();
       } else if (state === 'failed' || state === 'closed') {
         this.close(`rtp leg ${state}`);
       }
@@ -200,6 +195,7 @@ export class RtpLeg {
   async offer(sdp: string): Promise<void> {
     try {
       await this.pc.setRemoteDescription({ type: 'offer', sdp });
+      this.dtlsServer = answerAsDtlsServer(this.pc, sdp);
       if (!withoutStunServer(this.pc)) throw new Error("werift's STUN server could not be turned off (werift's internals moved)");
       await this.pc.setLocalDescription(await this.pc.createAnswer());
       const local = this.pc.localDescription;
@@ -208,10 +204,10 @@ export class RtpLeg {
       const answer = localDescription(local.sdp, (c) => isSignalledCandidate(c, this.opts.peerAddress));
       for (const c of answer.candidates) this.allow(c);
       this.joinLocalRelay();
-      const baseline = this.opts.baseline;
-      if (baseline !== 'werift-srtp') this.useOwnSrtp(baseline === 'js-srtp' ? 'js' : 'native');
-      if (baseline === undefined || baseline === 'js-srtp' || baseline === 'js-rtp-core' || baseline === 'no-fast-path') this.useShortPath();
-      else this.short = { off: `CALLPROBE_${baseline === 'werift-srtp' ? 'SRTP' : 'RTP_PATH'}=werift` };
+      this.useOwnSrtp(this.opts.dataPath === 'native' ? 'native' : 'js');
+      this.useShortPath();
+      this.watchDatagrams();
+      if (this.closed) return;
       this.opts.sendSignal({ type: 'answer', sdp: withAudioPtime(answer.sdp, DEFAULTS.rtp.ptimeMs) });
       const wait = this.opts.iceTrafficTimeoutMs;
       if (wait !== undefined && !this.connected) {
@@ -278,14 +274,15 @@ export class RtpLeg {
 
   /**
    * Every datagram werift's socket receives is offered to the short path first (./short-path.ts),
-   * made at the first datagram after our SRTP starts; what it leaves goes to werift. Off when the
-   * leg has other than one socket, one DTLS transport of ours, or werift's members moved.
+   * made at the first datagram after our SRTP starts; what it leaves goes to werift. When the leg
+   * has other than one socket, one DTLS transport of ours, or werift's members moved, the leg
+   * cannot take the page's stream and ends (shortPathOff).
    */
   private useShortPath(): void {
     const sockets = weriftUdpSockets(this.pc);
     const [socket] = sockets;
     if (sockets.length !== 1 || socket === undefined) {
-      this.short = { off: `${sockets.length} werift sockets, not one` };
+      this.shortPathOff(`${sockets.length} werift sockets, not one`);
       return;
     }
     this.socket = socket;
@@ -300,17 +297,59 @@ export class RtpLeg {
     });
   }
 
+  /**
+   * Every datagram werift's socket receives passes here before the short path: the page's DTLS
+   * records through the handshake filter (./werift-dtls.ts) when werift is the DTLS server, and
+   * the page's first RTP or RTCP datagram (RFC 7983 §7: first byte 128-191) noted.
+   */
+  private watchDatagrams(): void {
+    for (const socket of weriftUdpSockets(this.pc)) {
+      const next = socket.onData;
+      socket.onData = (data, addr) => {
+        if (isDtls(data)) {
+          const kept = this.dtlsServer ? this.dtlsFilter.keep(data) : data;
+          if (kept !== null) next(kept, addr);
+          return;
+        }
+        if (!this.media && data.length > 0 && (data[0] ?? 0) >> 6 === 2) this.mediaCame();
+        next(data, addr);
+      };
+      this.undo.push(() => {
+        socket.onData = next;
+      });
+    }
+  }
+
+  /** DTLS is up: the page's media must follow within mediaAfterDtlsMs, or the leg is ours to end. */
+  private watchMedia(): void {
+    if (this.media) {
+      this.opts.onMedia?.();
+      return;
+    }
+    const wait = this.opts.mediaAfterDtlsMs;
+    if (wait === undefined) return;
+    this.mediaTimer = setTimeout(() => this.close(`no RTP from the page within ${wait} ms of DTLS`, 'no-media'), wait);
+  }
+
+  private mediaCame(): void {
+    this.media = true;
+    if (!this.connected || this.closed) return;
+    if (this.mediaTimer) clearTimeout(this.mediaTimer);
+    this.mediaTimer = null;
+    this.opts.onMedia?.();
+  }
+
   /** The short path, once our SRTP runs in the leg's one DTLS transport; stays pending before. */
   private makeShortPath(): void {
     const [takeover] = this.srtpOwners;
     const [dtls] = this.pc.dtlsTransports;
     if (this.srtpOwners.length !== 1 || this.pc.dtlsTransports.length !== 1 || takeover === undefined || dtls === undefined) {
-      this.short = { off: `${this.pc.dtlsTransports.length} DTLS transports, not one` };
+      this.shortPathOff(`${this.pc.dtlsTransports.length} DTLS transports, not one`);
       return;
     }
     const srtp = takeover.own();
     if (srtp === null) {
-      if (takeover.owner() === 'werift') this.short = { off: "werift's SRTP runs" };
+      if (takeover.owner() === 'werift') this.shortPathOff("werift's SRTP runs");
       return;
     }
     const core = this.opts.core;
@@ -325,10 +364,26 @@ export class RtpLeg {
         onFastPossible: (ssrc, payloadType, answerTo) => this.offerFast(ssrc, payloadType, answerTo),
       },
     );
-    this.short = 'path' in made ? made.path : { off: made.reason };
+    if ('reason' in made) {
+      this.shortPathOff(made.reason);
+      return;
+    }
+    this.short = made.path;
     // The addon's core takes the page's packets whole: it numbers every echo from here on (the relay's fast path seals them too).
-    if ('path' in made && made.path.native && core instanceof NativeRtpCore) core.numbering(this.seq, this.timestamp, this.tsStep);
-    if ('reason' in made) this.opts.logger.warn({ session: this.opts.id, reason: made.reason }, "rtp leg keeps werift's RTP path");
+    if (made.path.native && core instanceof NativeRtpCore) core.numbering(this.seq, this.timestamp, this.tsStep);
+  }
+
+  /**
+   * The leg cannot take the page's stream on the short path (werift's members moved, or it runs
+   * werift's SRTP): it ends as a leg that carries none of the page's audio (`no-media`), so the
+   * page is told and opens it again or falls back to the data channel. werift's own RTP path is
+   * no runtime fallback for the stream (docs/ARCHITECTURE.md): it would carry it slower, on other
+   * timings, untested.
+   */
+  private shortPathOff(why: string): void {
+    this.short = { off: why };
+    this.opts.logger.warn({ session: this.opts.id, reason: why }, 'rtp leg cannot take the page stream on its short path');
+    this.close(`rtp leg cannot take the page's stream on its short path: ${why}`, 'no-media');
   }
 
   /** An echo of the short path to the relay: by a call when the relay is in this process, else on werift's socket. */
@@ -353,7 +408,6 @@ export class RtpLeg {
    * werift's internals moved); `mixed` across transports; or `none` before DTLS is done.
    */
   get srtpOwner(): SrtpOwner | 'mixed' {
-    if (this.opts.baseline === 'werift-srtp') return 'werift';
     if (this.srtpOwners.length === 0) return this.pc.dtlsTransports.length > 0 ? 'werift' : 'none';
     const owners = new Set(this.srtpOwners.map((o) => o.owner()));
     const [only] = owners;
@@ -424,7 +478,7 @@ export class RtpLeg {
     const link = this.localLink;
     const core = this.opts.core;
     const short = this.short;
-    if (link === null || !(core instanceof NativeRtpCore) || !core.numbers || this.closed || this.opts.baseline === 'no-fast-path') return;
+    if (link === null || !(core instanceof NativeRtpCore) || !core.numbers || this.closed) return;
     if (short === 'pending' || 'off' in short) return;
     this.fast ??= new LegFastOffer(link, core, short, (t) => this.fastTaken(t));
     this.fast.offer(ssrc, payloadType, answerTo);
@@ -512,15 +566,18 @@ export class RtpLeg {
     this.connectTimer = null;
     if (this.iceTimer) clearTimeout(this.iceTimer);
     this.iceTimer = null;
+    if (this.mediaTimer) clearTimeout(this.mediaTimer);
+    this.mediaTimer = null;
   }
 
-  close(reason: string, code?: 'no-ice'): void {
+  close(reason: string, code?: RtpLegCloseCode): void {
     if (this.closed) return;
     // What the relay's fast path took is counted before the closing line.
     this.fast?.withdraw();
     this.closed = true;
     this.clearTimers();
-    for (const u of this.undo) u();
+    // Newest first: a socket's handlers go back in the order they were put on.
+    for (const u of [...this.undo].reverse()) u();
     this.pc.close().catch((err: Error) => this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'rtp leg close failed'));
     this.opts.logger.info(
       {
@@ -530,6 +587,9 @@ export class RtpLeg {
         notProbes: this.opts.core.notProbeCount,
         srtp: this.srtpOwner,
         srtpRefused: this.srtpRefused,
+        dtls: this.dtlsServer ? 'server' : 'client',
+        dtlsCopies: this.dtlsFilter.droppedCount,
+        media: this.media,
         ...this.pathReading(),
       },
       'rtp leg closed',

@@ -9,9 +9,9 @@
  *
  * Why: the probe's own work in JavaScript (two calls into the SRTP addon, a DataView read and
  * write, a receipt object and a recent list per probe) cost the plane's main thread more than the
- * cryptography; here it is one call. RtpReflectorCore stays as what this is checked against
- * (test/server/reflector/rtp/native-core.test.ts) and for a benchmark's side-by-side run
- * (CALLPROBE_RTP_CORE=js).
+ * cryptography; here it is one call. RtpReflectorCore stays as the portable data path's core
+ * (`serve --data-path portable`, ../../data-path.ts) and as what this is checked against
+ * (test/server/reflector/rtp/native-core.test.ts).
  */
 import type { ProbeDecodeReason } from '../../../src/protocol/wire.js';
 import { ProbeKind, encodeReceipts, type ControlMessage, type ReceiptRecord } from '../../../src/protocol/wire.js';

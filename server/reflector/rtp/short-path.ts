@@ -17,7 +17,8 @@
  *
  * Everything else (STUN, DTLS, RTCP, a packet of another stream) goes to werift as before. werift
  * keeps these members out of its types: they are read at run time, and when one is missing the
- * short path is not made and werift's path stays (the leg says which ran in its closing line).
+ * short path is not made and the leg ends (./leg.ts shortPathOff: werift's RTP path is no runtime
+ * fallback for the stream).
  */
 import type { RtpFrameOutcome } from './core.js';
 import type { FastTaken, NativeRtpCore, RtpPacketFields } from './native-core.js';

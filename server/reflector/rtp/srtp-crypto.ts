@@ -7,12 +7,12 @@
  * in the `js` making the rollover counter and where in a packet each part is).
  *
  * Two makings of the same calls:
- * - `native` (what runs): the addon ./native/srtp.c, over the OpenSSL Node links in, with the
- *   AES context and the key's HMAC pad states made once per key; built by `npm run build` into
- *   dist/native/callprobe-srtp.node.
- * - `js`: the same in JavaScript (an AES-ECB context kept, the keystream XORed byte by byte, and
- *   ./hmac-sha1.ts), as it ran before the addon: for a benchmark's side-by-side run
- *   (CALLPROBE_SRTP=js), and as the second making the tests hold the addon to.
+ * - `native` (the native data path): the addon ./native/srtp.c, over the OpenSSL Node links in,
+ *   with the AES context and the key's HMAC pad states made once per key; built by `npm run build`
+ *   into dist/native/callprobe-srtp.node.
+ * - `js` (the portable data path, `serve --data-path portable`, and wherever the addon is not
+ *   built): the same in JavaScript over node:crypto (an AES-ECB context kept, the keystream XORed
+ *   byte by byte, and ./hmac-sha1.ts); and the second making the tests hold the addon to.
  */
 import { createCipheriv, timingSafeEqual, type Cipher } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -211,15 +211,19 @@ function refusalOf(r: Buffer | number): Buffer | RtpRefusal {
 }
 
 /** The addon is missing or could not be loaded (the message says which file and how to build it). */
-class NativeSrtpError extends TypedError<'not-built' | 'not-loadable'> {}
+export class NativeSrtpError extends TypedError<'not-built' | 'not-loadable'> {}
 
 let addon: SrtpAddon | null = null;
 
-/** The addon, loaded once; a NativeSrtpError saying how to build it when it is not there. `serve`'s data plane loads it as it starts. */
+/** The addon, loaded once; a NativeSrtpError saying how to build it when it is not there. `serve` loads it before it starts on the native data path. */
 export function nativeSrtp(): SrtpAddon {
   if (addon !== null) return addon;
   const path = nativeAddonPath('callprobe-srtp.node');
-  if (!existsSync(path)) throw new NativeSrtpError('not-built', `the RTP leg's SRTP addon is not built (${path}): run npm run build (it needs Debian's gcc)`);
+  if (!existsSync(path))
+    throw new NativeSrtpError(
+      'not-built',
+      `the RTP leg's SRTP addon is not built (${path}): run npm run build with a C compiler (Debian's gcc) and OpenSSL's headers`,
+    );
   let loaded: unknown;
   try {
     loaded = createRequire(import.meta.url)(path);

@@ -3,7 +3,7 @@
  * for the RTP leg's probe stream: the session keys derived once per direction (RFC 3711 §4.3),
  * then per packet a header read straight from the bytes and one call each way for the AES-CM
  * keystream (§4.1.1) and the HMAC-SHA1 tag (§4.2), from contexts made once per key
- * (./srtp-crypto.ts: the native addon, or the same in JavaScript for a side-by-side run). werift
+ * (./srtp-crypto.ts: the native addon, or the same in JavaScript on the portable data path). werift
  * makes a new cipher and a new HMAC per packet, which in the running plane costs far more than the
  * work itself (docs/benchmarks.md, "SRTP contexts kept per session"); ./werift-srtp.ts puts this
  * in its place.

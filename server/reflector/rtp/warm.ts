@@ -3,6 +3,7 @@
  */
 import nacl from 'tweetnacl';
 import { RTCDtlsTransport, RTCPeerConnection, useOPUS } from 'werift';
+import type { DataPath } from '../../../src/protocol/data-plane.js';
 import { nativeSrtp } from './srtp-crypto.js';
 
 /**
@@ -15,11 +16,11 @@ import { nativeSrtp } from './srtp-crypto.js';
  * - an offer and an answer between two werift peer connections with the leg's audio codec;
  * - a few rounds of the X25519 key agreement werift's DTLS runs in tweetnacl's JavaScript
  *   (RFC 7748; the same module werift imports, so its code is compiled when the handshake runs);
- * - our SRTP's addon loaded (./srtp-crypto.ts), so that a missing build stops the start
- *   (NativeSrtpError) rather than a test.
+ * - on the native data path, our SRTP's addon loaded (./srtp-crypto.ts), so that a missing
+ *   build stops the start (NativeSrtpError) rather than a test.
  */
-export async function warmRtpLeg(rounds = 4): Promise<void> {
-  nativeSrtp();
+export async function warmRtpLeg(dataPath: DataPath, rounds = 4): Promise<void> {
+  if (dataPath === 'native') nativeSrtp();
   await RTCDtlsTransport.SetupCertificate();
   const offerer = new RTCPeerConnection({ codecs: { audio: [useOPUS()] } });
   const answerer = new RTCPeerConnection({ codecs: { audio: [useOPUS()] } });

@@ -66,7 +66,7 @@ export function postgresAlerts({ runner, transaction }: PostgresDriver, opts: St
         for (const [i, p] of decided.posts.entries())
           await c.query(
             insertPostSql((k) => `$${k}`),
-            [freshId(opts), site, i, p.body, now],
+            [freshId(opts), site, i, p.body, now, p.receiver],
           );
         for (const [metric, t] of decided.tracks)
           await c.query('UPDATE alert_states SET state = $1, breaches = $2, passes = $3, since_at = $4, updated_at = $5 WHERE site = $6 AND metric = $7', [

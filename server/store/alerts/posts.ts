@@ -1,6 +1,6 @@
 /** The alerts repository's reads and the posts' delivery, the same SQL on both engines (over the driver's runner): all but `evaluate`. */
 import { msOrNull, type SqlRunner } from '../common.js';
-import { duePostsSql, NEXT_DUE_SQL, PENDING_POSTS_SQL, RAISED_SQL, settleSql, toAlertPost, toRaised } from './sql.js';
+import { duePostsSql, NEXT_DUE_SQL, PENDING_POSTS_SQL, RAISED_SQL, settleSql, toAlertPost, toPending, toRaised } from './sql.js';
 import type { AlertsRepository } from './types.js';
 
 export function alertPosts(db: SqlRunner): Omit<AlertsRepository, 'evaluate'> {
@@ -11,7 +11,7 @@ export function alertPosts(db: SqlRunner): Omit<AlertsRepository, 'evaluate'> {
       const u = settleSql(db.param, outcome, nowMs, id);
       await db.run(u.sql, u.values);
     },
-    pendingPosts: async () => Number((await db.all(PENDING_POSTS_SQL, []))[0]?.['n'] ?? 0),
+    pendingPosts: async () => toPending((await db.all(PENDING_POSTS_SQL, []))[0]),
     nextDueAtMs: async () => msOrNull((await db.all(NEXT_DUE_SQL, []))[0]?.['next_at'] ?? null, 'next_at'),
   };
 }

@@ -9,7 +9,7 @@ import { SITE_METRIC_KEYS } from '../../../src/analysis/site/site.js';
 import { ms, msOrNull, type Placeholder } from '../common.js';
 import { locatedOfText, METRIC_COLUMNS } from '../summary.js';
 import { StoreError } from '../types.js';
-import type { AlertPost, AlertWindowRow, PostOutcome, RaisedAlert } from './types.js';
+import { RESULT_RECEIVER_PREFIX, type AlertPost, type AlertWindowRow, type PendingPosts, type PostOutcome, type RaisedAlert } from './types.js';
 
 /** The summary columns of a metric's graded directions (e.g. loss_up_pct, loss_down_pct, loss_loop_pct). */
 function alertColumns(metric: TargetId): string[] {
@@ -80,22 +80,29 @@ export function toAlertTrack(row: AlertStateRow): AlertTrack {
   };
 }
 
-/** Values: id, site_key, seq, body, created_at (also the first attempt's time). */
+/** Values: id, site_key (its queue), seq, body, created_at (also the first attempt's time), receiver. */
 export const insertPostSql = (p: Placeholder): string =>
-  `INSERT INTO alert_posts (id, site_key, seq, body, created_at, attempts, next_at, state) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, 0, ${p(5)}, 'pending')`;
+  `INSERT INTO alert_posts (id, site_key, seq, body, created_at, attempts, next_at, state, receiver) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, 0, ${p(5)}, 'pending', ${p(6)})`;
 
-/** The oldest pending post of each site, due at $1, oldest first, at most $2: a site's later posts wait behind it (in order per site). */
+/** A pending post b ahead of a in its queue (the same site_key and receiver, kept before it). */
+const AHEAD = `b.state = 'pending' AND b.site_key = a.site_key AND b.receiver = a.receiver
+        AND (b.created_at < a.created_at OR (b.created_at = a.created_at AND b.seq < a.seq))`;
+
+/**
+ * The oldest pending post of each queue (a site's or a result's posts to one receiver), due at $1,
+ * oldest first, at most $2: a queue's later posts wait behind it (in order per site and
+ * receiver), and a receiver that is down holds back no other receiver.
+ */
 export const duePostsSql = (p: Placeholder): string =>
-  `SELECT id, site_key, body, created_at, attempts, next_at FROM alert_posts a
-    WHERE a.state = 'pending' AND a.next_at <= ${p(1)} AND NOT EXISTS (
-      SELECT 1 FROM alert_posts b WHERE b.state = 'pending' AND b.site_key = a.site_key
-        AND (b.created_at < a.created_at OR (b.created_at = a.created_at AND b.seq < a.seq)))
+  `SELECT id, site_key, receiver, body, created_at, attempts, next_at FROM alert_posts a
+    WHERE a.state = 'pending' AND a.next_at <= ${p(1)} AND NOT EXISTS (SELECT 1 FROM alert_posts b WHERE ${AHEAD})
     ORDER BY a.created_at, a.seq LIMIT ${p(2)}`;
 
 export function toAlertPost(r: Record<string, unknown>): AlertPost {
   return {
     id: String(r['id']),
     siteKey: String(r['site_key']),
+    receiver: String(r['receiver']),
     body: String(r['body']),
     createdAtMs: ms(r['created_at'], 'created_at'),
     attempts: Number(r['attempts']),
@@ -124,13 +131,19 @@ export function settleSql(p: Placeholder, outcome: PostOutcome, nowMs: number, i
   }
 }
 
-export const PENDING_POSTS_SQL = "SELECT count(*) AS n FROM alert_posts WHERE state = 'pending'";
+/** The pending posts: all of them (n), and those to a result webhook (results: their receiver's id starts with result:). */
+export const PENDING_POSTS_SQL = `SELECT count(*) AS n, sum(CASE WHEN receiver LIKE '${RESULT_RECEIVER_PREFIX}%' THEN 1 ELSE 0 END) AS results
+    FROM alert_posts WHERE state = 'pending'`;
 
-/** The earliest next attempt among the posts duePostsSql may return (each site's oldest pending post): when delivery is due next. */
+export function toPending(r: Record<string, unknown> | undefined): PendingPosts {
+  const all = Number(r?.['n'] ?? 0);
+  const results = Number(r?.['results'] ?? 0);
+  return { alerts: all - results, results };
+}
+
+/** The earliest next attempt among the posts duePostsSql may return (each queue's oldest pending post): when delivery is due next. */
 export const NEXT_DUE_SQL = `SELECT min(a.next_at) AS next_at FROM alert_posts a
-    WHERE a.state = 'pending' AND NOT EXISTS (
-      SELECT 1 FROM alert_posts b WHERE b.state = 'pending' AND b.site_key = a.site_key
-        AND (b.created_at < a.created_at OR (b.created_at = a.created_at AND b.seq < a.seq)))`;
+    WHERE a.state = 'pending' AND NOT EXISTS (SELECT 1 FROM alert_posts b WHERE ${AHEAD})`;
 
 export const RAISED_SQL = "SELECT site, metric, since_at FROM alert_states WHERE state = 'raised' ORDER BY site, metric";
 

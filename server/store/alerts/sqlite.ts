@@ -72,7 +72,7 @@ export function sqliteAlerts({ db, runner }: SqliteDriver, opts: StoreOptions): 
       for (const sp of specs) windows.set(windowKey(sp), windowOf(site, sp));
       const decided = decide(windows, tracks, readFacts(site, reads));
       for (const [metric, t] of decided.tracks) updateAlertState.run(t.state, t.breaches, t.passes, t.sinceMs, now, site, metric);
-      decided.posts.forEach((p, i) => insertPost.run(bind([freshId(opts), site, i, p.body, now])));
+      decided.posts.forEach((p, i) => insertPost.run(bind([freshId(opts), site, i, p.body, now, p.receiver])));
     },
   );
   return {

@@ -43,10 +43,29 @@ export interface AlertFacts {
   site: KnownSite | null;
 }
 
-/** A webhook post to keep (table alert_posts) in the transaction that decided its change of state. */
-interface NewAlertPost {
-  /** The event as posted (JSON), with its idempotency key. */
+/** A webhook post to keep (table alert_posts) in the transaction that decided its change of state (or stored its result). */
+export interface NewAlertPost {
+  /** What is posted (JSON): an alert's event, or what a result post is rendered from when it is sent. */
   body: string;
+  /** The id of the webhook it goes to (server/alerts/receivers.ts). */
+  receiver: string;
+}
+
+/** The ids of the result webhooks (serve --result-webhook) start with this; the alerts file's webhooks' with `alert:`. */
+export const RESULT_RECEIVER_PREFIX = 'result:';
+
+/** The queue (alert_posts.site_key) of one stored result's posts: each result's posts in order, no result waiting behind another. */
+export const resultQueue = (resultId: string): string => `result:${resultId}`;
+
+/** The stored result a result post's queue names, or null when the queue is a site's. */
+export function resultIdOfQueue(queue: string): string | null {
+  return queue.startsWith('result:') ? queue.slice('result:'.length) : null;
+}
+
+/** The posts waiting for delivery: an alerts file's, and the result webhooks'. */
+export interface PendingPosts {
+  alerts: number;
+  results: number;
 }
 
 /**
@@ -64,7 +83,10 @@ export type AlertDecide = (
 export interface AlertPost {
   /** Its idempotency key, in the post. */
   id: string;
+  /** Its queue: a site's key (that site's alerts), or resultQueue(id) (one stored result's post). */
   siteKey: string;
+  /** The webhook it goes to; '' for a post kept before posts named one (the alerts file's first webhook). */
+  receiver: string;
   body: string;
   createdAtMs: number;
   attempts: number;
@@ -95,12 +117,12 @@ export interface AlertsRepository {
   evaluate(site: string, specs: readonly AlertWindowSpec[], metrics: readonly AlertMetric[], decide: AlertDecide, reads?: AlertReads): Promise<void>;
   /** Every raised alert (the overview and the console flag them). */
   raised(): Promise<RaisedAlert[]>;
-  /** The oldest pending post of each site whose next attempt is due, oldest first, at most `limit` (a site's later posts wait for it). */
+  /** The oldest pending post of each queue (a site's or a result's posts to one receiver) whose next attempt is due, oldest first, at most `limit` (a queue's later posts wait for it). */
   duePosts(nowMs: number, limit: number): Promise<AlertPost[]>;
   /** Records what became of an attempt of a post. */
   settlePost(id: string, outcome: PostOutcome, nowMs: number): Promise<void>;
   /** Posts still pending. */
-  pendingPosts(): Promise<number>;
+  pendingPosts(): Promise<PendingPosts>;
   /** When the next post can be tried (the earliest next attempt of a site's oldest pending post), or null when none waits. */
   nextDueAtMs(): Promise<number | null>;
 }

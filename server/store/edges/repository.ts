@@ -1,6 +1,6 @@
 /**
  * A hub's edges in the store (migration 10): the edge tokens (only each token's SHA-256, as the
- * site tokens: ../site-tokens/repository.ts) and the registry, one row per edge with its last
+ * site tokens: ../site-tokens/repository.ts; the region and hosts each binds, migration 15) and the registry, one row per edge with its last
  * beat. The beat is kept as the edge sent it, its relay's TURN REST secret in a column of its
  * own: every hub instance on the store mints that edge's credentials with it (SECURITY.md says
  * why the store holds it). One implementation for SQLite and PostgreSQL over the driver's runner.
@@ -11,12 +11,29 @@ import { ms, msOrNull, type Placeholder, type SqlRunner } from '../common.js';
 import { StoreError } from '../types.js';
 import type { EdgeRecord, EdgesRepository, EdgeToken } from './types.js';
 
-const TOKEN_COLUMNS = 'id, edge_id, created_at, revoked_at';
+const TOKEN_COLUMNS = 'id, edge_id, azure_region, hosts, created_at, revoked_at';
+
+/** A token's binding (migration 15): its region and hosts, or null for a token made before. */
+function bindingOf(r: Record<string, unknown>): EdgeToken['binding'] {
+  const region = r['azure_region'];
+  const hosts = r['hosts'];
+  if (region === null || region === undefined || hosts === null || hosts === undefined) return null;
+  let list: unknown;
+  try {
+    list = JSON.parse(String(hosts));
+  } catch (err) {
+    throw new StoreError('bad-row', `edge token ${String(r['id'])}: its hosts are not JSON (${(err as Error).message})`);
+  }
+  if (!Array.isArray(list) || !list.every((h) => typeof h === 'string'))
+    throw new StoreError('bad-row', `edge token ${String(r['id'])}: its hosts are not a list`);
+  return { azureRegion: String(region), hosts: list as string[] };
+}
 
 function toToken(r: Record<string, unknown>): EdgeToken {
   return {
     id: String(r['id']),
     edgeId: String(r['edge_id']),
+    binding: bindingOf(r),
     createdAtMs: ms(r['created_at'], 'created_at'),
     revokedAtMs: msOrNull(r['revoked_at'], 'revoked_at'),
   };
@@ -50,12 +67,10 @@ export function edgesRepository(db: SqlRunner): EdgesRepository {
   const p = db.param;
   return {
     createToken: async (t) => {
-      await db.run(`INSERT INTO edge_tokens (id, edge_id, token_hash, created_at, revoked_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, NULL)`, [
-        t.id,
-        t.edgeId,
-        t.tokenHash,
-        t.createdAtMs,
-      ]);
+      await db.run(
+        `INSERT INTO edge_tokens (id, edge_id, azure_region, hosts, token_hash, created_at, revoked_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, NULL)`,
+        [t.id, t.edgeId, t.binding.azureRegion, JSON.stringify(t.binding.hosts), t.tokenHash, t.createdAtMs],
+      );
     },
     listTokens: async (edgeId) =>
       (

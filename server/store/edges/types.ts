@@ -5,6 +5,8 @@ import type { EdgeHeartbeat } from '../../../src/protocol/api-edges.js';
 export interface EdgeToken {
   id: string;
   edgeId: string;
+  /** The region its edge must claim and the hosts it may advertise; null for a token made before tokens named them (migration 15). */
+  binding: { azureRegion: string; hosts: string[] } | null;
   createdAtMs: number;
   revokedAtMs: number | null;
 }
@@ -13,6 +15,7 @@ export interface EdgeToken {
 interface NewEdgeToken {
   id: string;
   edgeId: string;
+  binding: { azureRegion: string; hosts: string[] };
   tokenHash: string;
   createdAtMs: number;
 }

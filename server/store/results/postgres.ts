@@ -1,7 +1,11 @@
 /** The results repository on PostgreSQL: each put in one transaction, its row returned by the INSERT. */
 import * as shared from './sql.js';
 import type { PostgresDriver } from '../driver/postgres.js';
+import { freshId } from '../common.js';
+import { insertPostSql } from '../alerts/sql.js';
+import { resultQueue } from '../alerts/types.js';
 import { siteUpsertSql, siteUpsertValues } from '../sites/sql.js';
+import { summaryOf } from '../summary.js';
 import { StoreError, type StoreOptions } from '../types.js';
 import type { NewResult, PutOutcome, ResultsRepository } from './types.js';
 
@@ -18,7 +22,8 @@ function isCodeOrIdConflict(err: unknown): boolean {
 export function postgresResults({ pool, transaction }: PostgresDriver, opts: StoreOptions): ResultsRepository {
   const putOnce = (r: NewResult, id: string, code: string, storedAtMs: number): Promise<PutOutcome> =>
     transaction(async (c) => {
-      const values = shared.insertValues(r, id, code, storedAtMs);
+      const summary = summaryOf(r.reportJson);
+      const values = shared.insertValues(r, id, code, storedAtMs, summary);
       const ins = await c.query(
         `INSERT INTO results (${shared.INSERT_COLUMNS}) VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (sample_id) DO NOTHING RETURNING ${shared.RESULT_COLUMNS}`,
         values,
@@ -33,7 +38,7 @@ export function postgresResults({ pool, transaction }: PostgresDriver, opts: Sto
       if (r.site !== null)
         await c.query(
           siteUpsertSql((i) => `$${i}`, 'greatest'),
-          siteUpsertValues(r, storedAtMs),
+          siteUpsertValues(r, storedAtMs, summary),
         );
       if (r.address !== null) {
         await c.query('INSERT INTO result_addresses (result_id, address, truncated, stored_at) VALUES ($1, $2, $3, $4)', [
@@ -43,6 +48,11 @@ export function postgresResults({ pool, transaction }: PostgresDriver, opts: Sto
           storedAtMs,
         ]);
       }
+      for (const [i, p] of (r.posts ?? []).entries())
+        await c.query(
+          insertPostSql((k) => `$${k}`),
+          [freshId(opts), resultQueue(id), i, p.body, storedAtMs, p.receiver],
+        );
       return { result: shared.toResult(row), created: true };
     });
 

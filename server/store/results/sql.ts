@@ -4,7 +4,7 @@ import { addressPrefix } from '../address.js';
 import { freshCode, freshId, ms, type Placeholder } from '../common.js';
 import { siteKeyOf, unverifiedSiteKeyOf } from '../site-key.js';
 import { previousCodeOf } from '../chain/repository.js';
-import { SUMMARY_COLUMNS, summaryOf, summaryValues } from '../summary.js';
+import { SUMMARY_COLUMNS, summaryValues, type SampleSummary } from '../summary.js';
 import { StoreError, type StoreOptions } from '../types.js';
 import type { ListQuery, NewResult, PutOutcome, ResultKind, StoredAddress, StoredResult } from './types.js';
 
@@ -98,9 +98,9 @@ export const RESULT_COLUMNS = 'id, code, sample_id, kind, stored_at, started_at,
  * here, the one place), the key of a site it names unverified, and the earlier result it claims
  * (`meta.previousCode`, which the upload door checked: ../chain/repository.ts).
  */
-export const INSERT_COLUMNS = `${RESULT_COLUMNS}, ${SUMMARY_COLUMNS.join(', ')}, unverified_site_key, previous_code`;
+export const INSERT_COLUMNS = `${RESULT_COLUMNS}, ${SUMMARY_COLUMNS.join(', ')}, unverified_site_key, previous_code, previous_other_network`;
 
-export function insertValues(r: NewResult, id: string, code: string, storedAtMs: number): Array<string | number | null> {
+export function insertValues(r: NewResult, id: string, code: string, storedAtMs: number, summary: SampleSummary): Array<string | number | null> {
   const siteKey = r.site === null ? null : siteKeyOf(r.site);
   return [
     id,
@@ -114,9 +114,10 @@ export function insertValues(r: NewResult, id: string, code: string, storedAtMs:
     r.ticket,
     r.verdict,
     r.reportJson,
-    ...summaryValues(summaryOf(r.reportJson)),
+    ...summaryValues(summary),
     r.site === null ? unverifiedSiteKeyOf(r.reportJson) : null,
     previousCodeOf(r.reportJson),
+    r.previousOtherNetwork === undefined || r.previousOtherNetwork === null ? null : r.previousOtherNetwork ? 1 : 0,
   ];
 }
 

@@ -1,7 +1,11 @@
 /** The results repository on SQLite: prepared statements, and each put in one IMMEDIATE transaction. */
 import * as shared from './sql.js';
-import type { SqliteDriver } from '../driver/sqlite.js';
+import { bind, named, type SqliteDriver } from '../driver/sqlite.js';
+import { freshId } from '../common.js';
+import { insertPostSql } from '../alerts/sql.js';
+import { resultQueue } from '../alerts/types.js';
 import { siteUpsertSql, siteUpsertValues } from '../sites/sql.js';
+import { summaryOf } from '../summary.js';
 import { StoreError, type StoreOptions } from '../types.js';
 import type { NewResult, PutOutcome, ResultsRepository, StoredAddress } from './types.js';
 
@@ -21,9 +25,11 @@ export function sqliteResults({ db }: SqliteDriver, opts: StoreOptions): Results
   const byId = db.prepare(`SELECT ${shared.RESULT_COLUMNS} FROM results WHERE id = ?`);
   const addressesOf = db.prepare('SELECT address, truncated, stored_at FROM result_addresses WHERE result_id = ? ORDER BY stored_at');
   const upsertSite = db.prepare(siteUpsertSql((i) => `?${i}`, 'max'));
+  const insertPost = db.prepare(insertPostSql(named));
 
   const putOnce = db.transaction((r: NewResult, id: string, code: string, storedAtMs: number): PutOutcome => {
-    const info = insertResult.run(...shared.insertValues(r, id, code, storedAtMs));
+    const summary = summaryOf(r.reportJson);
+    const info = insertResult.run(...shared.insertValues(r, id, code, storedAtMs, summary));
     if (info.changes === 0) {
       const first = bySampleId.get(r.sampleId) as shared.ResultRow | undefined;
       if (!first) throw new StoreError('bad-row', `sampleId ${r.sampleId ?? 'null'} conflicted but no row has it`);
@@ -31,7 +37,8 @@ export function sqliteResults({ db }: SqliteDriver, opts: StoreOptions): Results
     }
     if (r.address !== null) insertAddress.run(id, r.address, shared.truncatedAddress(r.address), storedAtMs);
     // Numbered parameters (?1 ... ?5, some used twice): better-sqlite3 binds them from an object.
-    if (r.site !== null) upsertSite.run(Object.fromEntries(siteUpsertValues(r, storedAtMs).map((v, i) => [i + 1, v])));
+    if (r.site !== null) upsertSite.run(Object.fromEntries(siteUpsertValues(r, storedAtMs, summary).map((v, i) => [i + 1, v])));
+    (r.posts ?? []).forEach((p, i) => insertPost.run(bind([freshId(opts), resultQueue(id), i, p.body, storedAtMs, p.receiver])));
     const row = byId.get(id) as shared.ResultRow;
     return { result: shared.toResult(row), created: true };
   });

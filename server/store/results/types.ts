@@ -1,4 +1,5 @@
 /** The results repository: storing a result and reading it back (tables results and result_addresses). */
+import type { NewAlertPost } from '../alerts/types.js';
 
 /** What a stored record is: a graded report, or a test that could not run but reached the server. */
 export type ResultKind = 'report' | 'could-not-test';
@@ -19,6 +20,14 @@ export interface NewResult {
   reportJson: string;
   /** The client's address as the server saw it, or null when unknown. */
   address: string | null;
+  /**
+   * Webhook posts to keep with the result, in its transaction (serve --result-webhook: one per
+   * result webhook whose filter it passes), each in the result's own queue (resultQueue): none when
+   * this sampleId was stored already. Absent: none.
+   */
+  posts?: readonly NewAlertPost[];
+  /** A kept re-run claim (`meta.previousCode`) came from another network than the claimed result: true, false, or null (unknown, or no claim). */
+  previousOtherNetwork?: boolean | null;
 }
 
 /** One stored result, address-free. */

@@ -9,7 +9,7 @@
 import type { SqlRunner } from '../common.js';
 import type { SiteToken, SiteTokensRepository } from './types.js';
 
-const COLUMNS = 'id, site_key, display, created_at, revoked_at';
+const COLUMNS = 'id, site_key, display, created_at, revoked_at, awaits_first_sample';
 
 function toSiteToken(r: Record<string, unknown>): SiteToken {
   return {
@@ -18,6 +18,7 @@ function toSiteToken(r: Record<string, unknown>): SiteToken {
     display: String(r['display']),
     createdAtMs: Number(r['created_at']),
     revokedAtMs: r['revoked_at'] === null || r['revoked_at'] === undefined ? null : Number(r['revoked_at']),
+    awaitsFirstSample: Number(r['awaits_first_sample'] ?? 0) === 1,
   };
 }
 
@@ -26,8 +27,8 @@ export function siteTokensRepository(db: SqlRunner): SiteTokensRepository {
   return {
     create: async (t) => {
       await db.run(
-        `INSERT INTO site_tokens (id, site_key, display, token_hash, created_at, revoked_at) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, NULL)`,
-        [t.id, t.siteKey, t.display, t.tokenHash, t.createdAtMs],
+        `INSERT INTO site_tokens (id, site_key, display, token_hash, created_at, revoked_at, awaits_first_sample) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, NULL, ${p(6)})`,
+        [t.id, t.siteKey, t.display, t.tokenHash, t.createdAtMs, t.awaitsFirstSample === true ? 1 : 0],
       );
     },
     list: async (siteKey) =>
@@ -49,8 +50,14 @@ export interface TokenOnlySite {
   key: string;
   /** The name its newest live token was made for. */
   display: string;
-  /** When its first live token was made: its silence counts from then. */
-  firstTokenAtMs: number;
+  /**
+   * When its first live token that does not await a first sample was made: its silence counts
+   * from then. Null when every live token awaits its first sample (site-token create
+   * --await-first-sample): the site is not yet installed, and no silence is counted for it.
+   */
+  firstTokenAtMs: number | null;
+  /** When its first live token was made, whichever kind. */
+  firstMadeAtMs: number;
 }
 
 /** The sites of the live tokens `tokens` whose key is not among `known` (sites with a stored sample), by key. */
@@ -60,14 +67,17 @@ export function tokenOnlySites(tokens: readonly SiteToken[], known: ReadonlySet<
     if (t.revokedAtMs !== null || known.has(t.siteKey)) continue;
     const s = out.get(t.siteKey);
     const newer = s === undefined || t.createdAtMs >= s.newestAtMs;
+    const counted = t.awaitsFirstSample ? null : t.createdAtMs;
+    const before = s?.firstTokenAtMs ?? null;
     out.set(t.siteKey, {
       key: t.siteKey,
       display: newer ? t.display : s.display,
       newestAtMs: newer ? t.createdAtMs : s.newestAtMs,
-      firstTokenAtMs: Math.min(t.createdAtMs, s?.firstTokenAtMs ?? t.createdAtMs),
+      firstTokenAtMs: counted === null ? before : before === null ? counted : Math.min(counted, before),
+      firstMadeAtMs: Math.min(t.createdAtMs, s?.firstMadeAtMs ?? t.createdAtMs),
     });
   }
   return [...out.values()]
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-    .map(({ key, display, firstTokenAtMs }) => ({ key, display, firstTokenAtMs }));
+    .map(({ key, display, firstTokenAtMs, firstMadeAtMs }) => ({ key, display, firstTokenAtMs, firstMadeAtMs }));
 }

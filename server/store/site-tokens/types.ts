@@ -8,6 +8,8 @@ export interface SiteToken {
   display: string;
   createdAtMs: number;
   revokedAtMs: number | null;
+  /** Made for a probe not installed yet (site-token create --await-first-sample): its site's silence counts from its first stored sample, not from the token. */
+  awaitsFirstSample: boolean;
 }
 
 /** A token to keep: its hash only. */
@@ -17,6 +19,8 @@ interface NewSiteToken {
   display: string;
   tokenHash: string;
   createdAtMs: number;
+  /** Absent: false. */
+  awaitsFirstSample?: boolean;
 }
 
 export interface SiteTokensRepository {

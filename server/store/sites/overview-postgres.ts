@@ -2,18 +2,19 @@
  * The all-sites overview on PostgreSQL: the counts in one query, then the P90s in the database
  * (percentile_disc), several parts of the site list at once.
  */
-import { edgePools, groupThresholds, type OverviewGroup } from '../../../src/analysis/site/overview.js';
+import { groupThresholds, type OverviewGroup } from '../../../src/analysis/site/overview.js';
+import { edgePools } from '../../../src/analysis/site/pools.js';
 import { INTERRUPTED_REASON } from '../../../src/analysis/site/outages.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import type { PostgresDriver } from '../driver/postgres.js';
 import { METRIC_COLUMNS } from '../summary.js';
+import { CAUSE_COUNTS_SQL } from './sql.js';
 import type { SitesRepository } from './types.js';
 
 /** The overview's first query: per group, the samples and each metric's graded and insufficient counts (a hash aggregate, parallel). */
 const OVERVIEW_COUNTS_SQL = `SELECT site_key, body_state, profile_id, profile_region, profile_from, probe_path, edge_id, edge_region, count(*) AS samples,
-  count(*) FILTER (WHERE body_state = 'could-not-test' AND body_note = '${INTERRUPTED_REASON}') AS interrupted, ${METRIC_COLUMNS.map(
-    (c, i) => `count(${c}) AS n${i}, count(*) FILTER (WHERE insufficient_mask & ${1 << i} <> 0) AS i${i}`,
-  ).join(', ')}
+  count(*) FILTER (WHERE body_state = 'could-not-test' AND body_note = '${INTERRUPTED_REASON}') AS interrupted,
+  ${CAUSE_COUNTS_SQL}, ${METRIC_COLUMNS.map((c, i) => `count(${c}) AS n${i}, count(*) FILTER (WHERE insufficient_mask & ${1 << i} <> 0) AS i${i}`).join(', ')}
   FROM results WHERE started_at >= $1 AND site_key IS NOT NULL
   GROUP BY site_key, body_state, profile_id, profile_region, profile_from, probe_path, edge_id, edge_region`;
 
@@ -59,6 +60,11 @@ export function postgresOverview({ pool, transaction }: PostgresDriver): SitesRe
       edgeRegion: text(r.edge_region),
       samples: Number(r.samples),
       interrupted: Number(r.interrupted),
+      blocked: Number(r.blocked),
+      blockedEveryPort: Number(r.blocked_every_port),
+      deviceBusy: Number(r.device_busy),
+      serverSide: Number(r.server_side),
+      serverBusy: Number(r.server_busy),
       metrics: METRIC_COLUMNS.map((_, i) => ({ graded: Number(r[`n${i}`]), insufficient: Number(r[`i${i}`]), p90: null, missed: null })),
     }));
     // The P90s only of each site's pools (one per edge), and only of metrics they graded.

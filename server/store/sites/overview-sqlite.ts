@@ -17,6 +17,19 @@ class OverviewAccumulator {
   samples = 0;
   /** Could-not-test samples abandoned when the scheduler was stopped. */
   interrupted = 0;
+  /** Why samples could not be judged (OverviewGroup's counts). */
+  readonly causes = { blocked: 0, blockedEveryPort: 0, deviceBusy: 0, serverSide: 0, serverBusy: 0 };
+  /** Counts one row's cause from its body state, note, verdict, side and insufficient cause. */
+  cause(body: unknown, note: unknown, verdict: unknown, side: unknown, insufficientCause: unknown): void {
+    const c = this.causes;
+    if (body === 'could-not-test' && note === 'could-not-connect' && side === 'network') {
+      c.blocked++;
+      if (verdict === 'fail') c.blockedEveryPort++;
+    }
+    if (insufficientCause === 'device-busy') c.deviceBusy++;
+    if (body === 'could-not-test' && side === 'server') c.serverSide++;
+    if (insufficientCause === 'server-busy' || insufficientCause === 'server-missed') c.serverBusy++;
+  }
   readonly values: number[][] = METRIC_COLUMNS.map(() => []);
   readonly insufficient: number[] = METRIC_COLUMNS.map(() => 0);
   readonly missed: number[] = METRIC_COLUMNS.map(() => 0);
@@ -42,7 +55,7 @@ class OverviewAccumulator {
 
 export function sqliteOverview(db: Database.Database): SitesRepository['overview'] {
   const overview = db.prepare(
-    `SELECT site_key, body_state, profile_id, profile_region, profile_from, probe_path, edge_id, edge_region, insufficient_mask, ${METRIC_COLUMNS.join(', ')}, body_note FROM results INDEXED BY results_site_key_started_at WHERE site_key IS NOT NULL AND started_at >= ? ORDER BY site_key`,
+    `SELECT site_key, body_state, profile_id, profile_region, profile_from, probe_path, edge_id, edge_region, insufficient_mask, ${METRIC_COLUMNS.join(', ')}, body_note, report_verdict, outcome_side, insufficient_cause FROM results INDEXED BY results_site_key_started_at WHERE site_key IS NOT NULL AND started_at >= ? ORDER BY site_key`,
   );
   return async (q) => {
     const groups: OverviewGroup[] = [];
@@ -62,6 +75,7 @@ export function sqliteOverview(db: Database.Database): SitesRepository['overview
           edgeRegion: edgeRegion ?? null,
           samples: acc.samples,
           interrupted: acc.interrupted,
+          ...acc.causes,
           metrics: acc.metrics(),
         });
       }
@@ -87,7 +101,9 @@ export function sqliteOverview(db: Database.Database): SitesRepository['overview
         bySite.set(key, g);
       }
       g.acc.add(row.slice(9, 9 + metricCount) as Array<number | null>, Number(row[8] ?? 0));
-      if (head[1] === 'could-not-test' && row[9 + metricCount] === INTERRUPTED_REASON) g.acc.interrupted++;
+      const note = row[9 + metricCount];
+      if (head[1] === 'could-not-test' && note === INTERRUPTED_REASON) g.acc.interrupted++;
+      g.acc.cause(head[1], note, row[10 + metricCount], row[11 + metricCount], row[12 + metricCount]);
     }
     flush();
     return groups;

@@ -3,11 +3,12 @@ import { ms, msOrNull, type Placeholder } from '../common.js';
 import { kindOf, type ResultRow } from '../results/sql.js';
 import type { NewResult } from '../results/types.js';
 import { siteKeyOf } from '../site-key.js';
-import { METRIC_COLUMNS, SUMMARY_COLUMNS } from '../summary.js';
+import { METRIC_COLUMNS, SUMMARY_COLUMNS, type SampleSummary } from '../summary.js';
 import { SITE_METRIC_KEYS } from '../../../src/analysis/site/site.js';
 import type { TargetId } from '../../../src/analysis/schema/report-schema.js';
 import { summaryFromRow, type SummaryDbRow } from './summary.js';
 import type { KnownSite, SiteOutcome, SiteSampleRow } from './types.js';
+import { isSide } from '../../../src/protocol/could-not-finish.js';
 
 /** The columns a site report reads (no ticket, no site: the query names the site; no body: its summary columns). */
 export const SITE_SAMPLE_COLUMNS = `id, code, sample_id, kind, started_at, verdict, ${SUMMARY_COLUMNS.join(', ')}`;
@@ -50,10 +51,14 @@ export function siteUpsertSql(ph: Placeholder, greatest: 'max' | 'greatest'): st
       last_report_stored_at = ${newestOf('last_report_stored_at')}`;
 }
 
-/** The values of siteUpsertSql for a stored result with a site. */
-export function siteUpsertValues(r: NewResult, storedAtMs: number): Array<string | number | null> {
+/**
+ * The values of siteUpsertSql for a stored result with a site: a report that tested is the site's
+ * last report; a report that connected through no relay port tested nothing (its summary's body
+ * state, ../summary.ts), and is not.
+ */
+export function siteUpsertValues(r: NewResult, storedAtMs: number, summary: Pick<SampleSummary, 'body'>): Array<string | number | null> {
   const site = r.site ?? '';
-  const report = r.kind === 'report';
+  const report = r.kind === 'report' && summary.body !== 'could-not-test';
   return [siteKeyOf(site), site, r.startedAtMs, report ? r.startedAtMs : null, storedAtMs, report ? storedAtMs : null];
 }
 
@@ -84,7 +89,7 @@ export function toKnownSite(row: SiteDbRow): KnownSite {
 
 /** One site's samples since $2 (site key $1): start, body state and, for a could-not-test record, its reason; the graded metrics and the not-judged mask. */
 export const siteOutcomesSql = (p: Placeholder): string =>
-  `SELECT started_at, body_state, body_note, insufficient_mask, ${METRIC_COLUMNS.join(', ')} FROM results WHERE site_key = ${p(1)} AND started_at >= ${p(2)} ORDER BY started_at, id`;
+  `SELECT started_at, body_state, body_note, outcome_side, insufficient_mask, ${METRIC_COLUMNS.join(', ')} FROM results WHERE site_key = ${p(1)} AND started_at >= ${p(2)} ORDER BY started_at, id`;
 
 /** The targets of a report none of whose directions could be judged, though one was asked for (insufficient): no P90 rule sees it. */
 function notJudgedOf(r: Record<string, unknown>): TargetId[] {
@@ -104,6 +109,7 @@ export function toOutcome(r: Record<string, unknown>): SiteOutcome {
   return {
     startedAtMs: ms(r['started_at'], 'started_at'),
     couldNotTest: state === 'could-not-test' ? String(r['body_note'] ?? 'unknown') : null,
+    side: state === 'could-not-test' && isSide(r['outcome_side']) ? r['outcome_side'] : null,
     notJudged: state === 'report' ? notJudgedOf(r) : null,
   };
 }
@@ -114,3 +120,15 @@ export function couldNotTestDuringSql(p: Placeholder, intervals: number): string
   return `SELECT site_key, count(*) AS n FROM results WHERE site_key IS NOT NULL AND body_state = 'could-not-test'
     AND (body_note IS NULL OR body_note <> 'interrupted') AND (${inside}) GROUP BY site_key`;
 }
+
+/** A blocked sample (../../../src/analysis/site/causes.ts): it could not connect, on its network's side. */
+const BLOCKED = "body_state = 'could-not-test' AND body_note = 'could-not-connect' AND outcome_side = 'network'";
+
+/** Per group, the samples by why they could not be judged (OverviewGroup's blocked, blockedEveryPort, deviceBusy, serverSide, serverBusy), both dialects. */
+export const CAUSE_COUNTS_SQL = [
+  `sum(CASE WHEN ${BLOCKED} THEN 1 ELSE 0 END) AS blocked`,
+  `sum(CASE WHEN ${BLOCKED} AND report_verdict = 'fail' THEN 1 ELSE 0 END) AS blocked_every_port`,
+  "sum(CASE WHEN insufficient_cause = 'device-busy' THEN 1 ELSE 0 END) AS device_busy",
+  "sum(CASE WHEN body_state = 'could-not-test' AND outcome_side = 'server' THEN 1 ELSE 0 END) AS server_side",
+  "sum(CASE WHEN insufficient_cause IN ('server-busy', 'server-missed') THEN 1 ELSE 0 END) AS server_busy",
+].join(', ');

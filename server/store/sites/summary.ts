@@ -4,7 +4,8 @@
  */
 import { SITE_METRIC_KEYS, type SiteGrade, type SiteReportFields, type SiteSample } from '../../../src/analysis/site/site.js';
 import type { SiteLoadFields } from '../../../src/analysis/site/busy-line.js';
-import { locatedOfText, METRIC_COLUMNS, type LoadSummary, type SampleSummary } from '../summary.js';
+import { blockedPortsOfText, locatedOfText, METRIC_COLUMNS, type LoadSummary, type SampleSummary } from '../summary.js';
+import { isSide, sideOf } from '../../../src/protocol/could-not-finish.js';
 
 /** A summary row as either driver returns it. */
 export type SummaryDbRow = Record<string, unknown>;
@@ -23,6 +24,9 @@ export function summaryFromRow(row: SummaryDbRow): SampleSummary {
   return {
     body: body === 'report' || body === 'could-not-test' ? body : 'unreadable',
     note: body === 'report' || body === 'could-not-test' || body === 'unreadable' ? text(row.body_note) : `unknown body state ${String(body)}`,
+    side: isSide(row.outcome_side) ? row.outcome_side : null,
+    blockedPorts: blockedPortsOfText(text(row.blocked_ports)),
+    insufficientCause: text(row.insufficient_cause),
     profileId: text(row.profile_id),
     profileRegion: text(row.profile_region),
     profileFrom: text(row.profile_from),
@@ -33,6 +37,10 @@ export function summaryFromRow(row: SummaryDbRow): SampleSummary {
     load: loadFromRow(row),
     edge: row.edge_id === null || row.edge_id === undefined ? null : { id: String(row.edge_id), azureRegion: text(row.edge_region) ?? '' },
     located: locatedOfText(text(row.locate_edges)),
+    regionEdge:
+      row.region_edge_id === null || row.region_edge_id === undefined
+        ? null
+        : { id: String(row.region_edge_id), azureRegion: text(row.region_edge_region) ?? '' },
   };
 }
 
@@ -76,7 +84,11 @@ function gradesOf(s: SampleSummary): SiteGrade[] {
 
 /** The sample the site report reads, from the summary columns alone (never the body). */
 export function siteSampleOfSummary(base: { id: string; code: string | null; startedAtMs: number }, s: SampleSummary): SiteSample {
-  if (s.body === 'could-not-test') return { ...base, body: { kind: 'could-not-test', reason: s.note ?? 'unknown' } };
+  if (s.body === 'could-not-test') {
+    const reason = s.note ?? 'unknown';
+    const verdict = s.verdict === 'pass' || s.verdict === 'fail' || s.verdict === 'insufficient' ? s.verdict : null;
+    return { ...base, body: { kind: 'could-not-test', reason, side: s.side ?? sideOf(reason), blockedPorts: s.blockedPorts, verdict } };
+  }
   if (s.body === 'unreadable') return { ...base, body: { kind: 'unreadable', problem: s.note ?? 'unreadable' } };
   return {
     ...base,
@@ -91,9 +103,13 @@ export function siteSampleOfSummary(base: { id: string; code: string | null; sta
           },
           ...(s.edge === null ? {} : { edge: s.edge }),
         },
+        ...(s.regionEdge === null ? {} : { regionEdge: s.regionEdge }),
         ...(s.located.length === 0 ? {} : { locate: { edges: s.located.map((e) => ({ ...e, state: 'ok' as const })) } }),
         probe: { path: s.probePath as SiteReportFields['probe']['path'] },
-        summary: { verdict: s.verdict as SiteReportFields['summary']['verdict'] },
+        summary: {
+          verdict: s.verdict as SiteReportFields['summary']['verdict'],
+          insufficientCause: s.insufficientCause as SiteReportFields['summary']['insufficientCause'],
+        },
         grades: gradesOf(s),
         ...(s.load === null ? {} : { load: loadOf(s.load) }),
       },

@@ -3,6 +3,7 @@ import type { OverviewGroup } from '../../../src/analysis/site/overview.js';
 import type { TargetId } from '../../../src/analysis/schema/report-schema.js';
 import type { ResultKind } from '../results/types.js';
 import type { SampleSummary } from '../summary.js';
+import type { Side } from '../../../src/protocol/could-not-finish.js';
 
 /** A site's samples since a time (the site report). */
 interface SiteQuery {
@@ -46,8 +47,10 @@ export interface KnownSite {
 /** One stored sample as the site rules read it (the could-not-test and could-not-judge rules). */
 export interface SiteOutcome {
   startedAtMs: number;
-  /** A could-not-test record's reason, or null. */
+  /** A could-not-test sample's reason (a record's, or a report that could not connect), or null. */
   couldNotTest: string | null;
+  /** Its side (src/protocol/could-not-finish.ts), as stored; null when not stored (then its reason's) or not could-not-test. */
+  side: Side | null;
   /** A report's targets none of whose directions could be judged (null for a sample that is not a report). */
   notJudged: readonly TargetId[] | null;
 }

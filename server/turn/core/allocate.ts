@@ -102,7 +102,12 @@ export function allocate(ctx: CoreContext, req: AuthedRequest, key: Buffer, nowM
     return ctx.refuse(req, ErrorCodes.AllocationQuotaReached, quota, `username holds ${q.maxAllocationsPerUsername} allocations`);
   }
   if (quota === 'quota-source-ip') {
-    return ctx.refuse(req, ErrorCodes.AllocationQuotaReached, quota, `source ${sourceKey(client.ip)} holds ${q.maxAllocationsPerSourceIp} allocations`);
+    return ctx.refuse(
+      req,
+      ErrorCodes.AllocationQuotaReached,
+      quota,
+      `source ${sourceKey(client.ip)} holds ${ctx.allocations.doorBounds.perSource} allocations`,
+    );
   }
   if (quota === 'quota-network') {
     const n = ctx.allocations.doorBounds.perNetwork;
@@ -113,7 +118,7 @@ export function allocate(ctx: CoreContext, req: AuthedRequest, key: Buffer, nowM
   }
   if (quota === 'quota-reserve') {
     const r = ctx.allocations.doorBounds.reserve;
-    return ctx.refuse(req, ErrorCodes.InsufficientCapacity, quota, `the relay's last ${r} allocations are kept for sources that hold none`);
+    return ctx.refuse(req, ErrorCodes.InsufficientCapacity, quota, `the relay's last ${r} allocations are kept for networks that hold none of the rest`);
   }
   const port = reservation ? reservation.port : pickPort(ctx, fam, evenPort);
   if (port === null) {

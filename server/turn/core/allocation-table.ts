@@ -7,8 +7,8 @@
  * A source is an IPv4 address or an IPv6 /64 (`sourceKey`, the key the HTTP side's limits
  * count by): every address of a /64 is free to its holder, so counted one by one, a few of
  * them would take the whole relay. The /64s of one network (IPv6 /48) together hold at most
- * `doorBounds(total, perSource).perNetwork`, and the last `reserve` of the total go only to a
- * source that holds no allocation yet (src/protocol/door.ts). The server's own reflector's
+ * `doorBounds(total, perSource).perNetwork` (an eighth of the total), and the last `reserve` (a
+ * quarter) go only to a network that holds none of the rest (src/protocol/door.ts). The server's own reflector's
  * allocations (a username only the secret's holder can mint, isReflectorUsername) are not an
  * anonymous caller's: they stay outside the door, one per signalling session and interface.
  */
@@ -56,8 +56,8 @@ export class AllocationTable {
   /** Allocations by relay socket id. */
   private readonly byId = new Map<number, Allocation>();
   private readonly portsInUse: { readonly 4: Set<number>; readonly 6: Set<number> } = { 4: new Set(), 6: new Set() };
-  /** `${ip}|${port}` of every open relayed address: peers that are always allowed. */
-  private readonly ownRelayKeys = new Set<string>();
+  /** Every open relayed address (`${ip}|${port}`) and its allocation: peers allowed only as relay-pairs.ts says. */
+  private readonly ownRelayKeys = new Map<string, Allocation>();
   private readonly perUser = new Map<string, number>();
   /** Allocations and reservations by source, network and in total (the door's quotas). */
   private readonly door: DoorCount;
@@ -107,9 +107,9 @@ export class AllocationTable {
     return this.byId.get(relayId);
   }
 
-  /** `peerKey` (`${ip}|${port}`) is one of our open relayed addresses. */
-  isOwnRelay(peerKey: string): boolean {
-    return this.ownRelayKeys.has(peerKey);
+  /** The allocation whose open relayed address is `peerKey` (`${ip}|${port}`), or undefined when it is none of ours. */
+  ownRelayAt(peerKey: string): Allocation | undefined {
+    return this.ownRelayKeys.get(peerKey);
   }
 
   /** Ports of `family` this relay holds (bound or reserved). */
@@ -151,7 +151,7 @@ export class AllocationTable {
   activate(a: Allocation, port: number, nowMs: number, response: Buffer): void {
     a.activate(port, nowMs, response);
     this.portsInUse[a.family].add(port);
-    this.ownRelayKeys.add(a.relayKey);
+    this.ownRelayKeys.set(a.relayKey, a);
     this.ownGeneration++;
   }
 
@@ -168,7 +168,7 @@ export class AllocationTable {
     const lived = a.state === 'active';
     if (lived || a.state === 'lent') {
       this.portsInUse[a.family].delete(a.relayPort);
-      this.ownRelayKeys.delete(a.relayKey);
+      if (this.ownRelayKeys.get(a.relayKey) === a) this.ownRelayKeys.delete(a.relayKey);
       this.ownGeneration++;
     }
     a.close();

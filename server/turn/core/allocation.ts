@@ -28,11 +28,11 @@ export class Permission {
   }
 }
 
-/** Decides whether relayed data may flow to one exact peer endpoint (the core's peer policy). */
+/** Decides whether relayed data may flow between an allocation and one exact peer endpoint (the core's peer policy). */
 export interface EndpointJudge {
   /** Combined generation of every input of the decision; a cached decision lives as long as it. */
   readonly policyGeneration: number;
-  endpointAllowed(perm: Permission, ipText: string, port: number, peerKey: string): boolean;
+  endpointAllowed(a: Allocation, perm: Permission, ipText: string, port: number, peerKey: string): boolean;
 }
 
 /** RFC 8656 §12: a channel binding: channel number <-> peer transport address. */
@@ -42,6 +42,7 @@ export class ChannelBinding implements PeerDelivery {
   /** Cached exact-endpoint decision and the policy generation it was made at. */
   private policyGeneration = -1;
   private policyAllowed = false;
+  private policyPerm: Permission | null = null;
 
   constructor(
     readonly alloc: Allocation,
@@ -83,14 +84,15 @@ export class ChannelBinding implements PeerDelivery {
     return p;
   }
 
-  /** Whether data may flow to this peer: `perm.cidrAllowed`, else the judge's decision, cached per generation. */
+  /** Whether data may flow to this peer: the judge's decision (an operator CIDR, a registered endpoint, a relay pair), cached per generation. */
   allowed(perm: Permission, judge: EndpointJudge): boolean {
     const gen = judge.policyGeneration;
-    if (this.policyGeneration !== gen) {
-      this.policyAllowed = judge.endpointAllowed(perm, this.peerIp, this.peerPort, this.peerKey);
+    if (this.policyGeneration !== gen || this.policyPerm !== perm) {
+      this.policyAllowed = judge.endpointAllowed(this.alloc, perm, this.peerIp, this.peerPort, this.peerKey);
       this.policyGeneration = gen;
+      this.policyPerm = perm;
     }
-    return perm.cidrAllowed || this.policyAllowed;
+    return this.policyAllowed;
   }
 }
 

@@ -38,6 +38,8 @@ export interface CoreContext extends EndpointJudge {
   malformed(stats: ListenerStats, reason: MalformedReason): Action;
   /** Adds a timer action when `atMs` is earlier than the one already scheduled. */
   schedule(atMs: number, out: Action[]): void;
+  /** Whether `peerKey` (`ip|port`) is a relayed address of ours or of another plane: reached only as a relay pair (relay-pairs.ts). */
+  isRelayAddress(peerKey: string): boolean;
   /** Deletes an allocation: close-relay and log actions. */
   deleteAllocation(a: Allocation, reason: DeletionReason, nowMs: number): Action[];
   /** A fresh transaction ID for a Data indication (unique, not secret: RFC 8489 §6). */

@@ -29,6 +29,7 @@ import {
 import { formatIp, type IpAddress } from '../../../src/protocol/ip.js';
 import { DataIndication, type Allocation, type ChannelBinding } from './allocation.js';
 import type { AuthedRequest, CoreContext } from './context.js';
+import { RelayPairs } from './relay-pairs.js';
 import { successResponse } from './respond.js';
 import type { Action, ClientTuple, FastDatagram } from './types.js';
 import type { PeerIpDecision } from '../policy/peer-policy.js';
@@ -40,6 +41,11 @@ function ipDecision(ctx: CoreContext, ip: IpAddress, ipText: string): PeerIpDeci
   if (d.allowed) return d;
   if (ctx.cfg.relayAddresses[ip.family] === ipText && ctx.allocations.hasOwnRelays) return { allowed: true, via: 'own-relay' };
   return d;
+}
+
+/** Why data to or from `peerKey` was not allowed: a relayed address that is no relay pair of the allocation, or any other peer. */
+function notAllowed(ctx: CoreContext, peerKey: string): 'peer-other-test' | 'peer-not-allowed' {
+  return ctx.isRelayAddress(peerKey) ? 'peer-other-test' : 'peer-not-allowed';
 }
 
 function activeAllocation(ctx: CoreContext, req: AuthedRequest): Allocation | Action[] {
@@ -123,6 +129,10 @@ export function channelBind(ctx: CoreContext, req: AuthedRequest, nowMs: number)
   const c = checkPeer(ctx, req, a, attr);
   if (Array.isArray(c)) return c;
   const peerKey = `${c.ipText}|${c.addr.port}`;
+  const other = ctx.allocations.ownRelayAt(peerKey);
+  if (other !== undefined && !RelayPairs.bindable(a, other)) {
+    return ctx.refuse(req, ErrorCodes.Forbidden, 'peer-other-test', `peer ${peerKey} is another test's relayed address`);
+  }
   const byNumber = a.channel(channel);
   const byPeer = a.channelForPeer(peerKey);
   if (byNumber && byNumber.peerKey !== peerKey) {
@@ -173,7 +183,7 @@ export function channelDataFromClient(ctx: CoreContext, clientKey: string, stats
     return undefined;
   }
   if (!b.allowed(perm, ctx)) {
-    ctx.drop(stats, 'peer-not-allowed');
+    ctx.drop(stats, notAllowed(ctx, b.peerKey));
     return undefined;
   }
   if (!a.toPeer.take(len, nowMs)) {
@@ -238,7 +248,7 @@ export function sendIndication(ctx: CoreContext, client: ClientTuple, msg: StunM
   const perm = a.permissionFor(ipText, nowMs);
   if (!perm) return [ctx.drop(stats, 'no-permission')];
   const peerKey = `${ipText}|${addr.port}`;
-  if (!ctx.endpointAllowed(perm, ipText, addr.port, peerKey)) return [ctx.drop(stats, 'peer-not-allowed')];
+  if (!ctx.endpointAllowed(a, perm, ipText, addr.port, peerKey)) return [ctx.drop(stats, notAllowed(ctx, peerKey))];
   if (!a.toPeer.take(data.length, nowMs)) return [ctx.drop(stats, 'bandwidth')];
   stats.packetsToPeer++;
   stats.bytesToPeer += data.length;
@@ -267,7 +277,7 @@ export function dataFromPeer(
       return undefined;
     }
     if (!b.allowed(perm, ctx)) {
-      ctx.drop(stats, 'peer-not-allowed');
+      ctx.drop(stats, notAllowed(ctx, peerKey));
       return undefined;
     }
     if (!a.toClient.take(buf.length, nowMs)) {
@@ -284,8 +294,8 @@ export function dataFromPeer(
     ctx.drop(stats, 'peer-no-permission');
     return undefined;
   }
-  if (!ctx.endpointAllowed(perm, ip, port, peerKey)) {
-    ctx.drop(stats, 'peer-not-allowed');
+  if (!ctx.endpointAllowed(a, perm, ip, port, peerKey)) {
+    ctx.drop(stats, notAllowed(ctx, peerKey));
     return undefined;
   }
   if (buf.length > 0xffff - 64 || !a.toClient.take(buf.length, nowMs)) {

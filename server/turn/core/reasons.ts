@@ -41,7 +41,9 @@ export type RefusalReason =
   | 'quota-channels'
   | 'bad-channel-number'
   | 'channel-in-use'
-  | 'peer-bound';
+  | 'peer-bound'
+  // ChannelBind to a relayed address of ours that no relay pair can ever allow (relay-pairs.ts)
+  | 'peer-other-test';
 
 /** RFC 8489 §9.2.4: a 401 or 438 that is a normal step of authentication. */
 export type ChallengeReason = 'no-credentials' | 'stale-nonce';
@@ -61,6 +63,8 @@ export type DropReason =
   | 'peer-no-permission'
   // both directions
   | 'peer-not-allowed'
+  // a relayed address of ours (or another plane's) that is no relay pair of this allocation (relay-pairs.ts)
+  | 'peer-other-test'
   | 'bandwidth'
   // indications other than Send, responses: a server never expects them
   | 'unexpected-indication'

@@ -34,6 +34,7 @@ import { authenticate } from './auth.js';
 import type { CredentialOwner, PeakHistogram } from './credential-peaks.js';
 import type { AuthedRequest, CoreContext } from './context.js';
 import { NonceIssuer } from './nonce.js';
+import { RelayPairs } from './relay-pairs.js';
 import * as peers from './peers.js';
 import * as move from './move.js';
 import type { MovedAllocation } from '../../../src/protocol/data-plane.js';
@@ -47,23 +48,36 @@ import type { RelayWitness } from '../../../src/protocol/wire.js';
 class CoreServices implements CoreContext {
   readonly allocations: AllocationTable;
   readonly witnesses: WitnessBook;
+  readonly pairs: RelayPairs;
   private readonly ids: IndicationIds;
   private timerAtMs = Number.POSITIVE_INFINITY;
 
   constructor(readonly cfg: Readonly<CoreConfig>) {
+    this.pairs = new RelayPairs(cfg.pagesOpenHere ?? true);
     this.allocations = new AllocationTable(cfg.quotas, cfg.random);
     this.ids = new IndicationIds(cfg.random(12));
     this.witnesses = new WitnessBook(cfg.witness ?? DEFAULT_WITNESS_LIMITS, cfg.arrivalClock ?? null);
   }
 
-  /** Combined generation of the peer policy and of our own relayed addresses. */
+  /** Combined generation of the peer policy, of our own relayed addresses and of the relay pairs. */
   get policyGeneration(): number {
-    return this.allocations.generation + this.cfg.peerPolicy.generation;
+    return this.allocations.generation + this.cfg.peerPolicy.generation + this.pairs.generation;
   }
 
-  /** Exact-endpoint decision when data is relayed: CIDR-allowed IP, own relayed address, or registered endpoint. */
-  endpointAllowed(perm: Permission, ipText: string, port: number, peerKey: string): boolean {
-    return perm.cidrAllowed || this.allocations.isOwnRelay(peerKey) || this.cfg.peerPolicy.endpointRegistered(ipText, port);
+  /**
+   * Exact-endpoint decision when data is relayed between allocation `a` and a peer: a relayed
+   * address of ours (or another plane's) only as a relay pair (relay-pairs.ts), whatever a CIDR
+   * says; anything else by an operator CIDR or a registered endpoint.
+   */
+  endpointAllowed(a: Allocation, perm: Permission, ipText: string, port: number, peerKey: string): boolean {
+    const b = this.allocations.ownRelayAt(peerKey);
+    if (b !== undefined || this.pairs.isSibling(peerKey)) return this.pairs.allowed(a, peerKey, b);
+    return perm.cidrAllowed || this.cfg.peerPolicy.endpointRegistered(ipText, port);
+  }
+
+  /** Whether `peerKey` is a relayed address of ours or of another plane (a refused datagram to it is `peer-other-test`). */
+  isRelayAddress(peerKey: string): boolean {
+    return this.allocations.ownRelayAt(peerKey) !== undefined || this.pairs.isSibling(peerKey);
   }
 
   indicationTid(): Buffer {
@@ -142,6 +156,25 @@ export class TurnCore {
   /** Allocations held (opening or active). */
   get allocationCount(): number {
     return this.ctx.allocations.size;
+  }
+
+  /**
+   * The allocations of reflector credential `reflectorUsername` (a session's data-channel leg) may
+   * exchange data with relayed address `ip`:`port` (the IP in canonical text), a candidate its
+   * page signalled (relay-pairs.ts). Returns an idempotent undo, called as the session ends.
+   */
+  allowRelayPair(reflectorUsername: string, ip: string, port: number): () => void {
+    return this.ctx.pairs.allow(reflectorUsername, `${ip}|${port}`);
+  }
+
+  /** Another plane's relayed address `ip`:`port` (canonical) is open: reached only as a relay pair. Returns an idempotent undo (it closed). */
+  siblingRelay(ip: string, port: number): () => void {
+    return this.ctx.pairs.sibling(`${ip}|${port}`);
+  }
+
+  /** Relay pairs registered and other planes' relayed addresses known (tests check that they are released). */
+  get relayPairCensus(): { pairs: number; siblings: number } {
+    return this.ctx.pairs.size;
   }
 
   /** The 5-tuple `clientKey` holds an allocation (stream connections without one are closed). */

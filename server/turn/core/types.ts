@@ -117,6 +117,12 @@ export interface CoreConfig {
    * IPDV); read only for RTP. Default: the `nowMs` argument (the transport passes performance.now).
    */
   arrivalClock?: () => number;
+  /**
+   * This relay holds the listeners pages allocate on: one plane, or the first of `serve --workers
+   * N` (relay-pairs.ts: another plane's relayed address is reached from a page's allocation only
+   * here). Default true.
+   */
+  pagesOpenHere?: boolean;
 }
 
 /** Sized in src/protocol/defaults.ts (DEFAULTS.relayWitness). */

@@ -110,7 +110,7 @@ type UdpHandle = { readonly [udpHandle]: true };
 type NativeUdpReason = 'not-built' | 'not-loadable';
 
 /** The addon is missing or could not be loaded (the message says which file and how to build it). */
-class NativeUdpError extends TypedError<NativeUdpReason> {}
+export class NativeUdpError extends TypedError<NativeUdpReason> {}
 
 /** Where the addon is: dist/native/ under the package's root (the first folder up with a package.json). */
 export function nativeUdpPath(): string {
@@ -143,12 +143,17 @@ const FUNCTIONS = [
 
 let addon: UdpAddon | null = null;
 
+/** Loads the addon (once): a NativeUdpError saying how to build it when it is not there (`serve --data-path` asks before it starts). */
+export function loadNativeUdp(): void {
+  nativeUdp();
+}
+
 /** The addon, loaded once; a NativeUdpError saying how to build it when it is not there. */
 function nativeUdp(): UdpAddon {
   if (addon !== null) return addon;
   const path = nativeUdpPath();
   if (!existsSync(path))
-    throw new NativeUdpError('not-built', `the relay's UDP socket addon is not built (${path}): run npm run build (it needs Debian's gcc)`);
+    throw new NativeUdpError('not-built', `the relay's UDP socket addon is not built (${path}): run npm run build with a C compiler (Debian's gcc)`);
   let loaded: unknown;
   try {
     loaded = createRequire(import.meta.url)(path);

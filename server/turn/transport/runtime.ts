@@ -122,7 +122,7 @@ export class RelayRuntime {
     private readonly backlog: StreamBacklogLimits = DEFAULTS.relayStreamBacklog,
     /** The other planes' relays; null: this relay is the only one. */
     private readonly planes: PlaneLinks | null = null,
-    /** The UDP sockets' kind (./udp-listener.ts): native, or dgram for a benchmark's side-by-side run. */
+    /** The UDP sockets' kind (./udp-listener.ts): native, or dgram on the portable data path. */
     private readonly udpKind: UdpKind = 'native',
   ) {
     this.streamBudget = new WriteBudget(backlog.maxBytesTotal);

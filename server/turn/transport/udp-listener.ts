@@ -1,8 +1,8 @@
 /**
  * The relay's UDP sockets: the client-facing ones (RFC 8656 §3: TURN over UDP on 3478-3481) and
- * the relayed addresses. The native socket (./native-udp.ts), or, for a benchmark's side-by-side
- * run only (CALLPROBE_UDP=dgram in `serve`'s environment, docs/DEVELOPERS.md), Node's dgram as
- * before it, behind the same few calls the relay makes.
+ * the relayed addresses. The native socket (./native-udp.ts) on the native data path, or Node's
+ * dgram on the portable one (`serve --data-path portable`, server/data-path.ts), behind the same
+ * few calls the relay makes.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
@@ -11,6 +11,14 @@ import { NativeUdpSocket, type FastSocket, type SendFailure } from './native-udp
 
 /** Socket buffers large enough for bursts of small media packets (the kernel may cap them at rmem_max/wmem_max). */
 const UDP_SOCKET_BUFFER_BYTES = 4 << 20;
+
+/**
+ * What a dgram socket may hold in memory beyond the kernel's send buffer: libuv queues a send the
+ * kernel cannot take at once, without a bound of its own. Past this, a datagram is dropped and
+ * counted as the native socket drops it (`full`), so what a client makes the relay send stays
+ * bounded on the portable path too (SECURITY.md).
+ */
+const DGRAM_SEND_QUEUE_MAX_BYTES = 64 << 10;
 
 /** Which socket the relay's UDP runs on. */
 export type UdpKind = 'native' | 'dgram';
@@ -64,7 +72,7 @@ class NativeRelaySocket implements RelayUdpSocket {
   }
 }
 
-/** Node's dgram socket, as the relay used it before the native one: its sends queue in libuv and never fail here. */
+/** Node's dgram socket (the portable data path): a send the kernel cannot take at once queues in libuv, up to DGRAM_SEND_QUEUE_MAX_BYTES. */
 class DgramRelaySocket implements RelayUdpSocket {
   readonly fast = null;
   constructor(private readonly s: dgram.Socket) {}
@@ -92,6 +100,7 @@ class DgramRelaySocket implements RelayUdpSocket {
     this.s.disconnect();
   }
   send(data: Buffer, ip: string | null, port: number, offset = 0, length = data.length - offset): SendFailure | null {
+    if (this.s.getSendQueueSize() + length > DGRAM_SEND_QUEUE_MAX_BYTES) return 'full';
     if (ip === null) this.s.send(data, offset, length);
     else this.s.send(data, offset, length, port, ip);
     return null;
@@ -115,6 +124,19 @@ function bindDgram(host: string, port: number, shared: boolean): Promise<dgram.S
   });
 }
 
+/** The port a socket of `kind` binds at `host`:`port` without SO_REUSEADDR (the bind's error when another holds it), closed again. */
+async function boundAlone(kind: UdpKind, host: string, port: number): Promise<number> {
+  if (kind === 'native') {
+    const alone = NativeUdpSocket.bind(net.isIPv6(host) ? 6 : 4, host, port, false, 0);
+    alone.close();
+    return alone.port;
+  }
+  const alone = await bindDgram(host, port, false);
+  const bound = alone.address().port;
+  await new Promise<void>((resolve) => alone.close(resolve));
+  return bound;
+}
+
 /**
  * Binds `host`:`port` on a socket of `kind`. `shared`: with SO_REUSEADDR, so that another data
  * plane of this server can bind a socket connected to one client beside it (./runtime.ts
@@ -124,12 +146,8 @@ function bindDgram(host: string, port: number, shared: boolean): Promise<dgram.S
  */
 export async function bindUdp(kind: UdpKind, host: string, port: number, shared = false, probeAlone = shared): Promise<RelayUdpSocket> {
   const family = net.isIPv6(host) ? 6 : 4;
-  if (probeAlone) {
-    // Port 0 too: the OS would give a shared socket a port another shared socket holds.
-    const alone = NativeUdpSocket.bind(family, host, port, false, 0);
-    port = alone.port;
-    alone.close();
-  }
+  // Port 0 too: the OS would give a shared socket a port another shared socket holds.
+  if (probeAlone) port = await boundAlone(kind, host, port);
   if (kind === 'dgram') return new DgramRelaySocket(await bindDgram(host, port, shared));
   return new NativeRelaySocket(NativeUdpSocket.bind(family, host, port, shared, UDP_SOCKET_BUFFER_BYTES));
 }

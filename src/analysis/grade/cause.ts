@@ -33,6 +33,8 @@ export function insufficientCause(input: CauseInput): InsufficientCause | null {
   if (input.verdict !== 'insufficient') return null;
   if (input.unfinished) return 'could-not-finish';
   const reasons = new Set(input.grades.filter((g) => g.status === 'insufficient').map((g) => g.reason));
+  // A loss that failed partly past the relay, in our reflector (grade/witness-gap.ts): ours, said first.
+  if (reasons.has('server-missed')) return 'server-missed';
   const tooShort = reasons.has('window-not-filled');
   if (input.plannedShort && tooShort && !reasons.has('no-data') && !reasons.has('too-few-packets')) return 'too-short';
   if (reasons.has('device-busy') || reasons.has('server-busy') || reasons.has('suspect-windows')) {

@@ -204,6 +204,19 @@ function durationMs(a: DirectionAnalysis): number {
   return (c.sendMs[c.n - 1] ?? 0) - (c.sendMs[0] ?? 0) + a.intervalMs;
 }
 
+/** Each comparator's rule: whether a value meets its threshold. */
+const MEETS: Record<GradeEntry['comparator'], (value: number, threshold: number) => boolean> = { '<': (value, threshold) => value < threshold };
+
+/**
+ * The status a graded value earns against its threshold, by its comparator (module comment:
+ * strict "<"): what every pass and fail here is, and what the upload door grades again
+ * (report/consistency.ts). A pass on a bound shows a measured value within it (measure/windows.ts):
+ * the rule holds there too.
+ */
+export function statusOf(value: number, comparator: GradeEntry['comparator'], threshold: number): 'pass' | 'fail' {
+  return MEETS[comparator](value, threshold) ? 'pass' : 'fail';
+}
+
 function entry(target: TargetId, direction: GradeEntry['direction'], unit: '%' | 'ms', threshold: number): Base {
   return { target, label: TARGET_LABELS[target], direction, unit, threshold, comparator: '<' };
 }
@@ -258,7 +271,7 @@ function gradeLatency(input: GradingInput, oneWay: boolean): GradeResult {
     ...base,
     value,
     worstWindow: null,
-    status: value < threshold ? 'pass' : 'fail',
+    status: statusOf(value, base.comparator, threshold),
     reason: null,
     resolution,
     confidence: NO_CONFIDENCE(d.count),
@@ -491,7 +504,7 @@ function gradeReorder(input: GradingInput, dir: GradedDirection): GradeResult {
     ...base,
     value: r.ratioPct,
     worstWindow: null,
-    status: r.ratioPct >= threshold ? 'fail' : 'pass',
+    status: statusOf(r.ratioPct, base.comparator, threshold),
     reason: null,
     resolution,
     confidence: conf,

@@ -14,6 +14,7 @@ import { EN, type Messages } from './catalogue.js';
 export interface Advice {
   id:
     | 'allow-udp'
+    | 'allow-ports'
     | 'wifi-or-cable'
     | 'pause-uploads'
     | 'pause-downloads'

@@ -7,12 +7,14 @@
  * it reads a report (of any stored version, once upgraded), so the page, the shared result
  * page, the CLI and the help desk console give the same answer.
  */
+import { finishReasonOf } from '../../protocol/could-not-finish.js';
 import { clopperPearson } from '../measure/confidence.js';
 import { cautionOfReport } from '../grade/caution.js';
 import { CALL_IMPACT } from '../grade/targets.js';
+import { ownVerdict, regionLegOf } from '../grade/region-answer.js';
 import type { GradeEntry, Report, TargetId } from '../schema/report-schema.js';
 import { adviceFor, allowUdpAdvice, couldNotConnectAdvice, runAgainText, sideOf, type Advice, type FindingKind } from './advice.js';
-import { pathText, silentUdpText } from './ports.js';
+import { blockedWords, pathText, silentUdpText } from './ports.js';
 import { fallbackClause, insufficientCauseText } from './cause-text.js';
 import { pathFacts, type PathFact } from './facts.js';
 import { EN, type Messages } from './catalogue.js';
@@ -217,6 +219,18 @@ function outcomeAnswer(m: Messages, r: Report, base: Pick<AnswerView, 'unconfirm
   const codes = r.hints.map((h) => h.code);
   const o = r.outcome;
   if (o === null) throw new Error('outcomeAnswer needs an outcome');
+  if (o.reason === 'reflector-silent') {
+    const w = r.witness?.upstream;
+    const sent = r.directions.up?.packetsSent ?? 0;
+    return {
+      ...base,
+      tone: 'unsure',
+      sentence: m.t('answer.reflectorSilent', { relayed: m.fmt.count(w === undefined ? 0 : w.packets - w.duplicates), sent: m.fmt.count(sent) }),
+      caution: null,
+      findings: [],
+      advice: [{ id: 'run-again', text: runAgainText(m), because: m.t('advice.runAgain.reflectorSilent') }],
+    };
+  }
   if (o.reason === 'connection-lost') {
     return {
       ...base,
@@ -235,6 +249,13 @@ function outcomeAnswer(m: Messages, r: Report, base: Pick<AnswerView, 'unconfirm
         },
       ],
     };
+  }
+  // This network blocked the relay's ports, and the relay was seen answering others: said as the network's, with what was not tried.
+  const blocked = blockedWords(r, m);
+  if (blocked !== null) {
+    const sentence = blocked.untried === null ? blocked.sentence : `${blocked.sentence} ${blocked.untried}`;
+    const advice: Advice[] = [{ id: 'allow-ports', text: m.t('advice.allowPorts'), because: m.t('advice.allowPorts.because') }];
+    return { ...base, tone: r.summary.verdict === 'fail' ? 'bad' : 'unsure', sentence, caution: null, findings: [], advice };
   }
   const sentence = m.t(
     codes.includes('loopback-refused') ? 'answer.loopbackRefused' : codes.includes('relay-silent') ? 'answer.relaySilent' : 'answer.relayRefusedMedia',
@@ -307,7 +328,45 @@ function withBusyLine(m: Messages, a: CoreAnswer, r: Report): CoreAnswer {
   };
 }
 
+/**
+ * Asked about an Azure region and answered on two edges (grade/region-answer.ts): the worse
+ * answer first, each said of the edge it was measured to; a region whose test could not run or
+ * judge leaves no verdict, never a pass.
+ */
+function regionIdleAnswer(m: Messages, r: Report, leg: NonNullable<Report['legs']>[number]): CoreAnswer {
+  const near = idleAnswer(m, { ...r, meta: { ...r.meta, asked: undefined }, summary: { ...r.summary, ...ownSummary(r) } });
+  const nearest = r.meta.edge?.azureRegion ?? '';
+  const region = leg.edge.azureRegion;
+  const there = leg.report === null ? null : idleAnswer(m, leg.report);
+  if (there !== null && leg.report?.summary.verdict === 'fail') {
+    return {
+      ...there,
+      sentence: m.t('answer.region.there', { region, sentence: there.sentence }),
+      advice: [...there.advice, ...near.advice.filter((a) => !there.advice.some((b) => b.id === a.id))],
+    };
+  }
+  if (near.tone === 'bad') return { ...near, sentence: m.t('answer.region.nearest', { nearest, sentence: near.sentence }) };
+  if (there === null || leg.report?.summary.verdict === 'insufficient') {
+    const because = leg.couldNotRun?.reason === 'edge-down' ? m.t('answer.region.down', { region }) : m.t('answer.region.notTested', { region });
+    return {
+      ...near,
+      tone: 'unsure',
+      sentence: because,
+      advice: [{ id: 'run-again', text: runAgainText(m), because: m.t('advice.runAgain.region', { region }) }, ...near.advice],
+    };
+  }
+  return near;
+}
+
+/** The nearest edge's own verdict and cause, without its region leg's. */
+function ownSummary(r: Report): Pick<Report['summary'], 'verdict' | 'insufficientCause'> {
+  const verdict = ownVerdict(r);
+  return { verdict, insufficientCause: verdict === 'insufficient' ? r.summary.insufficientCause : null };
+}
+
 function idleAnswer(m: Messages, r: Report): CoreAnswer {
+  const leg = r.meta.asked !== undefined ? regionLegOf(r) : null;
+  if (leg !== null) return regionIdleAnswer(m, r, leg);
   const conf = unconfirmed(r);
   const isUnconfirmed = (g: Pick<GradeEntry, 'status' | 'target'>): boolean => g.status === 'pass' && conf.some((u) => u.target === g.target);
   const statusText = (g: Pick<GradeEntry, 'status' | 'target' | 'direction'>): string => m.t(isUnconfirmed(g) ? 'status.unconfirmed' : `status.${g.status}`);
@@ -374,8 +433,8 @@ function idleAnswer(m: Messages, r: Report): CoreAnswer {
   const firstReason = lacking?.reason ?? null;
   const firstLabel = lacking === undefined ? '' : m.lang === 'en' ? lacking.label.toLowerCase() : m.t(`target.${lacking.target}`);
   const cause = r.summary.insufficientCause;
-  // The server's own time: said as what it is, never as the network.
-  if (cause === 'server-busy') {
+  // The server's own time, or its reflector's loss past the relay: said as what it is, never as the network.
+  if (cause === 'server-busy' || cause === 'server-missed') {
     return {
       ...base,
       tone: 'unsure',
@@ -421,6 +480,12 @@ function idleAnswer(m: Messages, r: Report): CoreAnswer {
       },
     ],
   };
+}
+
+/** A test that could not run, in one sentence in `m`'s language: what failed, as the page says it (every reason of src/protocol/could-not-finish.ts). */
+export function couldNotTestAnswer(reason: string, m: Messages = EN): string {
+  const known = finishReasonOf(reason);
+  return known === null ? m.t('couldNotTest.other', { reason }) : m.t(`couldNotTest.${known}`);
 }
 
 /** The CLI's and the console's verdict words: "PASS", or "PASS (only over a fallback path)". */

@@ -95,9 +95,15 @@ export function insufficientCauseText(r: CauseReport, m: Messages = EN): string 
     case 'page-hidden':
       return m.t('cause.pageHidden');
     case 'could-not-finish':
-      return m.t(r.outcome?.reason === 'could-not-connect' ? 'cause.couldNotConnect' : 'cause.connectionLost');
+      if (r.outcome?.reason !== 'could-not-connect') return m.t('cause.connectionLost');
+      // This network's side only on the relay's own evidence (grade/blocked-ports.ts).
+      return m.t(r.outcome.side === 'network' ? 'cause.blockedPorts' : 'cause.couldNotConnect');
     case 'path-changed':
       return m.t('cause.pathChanged');
+    case 'region-not-tested':
+      return m.t('cause.regionNotTested');
+    case 'server-missed':
+      return m.t('cause.serverMissed');
     case 'reliable-channel':
       return m.t('cause.reliableChannel');
     case 'too-few-probes':

@@ -5,12 +5,27 @@
 import { CALL_IMPACT, RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
 import { browserEngine, loopbackRelayPolicy } from '../grade/engine.js';
 import type { AggregateReport } from '../schema/aggregate-schema.js';
-import type { Caution, GradedPathOut, Diagnostics, GradeEntry, Hint, MosReport, Outcome, Report, TeamsPoorStream, Verdict } from '../schema/report-schema.js';
-import { count, num, plural } from './format.js';
+import type {
+  Caution,
+  GradedPathOut,
+  Diagnostics,
+  GradeEntry,
+  Hint,
+  MosReport,
+  Outcome,
+  Report,
+  Rung,
+  TeamsPoorStream,
+  Verdict,
+} from '../schema/report-schema.js';
+import { count, plural, spanWords } from './format.js';
 import { EN, type Messages } from './catalogue.js';
 import { insufficientCauseText } from './cause-text.js';
 import { meansOf, mosText, profileName, targetName, teamsText } from './it-words.js';
-import { pathText } from './ports.js';
+import { blockedWords, pathText } from './ports.js';
+import { regionSentences } from './region.js';
+import { ownVerdict, regionLegOf } from '../grade/region-answer.js';
+import { silentFigures } from '../grade/witness-gap.js';
 import { directionPhrase, outcomeSentence, targetWhere } from './sentences.js';
 
 export interface ExplainInput {
@@ -24,6 +39,8 @@ export interface ExplainInput {
   outcome?: Outcome | null;
   /** Network hints from the ladder and the path, already worded. */
   hints?: readonly Hint[];
+  /** The connectivity ladder: what a test that could not connect tried (its blocked ports). */
+  connectivity?: ReadonlyArray<Pick<Rung, 'transport' | 'port' | 'error' | 'reachable'>>;
   /** The browser (meta.browser): what it refuses is said for its engine. */
   userAgent?: string;
   /** Why a pass is not a plain one (summary.caution), and the path the graded stream used. */
@@ -53,6 +70,14 @@ export function explain(input: ExplainInput, m: Messages = EN): string[] {
   const lacking = grades.filter((g) => g.status === 'insufficient');
   const count = (n: number): string => m.fmt.count(n);
   if (input.outcome) {
+    // This network blocked the relay's ports (ports.ts blockedWords): a fail said as such, or no verdict with what was not tried.
+    const blocked = blockedWords({ outcome: input.outcome, connectivity: input.connectivity ?? [], summary: { verdict: input.verdict } }, m);
+    if (blocked !== null) {
+      out.push(input.verdict === 'fail' ? blocked.sentence : m.t('explain.noVerdict', { sentence: blocked.sentence }));
+      if (blocked.untried !== null) out.push(blocked.untried);
+      out.push(m.t('explain.portsBelow'));
+      return out;
+    }
     const hintCodes = (input.hints ?? []).map((h) => h.code);
     out.push(
       m.t('explain.noVerdict', {
@@ -63,7 +88,7 @@ export function explain(input: ExplainInput, m: Messages = EN): string[] {
     );
     const silent = (input.hints ?? []).find((h) => h.code === 'relay-silent');
     if (input.outcome.reason === 'could-not-connect' && silent && en) out.push(silent.sentence);
-    out.push(m.t(input.outcome.reason === 'connection-lost' ? 'explain.lostFigures' : 'explain.portsBelow'));
+    if (input.outcome.reason !== 'reflector-silent') out.push(m.t(input.outcome.reason === 'connection-lost' ? 'explain.lostFigures' : 'explain.portsBelow'));
     return out;
   }
   const profile = input.profileLabel;
@@ -120,6 +145,10 @@ function outcomeWords(o: Outcome, hintCodes: readonly string[], m: Messages): st
     if (hintCodes.includes('loopback-refused')) return m.t('explain.outcome.loopback');
     return m.t(hintCodes.includes('relay-silent') ? 'explain.outcome.silent' : 'explain.outcome.filtered');
   }
+  if (o.reason === 'reflector-silent') {
+    const f = silentFigures(o.detail);
+    return m.t('explain.outcome.reflectorSilent', { relayed: m.fmt.count(f?.relayed ?? 0), sent: m.fmt.count(f?.sent ?? 0) });
+  }
   const when = o.atMs === null ? m.t('explain.when.beforeEcho') : m.t('explain.when.at', { seconds: m.t('unit.s', { n: m.fmt.fixed(o.atMs / 1000, 1) }) });
   return m.t(o.detail.startsWith('the server closed') ? 'explain.outcome.serverGone' : 'explain.outcome.lost', { when });
 }
@@ -127,6 +156,41 @@ function outcomeWords(o: Outcome, hintCodes: readonly string[], m: Messages): st
 /** A stored report's explanation in `m`'s language: as stored in English, else worded from its codes and figures. */
 export function explanationOf(r: Report, m: Messages = EN): string[] {
   if (m.lang === 'en') return [...r.explanation];
+  return r.meta.asked !== undefined ? regionExplanation(r, m) : ownExplanation(r, m);
+}
+
+/**
+ * A report asked about an Azure region and answered on two edges (grade/region-answer.ts): the
+ * verdict first, said of the edge that decided it; then each edge's figure (region.ts); then the
+ * nearest edge's own explanation on its client-to-edge targets, without its verdict line when the
+ * first line says the verdict.
+ */
+export function regionExplanation(r: Report, m: Messages = EN): string[] {
+  const leg = regionLegOf(r);
+  if (leg === null) return ownExplanation(r, m);
+  const own = ownVerdict(r);
+  const near = ownExplanation(
+    {
+      ...r,
+      meta: { ...r.meta, asked: undefined },
+      summary: { ...r.summary, verdict: own, insufficientCause: own === 'insufficient' ? r.summary.insufficientCause : null },
+    },
+    m,
+  );
+  const words = { region: leg.edge.azureRegion, nearest: r.meta.edge?.azureRegion ?? '' };
+  const sentences = regionSentences(r, m);
+  if (r.summary.verdict === 'insufficient' && own === 'insufficient') return [...near, ...sentences];
+  const head =
+    r.summary.verdict === 'fail'
+      ? m.t(leg.report?.summary.verdict === 'fail' ? 'explain.region.failThere' : 'explain.region.failNearest', words)
+      : r.summary.verdict === 'pass'
+        ? m.t('explain.region.pass', words)
+        : (insufficientCauseText(r, m) ?? '');
+  return [head, ...sentences, ...near.slice(1)];
+}
+
+/** A report's own explanation in `m`'s language, from its codes and figures. */
+function ownExplanation(r: Report, m: Messages): string[] {
   return explain(
     {
       verdict: r.summary.verdict,
@@ -137,6 +201,7 @@ export function explanationOf(r: Report, m: Messages = EN): string[] {
       diagnostics: r.diagnostics,
       outcome: r.outcome,
       hints: r.hints,
+      connectivity: r.connectivity,
       userAgent: r.meta.browser,
       caution: r.summary.caution ?? null,
       path: r.path,
@@ -170,7 +235,7 @@ export function explainAggregate(a: Omit<AggregateReport, 'explanation'>): strin
   }
   if (a.tests < RECOMMENDED_TESTS || a.spanDays === null || a.spanDays < RECOMMENDED_SPAN_DAYS) {
     out.push(
-      `Microsoft recommends a test every 10 minutes for at least a week (about ${count(RECOMMENDED_TESTS)} tests, every business day and peak hour); this set has ${plural(a.tests, 'test')}${a.spanDays === null ? '' : ` over ${num(a.spanDays)} days`}.`,
+      `Microsoft recommends a test every 10 minutes for at least a week (about ${count(RECOMMENDED_TESTS)} tests, every business day and peak hour); this set has ${plural(a.tests, 'test')}${a.spanDays === null ? '' : ` over ${spanWords(a.spanDays * 86_400_000)}`}.`,
     );
   }
   return out;

@@ -78,6 +78,17 @@ export const seconds = (msValue: number): string => `${num(msValue / 1000)} s`;
 /** "1 packet" / "3 packets". */
 export const plural = (n: number, word: string): string => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 
+/** A span of time as a person says it: whole minutes under an hour, hours under a day, else days ("9 minutes", "9.8 hours", "3.5 days"; a tenth at most). */
+export function spanWords(msValue: number): string {
+  const unit = (v: number, word: string): string => {
+    const n = fixed(v, 1);
+    return `${n} ${word}${n === '1' ? '' : 's'}`;
+  };
+  if (msValue < 3_600_000) return plural(Math.round(msValue / 60_000), 'minute');
+  if (msValue < 86_400_000) return unit(msValue / 3_600_000, 'hour');
+  return unit(msValue / 86_400_000, 'day');
+}
+
 // ---- Figures: numbers in tables and key figures ----
 
 /** The units a figure can have, with their fixed decimals. */

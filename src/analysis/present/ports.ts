@@ -3,10 +3,12 @@
  * never from a list of what should be open: the page, the CLI and the console name only what
  * this test saw ("UDP 3478-3481 and TCP 3478"). Teams' published ports are in docs/operate.md.
  */
-import type { GradedPathOut, Rung, Transport } from '../schema/report-schema.js';
+import type { GradedPathOut, Report, Rung, Transport } from '../schema/report-schema.js';
+import { blockedPorts } from '../grade/blocked-ports.js';
 import { EN, type Messages } from './catalogue.js';
 
 type RungLike = Pick<Rung, 'transport' | 'port' | 'url' | 'error' | 'reachable'>;
+type RungName = Pick<Rung, 'transport' | 'port'>;
 
 /** The rungs this test tried: offered by the server (a standard rung it lacks is no evidence). */
 export const triedRungs = <R extends RungLike>(rungs: readonly R[]): R[] => rungs.filter((r) => r.url !== null && r.error !== 'not-offered');
@@ -14,7 +16,7 @@ export const triedRungs = <R extends RungLike>(rungs: readonly R[]): R[] => rung
 const ORDER: readonly Transport[] = ['udp', 'tcp', 'tls'];
 
 /** "UDP 3478-3481 and TCP 3478": each transport once, its ports as a span; "" for none. */
-function rungsText(rungs: readonly RungLike[], m: Messages): string {
+function rungsText(rungs: readonly RungName[], m: Messages): string {
   const parts: string[] = [];
   for (const t of ORDER) {
     const of = rungs.filter((r) => r.transport === t);
@@ -37,4 +39,34 @@ export function silentUdpText(rungs: readonly RungLike[], m: Messages = EN): str
 export function pathText(path: Pick<GradedPathOut, 'transport' | 'port'>, m: Messages = EN): string {
   const t = path.transport === 'unknown' ? m.t('path.tcpOrTls') : path.transport.toUpperCase();
   return path.port === null ? t : `${t} ${String(path.port)}`;
+}
+
+/** What a test that could not connect says when its network blocked the relay's ports (outcome.side `network`, grade/blocked-ports.ts). */
+export interface BlockedWords {
+  title: string;
+  /** The answer: calls cannot connect (a fail), or which ports this network blocks (no verdict). */
+  sentence: string;
+  /** The ports Teams uses that this server does not offer, so were not tried; null when every one was. */
+  untried: string | null;
+}
+
+/** The words of a could-not-connect test on its network's side; null for any other outcome. */
+export function blockedWords(
+  r: {
+    outcome: Report['outcome'];
+    connectivity: ReadonlyArray<Pick<Rung, 'transport' | 'port' | 'error' | 'reachable'>>;
+    summary: Pick<Report['summary'], 'verdict'>;
+  },
+  m: Messages = EN,
+): BlockedWords | null {
+  if (r.outcome?.reason !== 'could-not-connect' || r.outcome.side !== 'network') return null;
+  const facts = blockedPorts(r.connectivity);
+  if (r.summary.verdict === 'fail')
+    return { title: m.t('title.blocked'), sentence: m.t('answer.blockedAll', { blocked: rungsText(facts.blocked, m) }), untried: null };
+  const missing = rungsText(facts.notOffered, m);
+  return {
+    title: m.t('title.blockedUntried'),
+    sentence: m.t('answer.blockedSome', { blocked: rungsText(facts.blocked, m) }),
+    untried: missing === '' ? null : m.t('answer.blockedUntried', { missing }),
+  };
 }

@@ -148,6 +148,8 @@ function windowSentence(g: GradeResult, f: WindowFacts, who: string): string {
       }
       return `${cannot}: ${plural(f.suspectWindows, 'window')} of ${count(f.evaluableWindows)} fell in ${whose}'s busy time, most of the test.`;
     }
+    case 'server-missed':
+      return `${cannot}: part of its loss happened past the relay, in the test server's reflector (the relay's witness saw less lost), so the failure is ours, not your network's.`;
     case 'suspect-windows': {
       const reasons = f.suspectReasons.map((r) => SUSPECT_REASON_TEXT[r]).join(' or ') || 'the evidence is suspect';
       return `${cannot}: ${plural(f.suspectWindows, 'window')} overlap times when ${reasons}, and no clean window failed.`;
@@ -463,6 +465,9 @@ export function outcomeSentence(
     return hintCodes.includes('relay-silent')
       ? `The relay did not answer on any port this test tried: ${o.detail}.`
       : `The relay answered but no port it offered let this test through: ${o.detail}. Each port's answer is listed with the relay ports; give your IT team the result code.`;
+  }
+  if (o.reason === 'reflector-silent') {
+    return `The test server's reflector did not answer: ${o.detail}. This says nothing about your network: the failure is ours. Run the test again.`;
   }
   // To a tenth of a second: the moment is known to the receipt batch, not to the millisecond.
   const when = o.atMs === null ? 'before the first echo' : `${fixed(o.atMs / 1000, 1)} s into the test`;

@@ -2,8 +2,9 @@
 import type { HourCell, LeftOut } from '../site/site.js';
 import type { SiteMetric } from '../site/p90.js';
 import type { Outages, ReasonCount } from '../site/outages.js';
+import type { SampleCauses } from '../site/causes.js';
 import type { BusyLineDirection, BusyLineFacts } from '../site/busy-line.js';
-import { andList, count, ms, pct, plural } from './format.js';
+import { andList, count, ms, pct, plural, portSpan } from './format.js';
 import { mbps } from './load.js';
 import { earlyFailText, targetWhere } from './sentences.js';
 
@@ -37,7 +38,7 @@ export function couldNotTestSentence(reasons: readonly ReasonCount[], total: num
 /**
  * The site's own outages, and ours, each in its own sentence (null when none): "Site outages: 35
  * of 40 samples could not reach the server while callprobe's service was up; the site's own,
- * counted, not graded." and "3 of 40 samples could not test while callprobe's service was down:
+ * counted, not graded." and "3 of 40 samples could not test while callprobe's service was down or failing:
  * our outage, not the site's."
  */
 export function outageSentences(o: Outages, total: number): { site: string | null; ours: string | null } {
@@ -47,7 +48,59 @@ export function outageSentences(o: Outages, total: number): { site: string | nul
     ours:
       o.ours.samples === 0
         ? null
-        : `${count(o.ours.samples)} of ${plural(total, 'sample')} could not test while callprobe's service was down: our outage, not the site's.`,
+        : `${count(o.ours.samples)} of ${plural(total, 'sample')} could not test while callprobe's service was down or failing: our outage, not the site's.`,
+  };
+}
+
+/** "UDP 3478-3481 and TCP 443": each transport once, its ports as a span. */
+function portsText(ports: ReadonlyArray<readonly [string, number]>): string {
+  const byTransport = new Map<string, number[]>();
+  for (const [t, p] of ports) byTransport.set(t, [...(byTransport.get(t) ?? []), p]);
+  return andList([...byTransport].map(([t, ps]) => `${t.toUpperCase()} ${portSpan(ps)}`));
+}
+
+/**
+ * The samples whose network blocked the relay's ports (./site/causes.ts), without an ending:
+ * "3 of 3 samples: this site's network blocked every port Teams uses (UDP 3478-3481 and TCP
+ * 443): calls could not connect", or, where the server did not offer them all, "... blocked
+ * every relay port the test server offered (UDP 3478-3481 and TCP 3478)"; null when none.
+ */
+export function blockedCore(b: SampleCauses['blocked'], total: number): string | null {
+  if (b.samples === 0) return null;
+  const ports = portsText(b.ports);
+  const of = `${count(b.samples)} of ${plural(total, 'sample')}`;
+  return b.everyTeamsPort === b.samples
+    ? `${of}: this site's network blocked every port Teams uses (${ports}), so calls could not connect`
+    : `${of}: this site's network blocked every media port the test server offered (${ports})`;
+}
+
+/**
+ * Why samples could not be judged, one sentence per cause that has any (./site/causes.ts): the
+ * site's network blocking the relay's ports (with what to ask for), a probe machine too busy
+ * (with what to do), the reports the test server left without a verdict (ours), and those left
+ * without one for other reasons. The could-not-test samples the blocked ones leave have their own
+ * lines (outageSentences): `outages` is how many were the site's (`site`) and ours (`ours`).
+ */
+export function causeSentences(
+  c: SampleCauses,
+  total: number,
+  outages: { site: number; ours: number },
+): { blocked: string | null; deviceBusy: string | null; ours: string | null; other: string | null } {
+  const of = (n: number): string => `${count(n)} of ${plural(total, 'sample')}`;
+  const blocked = blockedCore(c.blocked, total);
+  const oursReports = c.ours - outages.ours;
+  const otherReports = c.other - outages.site;
+  return {
+    blocked:
+      blocked === null
+        ? null
+        : `${blocked}. Ask the network team to allow UDP 3478-3481 and TCP 443 outbound (Microsoft's list of ports for Teams); other tests reached the test server's relay meanwhile.`,
+    deviceBusy:
+      c.deviceBusy === 0
+        ? null
+        : `${of(c.deviceBusy)} could not be judged because the probe machine was too busy for the test: give the probe its own CPU (no other heavy programs beside it, or a machine of its own).`,
+    ours: oursReports <= 0 ? null : `${of(oursReports)} had no verdict because the test server was busy or down: ours, not this site's.`,
+    other: otherReports <= 0 ? null : `${of(otherReports)} had no verdict for other reasons: each sample says why.`,
   };
 }
 

@@ -12,6 +12,7 @@ import { figure, figureCount, figureMs, figurePct, limit, plural, rungName } fro
 import { busyFigure } from './cause-text.js';
 import { EN, type MessageKey, type Messages } from './catalogue.js';
 import { explanationOf } from './explain.js';
+import { blockedWords } from './ports.js';
 import { directionWord, meansOf, mosText, profileName, rungDetail, secondOpinionLines, statisticOf, targetName, teamsText } from './it-words.js';
 
 // ---- The verdict ----
@@ -26,8 +27,12 @@ export interface VerdictView {
 
 export function verdictView(r: Report, m: Messages = EN): VerdictView {
   const [headline = '', ...more] = explanationOf(r, m);
-  // The title of a test our side could not finish is never "Fail".
-  const title = m.t(r.outcome ? `title.${r.outcome.reason}` : cautionOfReport(r) === 'fallback-path' ? 'title.fallback' : `title.${r.summary.verdict}`);
+  // The title of a test that could not finish is never "Fail", unless its network blocked every port calls use (ports.ts blockedWords).
+  const blocked = blockedWords(r, m);
+  const title =
+    blocked !== null
+      ? blocked.title
+      : m.t(r.outcome ? `title.${r.outcome.reason}` : cautionOfReport(r) === 'fallback-path' ? 'title.fallback' : `title.${r.summary.verdict}`);
   return { verdict: r.summary.verdict, title, headline, more };
 }
 

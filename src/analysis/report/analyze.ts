@@ -7,6 +7,8 @@
  * Layers: measure (metrics) -> grade (rules, returning facts) -> present (the words) -> here,
  * where each section is graded and then described.
  */
+import { silentDetail, witnessGaps, withOurLoss, type WitnessGaps } from '../grade/witness-gap.js';
+import { unfinishedVerdict } from '../grade/blocked-ports.js';
 import { farRelayHint, networkHints } from '../grade/hints.js';
 import { estimateMos } from '../grade/mos.js';
 import { diagnose } from '../grade/diagnostics.js';
@@ -140,16 +142,21 @@ export function analyze(given: AnalysisInput): Report {
   const channelOk = meta.channel.ordered === false && meta.channel.maxRetransmits === 0;
   const clockResolutionMs = input.clock?.resolutionMs ?? null;
   const attribution = attributionFacts(counted, input);
-  const grades = gradeTest({ profile, ratePps: meta.ratePps, directions, roundTrip, channelOk, clockResolutionMs, attribution }).map(describeGrade);
-  // A test our side could not finish is never graded as the user's network.
-  const verdict = input.outcome !== null ? 'insufficient' : verdictOf(grades);
+  // What the relay saw beside what our reflector counted (grade/witness-gap.ts): our own loss is never the network's.
+  const gaps = witnessGaps(input.probe.path, input.witness, directionFacts(directions, 'up'), directionFacts(directions, 'down'));
+  const grades = gradeTest({ profile, ratePps: meta.ratePps, directions, roundTrip, channelOk, clockResolutionMs, attribution })
+    .map((g) => withOurLoss(g, gaps))
+    .map(describeGrade);
+  const outcome = input.outcome ?? silentOutcome(gaps);
+  // A test that could not finish is never graded as the user's network, unless that network blocked every port calls use (blocked-ports.ts).
+  const verdict = outcome !== null ? unfinishedVerdict(outcome, input.connectivity) : verdictOf(grades);
   const attributionOut = attributionSection({
     counted,
     facts: attribution,
     roundTrips: { measured: roundTrip.rttMs?.count ?? 0, clean: roundTrip.gradedRttMs?.count ?? 0 },
     input,
   });
-  const cause = causeOf(verdict, grades, named, attributionOut, input);
+  const cause = causeOf(verdict, grades, named, attributionOut, { ...input, outcome });
   const targetFacts = targetResolutions(profile, meta.ratePps, meta.durationS, clockResolutionMs);
   const targets = targetFacts.map(describeTarget);
 
@@ -157,11 +164,13 @@ export function analyze(given: AnalysisInput): Report {
   const mosFacts = estimateMos(rttP50, directions);
   const mos = describeMos(mosFacts, verdict);
   const worse = (vals: Array<number | null>): number | null => vals.reduce<number | null>((a, v) => (v === null ? a : a === null || v > a ? v : a), null);
+  // A direction whose loss was partly or wholly our reflector's is no evidence of a poor stream (grade/witness-gap.ts).
+  const oursDir = (name: string): boolean => (gaps.silent !== null && name === 'up') || gaps.ours.some((o) => o.direction === name);
   const teams = describeTeams(
     teamsPoorStream({
-      degradationMos: worse(mosFacts.perDirection.map((m) => m.degradation)),
+      degradationMos: worse(mosFacts.perDirection.filter((m) => !oursDir(m.direction)).map((m) => m.degradation)),
       rttMsMean: roundTrip.gradedRttMs?.mean ?? null,
-      lossPct: worse(directions.map((d) => d.analysis.loss.lossPct)),
+      lossPct: worse(directions.filter((d) => !oursDir(d.name)).map((d) => d.analysis.loss.lossPct)),
       jitterMs: worse(directions.map((d) => d.analysis.jitter.meanMs)),
       concealedRatio: input.stats?.concealedRatio ?? null,
     }),
@@ -217,7 +226,7 @@ export function analyze(given: AnalysisInput): Report {
     path: describePath(path, path.family),
     setupMs: { ...input.setupMs },
     timelineMs: { lastProbe: input.lastProbeMs, verdict: null },
-    outcome: input.outcome === null ? null : { ...input.outcome },
+    outcome: outcome === null ? null : { ...outcome },
     probe: { ...input.probe },
     compare: input.compare,
     nat: input.nat,
@@ -237,12 +246,13 @@ export function analyze(given: AnalysisInput): Report {
       mos,
       teams,
       diagnostics,
-      outcome: input.outcome,
+      outcome,
       hints,
+      connectivity: input.connectivity,
       caution: summary.caution ?? null,
       path,
       userAgent: meta.browser,
-      causeText: insufficientCauseText({ summary, outcome: input.outcome, attribution: attributionOut, meta: { ratePps: meta.ratePps }, probe: input.probe }),
+      causeText: insufficientCauseText({ summary, outcome, attribution: attributionOut, meta: { ratePps: meta.ratePps }, probe: input.probe }),
     }),
     ...(provisional === undefined ? {} : { provisional }),
     ...(load !== null ? { load: loadSection(load, input, profile) } : {}),
@@ -252,4 +262,26 @@ export function analyze(given: AnalysisInput): Report {
   };
   // Free texts from elsewhere (browser and ICE errors, the reflector's messages, notes) may name the client.
   return withoutClientAddresses(report).value;
+}
+
+/** A direction's probe figures as the witness compares them (grade/witness-gap.ts); null when the test has no such direction. */
+function directionFacts(
+  directions: readonly GradedDirection[],
+  name: 'up' | 'down',
+): { packetsSent: number; packetsReceived: number; lossPct: number | null } | null {
+  const d = directions.find((x) => x.name === name);
+  if (d === undefined) return null;
+  return { packetsSent: d.analysis.classified.n, packetsReceived: d.analysis.received, lossPct: d.analysis.loss.lossPct };
+}
+
+/** The outcome of a test whose reflector counted none of the probes the relay carried: ours (grade/witness-gap.ts). */
+function silentOutcome(gaps: WitnessGaps): NonNullable<AnalysisInput['outcome']> | null {
+  const s = gaps.silent;
+  if (s === null) return null;
+  return {
+    reason: 'reflector-silent',
+    atMs: null,
+    detail: silentDetail(s),
+    side: 'server',
+  };
 }

@@ -154,12 +154,15 @@ export function reportRows(who: RowIdentity, stored: Report | ReportV2 | ReportV
   const r = upgradeReport(stored);
   return [
     row(stored),
-    ...(r.legs ?? []).map((leg) => ({
-      ...row(leg.report),
-      'edge.locateRttMsP50': r.locate?.edges.find((e) => e.id === leg.edge.id)?.rttMsP50 ?? null,
-      'locate.nearest': r.locate?.nearest ?? null,
-      leg: leg.role,
-    })),
+    // A leg that could not run has no row of its own: the parent's verdict says so.
+    ...(r.legs ?? [])
+      .flatMap((leg) => (leg.report === null ? [] : [{ leg, report: leg.report }]))
+      .map(({ leg, report }) => ({
+        ...row(report),
+        'edge.locateRttMsP50': r.locate?.edges.find((e) => e.id === leg.edge.id)?.rttMsP50 ?? null,
+        'locate.nearest': r.locate?.nearest ?? null,
+        leg: leg.role,
+      })),
   ];
 }
 

@@ -2,10 +2,20 @@
  * The site report: the facts of src/analysis/site with their words, as the API
  * answers it (GET /api/sites/:site/report), `callprobe report` prints it and the page shows it.
  */
-import { busyLineSentence, couldNotTestSentence, leftOutSentence, outageSentences, siteMetricSentence } from '../present/site-text.js';
+import {
+  blockedCore,
+  busyLineSentence,
+  causeSentences,
+  couldNotTestSentence,
+  leftOutSentence,
+  outageSentences,
+  siteMetricSentence,
+} from '../present/site-text.js';
+import type { SampleCauses } from '../site/causes.js';
+import { verdictOf } from '../grade/grade.js';
 import { BLOAT_GRADE_SOURCE } from '../grade/load.js';
 import type { BusyLineFacts } from '../site/busy-line.js';
-import { count, num, plural } from '../present/format.js';
+import { count, num, plural, spanWords } from '../present/format.js';
 import { RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
 import {
   type DayRow,
@@ -38,6 +48,12 @@ export interface SiteReport {
   samplesTotal: number;
   leftOut: LeftOut;
   couldNotTest: { samples: number; reasons: ReasonCount[]; sentence: string | null };
+  /** The edge of a hub the pooled samples ran on (the one with most samples; each metric names its own, a region leg's for the latency rows it answered); null off a hub. */
+  edge: { id: string; azureRegion: string } | null;
+  /** The site's samples on each other edge, graded apart (another path, never pooled): the same rule as the all-sites overview (src/analysis/site/pools.ts). */
+  otherEdges: Array<{ edge: { id: string; azureRegion: string }; samples: number; verdict: Verdict; metrics: Array<SiteMetric & { sentence: string }> }>;
+  /** Why samples could not be judged, by cause: the site's network blocked the relay's ports, the probe machine was busy, ours, other (src/analysis/site/causes.ts). */
+  causes: SampleCauses;
   /**
    * The could-not-test samples by whose outage they were: the site's own (callprobe's service
    * was up), ours (it was down), interrupted (the scheduler stopped); each with its sentence,
@@ -86,7 +102,12 @@ export function buildSiteReport(
   const left = leftOutSentence(f.leftOut, f.profile?.label ?? null, f.probePath);
   const explanation: string[] = [];
   const label = f.profile?.label ?? 'no profile';
-  if (f.verdict === 'fail') {
+  const blocked = blockedCore(f.causes.blocked, f.samplesTotal);
+  const pooledVerdict = verdictOf(f.metrics);
+  if (f.verdict !== pooledVerdict && blocked !== null) {
+    // The blocked samples decided it (./site/causes.ts verdictWithBlocked): said first, as the site's.
+    explanation.push(`${f.verdict === 'fail' ? 'FAIL' : 'NO VERDICT'}: ${blocked}.`);
+  } else if (f.verdict === 'fail') {
     const failed = metrics.filter((m) => m.status === 'fail');
     const early = failed.filter((m) => m.earlyFail !== null).length;
     explanation.push(
@@ -98,21 +119,28 @@ export function buildSiteReport(
     const few = metrics.filter((m) => m.reason === 'too-few-samples').length;
     explanation.push(
       f.samples === 0
-        ? 'NO VERDICT: there are no samples to grade.'
+        ? blocked !== null
+          ? `NO VERDICT: ${blocked}.`
+          : 'NO VERDICT: there are no samples to grade.'
         : few > 0
           ? `NO VERDICT: ${plural(f.samples, 'sample')}; a P90 is graded from ${count(f.minSamplesP90)} samples or more (${plural(few, 'target')} had fewer).`
           : `NO VERDICT: no 90th percentile failed, but ${plural(metrics.filter((m) => m.status === 'insufficient').length, 'target')} could not be graded.`,
     );
   }
-  // The site's own outages in their own line, ours apart: never the site's fault.
-  if (outages.site !== null) explanation.push(outages.site);
-  if (outages.ours !== null) explanation.push(outages.ours);
+  // Why samples could not be judged, by cause: the site's blocked ports, its other outages, a busy probe, ours (never the site's fault), the rest.
+  const causes = causeSentences(f.causes, f.samplesTotal, { site: f.outages.site.samples - f.outages.site.blocked, ours: f.outages.ours.samples });
+  for (const line of [causes.blocked, outages.site, outages.ours, causes.deviceBusy, causes.ours, causes.other]) if (line !== null) explanation.push(line);
   if (left !== null) explanation.push(left);
+  // Another edge is another path: its samples are graded apart, as the all-sites overview does.
+  if (f.otherEdges.length > 0)
+    explanation.push(
+      `These figures are of the samples on ${f.edge === null ? 'one test server' : `${f.edge.azureRegion} (${f.edge.id})`}; ${f.otherEdges.map((o) => `${plural(o.samples, 'sample')} on ${o.edge.azureRegion} (${o.edge.id}): ${o.verdict.toUpperCase()}`).join(', ')}, graded apart.`,
+    );
   const busyLine = f.busyLine === null ? null : { ...f.busyLine, sentence: busyLineSentence(f.busyLine), gradeSource: BLOAT_GRADE_SOURCE };
   if (busyLine !== null) explanation.push(busyLine.sentence);
   if (f.samples < RECOMMENDED_TESTS || spanDays === null || spanDays < RECOMMENDED_SPAN_DAYS) {
     explanation.push(
-      `Microsoft recommends a test every 10 minutes for at least a week (about ${count(RECOMMENDED_TESTS)} samples); this report has ${plural(f.samples, 'sample')}${spanDays === null ? '' : ` over ${num(spanDays)} days`}.`,
+      `Microsoft recommends a test every 10 minutes for at least a week (about ${count(RECOMMENDED_TESTS)} samples); this report has ${plural(f.samples, 'sample')}${spanDays === null ? '' : ` over ${spanWords(spanDays * 86_400_000)}`}.`,
     );
   }
   return {
@@ -130,6 +158,9 @@ export function buildSiteReport(
     samplesTotal: f.samplesTotal,
     leftOut: f.leftOut,
     couldNotTest: { samples: f.leftOut.couldNotTest, reasons: f.couldNotTestReasons, sentence: cnt },
+    edge: f.edge,
+    otherEdges: f.otherEdges.map((o) => ({ ...o, metrics: o.metrics.map((m) => ({ ...m, sentence: siteMetricSentence(m, f.minSamplesP90) })) })),
+    causes: f.causes,
     outages: { ...f.outages, siteSentence: outages.site, oursSentence: outages.ours },
     firstStartedAt: iso(f.firstStartedAtMs),
     lastStartedAt: iso(f.lastStartedAtMs),

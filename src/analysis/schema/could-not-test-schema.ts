@@ -6,6 +6,7 @@
  * cannot nest without bound.
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { SIDES } from '../../protocol/could-not-finish.js';
 
 const NullableText = (maxLength: number, description: string) => Type.Union([Type.String({ maxLength }), Type.Null()], { description });
 
@@ -41,6 +42,15 @@ export const CouldNotTestSchema = Type.Object(
       description: 'A machine code, e.g. "no-relay", "connect-timeout" (the headless contract\'s reasons).',
     }),
     message: Type.String({ maxLength: 4096, description: 'What failed, in one or a few plain sentences.' }),
+    side: Type.Optional(
+      Type.Union(
+        SIDES.map((s) => Type.Literal(s)),
+        {
+          description:
+            "Whose side the reason points to (src/protocol/could-not-finish.ts): network, server, browser, link, network-or-server or unknown. Absent in records stored before it: then the reason's own side.",
+        },
+      ),
+    ),
     atMs: Type.Integer({ minimum: 0, description: 'When it failed, ms since the Unix epoch.' }),
     meta: CouldNotTestMetaSchema,
   },

@@ -9,7 +9,8 @@
  * Versions: 3 (current) added `attribution` (whose time each window was: the network's, this
  * device's or the server's, measure/attribution.ts), `summary.insufficientCause`, and the grade
  * reasons `device-busy` and `server-busy`, and then, as optional fields (so that reports stored
- * before them stay valid), `probe.fallback`, `meta.edge` and `locate` (a hub's edges,
+ * before them stay valid), `probe.fallback`, `probe.attempts` (each opening of the RTP leg, when
+ * the reflector asked for it again), `meta.edge` and `locate` (a hub's edges,
  * ./locate-schema.ts), `server` (the server's event-loop delay over the test,
  * measure/server-loop.ts), `devices` (the user's microphone, speaker and camera,
  * ./devices-schema.ts, never graded), `teamsReachability` (whether listed media relays answer,
@@ -23,6 +24,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { SCHEMA_VERSION } from './version.js';
+import { SIDES } from '../../protocol/could-not-finish.js';
 import { RESULT_CODE_PATTERN } from '../../protocol/result-code.js';
 import {
   ConfidenceSchema,
@@ -57,7 +59,7 @@ import {
   type HintSchema,
   MetaV2Schema,
   type NatSchema,
-  type OutcomeSchema,
+  OutcomeSchema as OutcomeV2Schema,
   type PathSchema,
   ProbePathSchema as ProbePathV2Schema,
   type ProvisionalAnswerSchema,
@@ -90,6 +92,16 @@ const MetaSchema = Obj({
   ...MetaV2Schema.properties,
   schemaVersion: Type.Literal(SCHEMA_VERSION),
   edge: Type.Optional(EdgeIdentitySchema),
+  asked: Type.Optional(
+    Obj(
+      {
+        id: Type.Literal('azure-region'),
+        azureRegion: Type.String(),
+        from: Type.Union([Type.Literal('site'), Type.Literal('edge')]),
+      },
+      "The profile the test was asked for, when a region leg answers its Azure row (`legs`): the nearest edge's test, this report's own grades, is then graded on Microsoft's client-to-edge targets (`profile`), and the verdict is the worse of the two (docs/regions.md). Absent otherwise.",
+    ),
+  ),
   previousCode: Type.Optional(
     Type.String({
       pattern: RESULT_CODE_PATTERN,
@@ -102,9 +114,15 @@ const MetaSchema = Obj({
 /**
  * Why a target could not be judged: version 1's reasons, and (version 3) `device-busy` /
  * `server-busy`: the evidence was mostly this device's or the server's time, or the probes' round
- * trip was contradicted by the browser's network thread (measure/attribution.ts).
+ * trip was contradicted by the browser's network thread (measure/attribution.ts); `server-missed`:
+ * a loss that failed was partly our reflector's, past the relay (grade/witness-gap.ts).
  */
-const InsufficientReasonSchema = Type.Union([...InsufficientReasonV1Schema.anyOf, Type.Literal('device-busy'), Type.Literal('server-busy')]);
+const InsufficientReasonSchema = Type.Union([
+  ...InsufficientReasonV1Schema.anyOf,
+  Type.Literal('device-busy'),
+  Type.Literal('server-busy'),
+  Type.Literal('server-missed'),
+]);
 
 const GradeEntrySchema = Obj({ ...GradeEntryV1Schema.properties, reason: Nullable(InsufficientReasonSchema) });
 
@@ -115,7 +133,10 @@ const GradeEntrySchema = Obj({ ...GradeEntryV1Schema.properties, reason: Nullabl
  * lag), `server-busy` (the server held probes or its loop ran late), `path-changed` (the
  * connection's path changed during the windows that matter), `reliable-channel` (the probe
  * channel retransmitted, hiding loss), `too-few-probes` (too few probes came back), `too-short`
- * (no full window), `not-resolvable` (the rate or the browser's clock too coarse for a target).
+ * (no full window), `not-resolvable` (the rate or the browser's clock too coarse for a target),
+ * `region-not-tested` (asked about an Azure region, the test on its edge could not run or could
+ * not judge it: `legs`), `server-missed` (a loss that failed was partly our reflector's, past the
+ * relay: grade/witness-gap.ts).
  */
 const InsufficientCauseSchema = Type.Union(
   [
@@ -128,6 +149,8 @@ const InsufficientCauseSchema = Type.Union(
     Type.Literal('too-few-probes'),
     Type.Literal('too-short'),
     Type.Literal('not-resolvable'),
+    Type.Literal('region-not-tested'),
+    Type.Literal('server-missed'),
   ],
   { description: 'Why the verdict is insufficient; null unless it is.' },
 );
@@ -142,8 +165,37 @@ const ProbeFallbackSchema = Type.Union([Type.Literal('relay-refused'), Type.Lite
   description: 'Why a planned RTP path fell back to the data channel; absent or null when it did not.',
 });
 
-/** Version 2's probe path and, in version 3 (optional: reports stored before it lack it), `fallback`. */
-const ProbePathSchema = Obj({ ...ProbePathV2Schema.properties, fallback: Type.Optional(Nullable(ProbeFallbackSchema)) });
+/**
+ * One opening of the RTP leg: `carried` (the reflector said it received the page's audio),
+ * `unconfirmed` (connected; the server said nothing either way: an older release), `no-media`
+ * (connected, and the reflector ended it with none of the page's audio after DTLS: our failure,
+ * opened again), `not-connected` (not within its grace) or `failed`; `tookMs` from its offer to
+ * that end.
+ */
+const RtpAttemptSchema = Obj(
+  {
+    outcome: Type.Union([
+      Type.Literal('carried'),
+      Type.Literal('unconfirmed'),
+      Type.Literal('no-media'),
+      Type.Literal('not-connected'),
+      Type.Literal('failed'),
+    ]),
+    tookMs: Num('ms from the attempt’s offer to its outcome.'),
+  },
+  'One opening of the RTP leg.',
+);
+
+/**
+ * Version 2's probe path and, in version 3 (optional: reports stored before them lack them),
+ * `fallback` and `attempts` (each opening of the RTP leg, in order, when it was opened more than
+ * once: the reflector asked for it again).
+ */
+const ProbePathSchema = Obj({
+  ...ProbePathV2Schema.properties,
+  fallback: Type.Optional(Nullable(ProbeFallbackSchema)),
+  attempts: Type.Optional(Type.Array(RtpAttemptSchema, { maxItems: 2, description: 'Each opening of the RTP leg when it was opened more than once.' })),
+});
 
 /** Version 2's summary and, in version 3, `insufficientCause`. */
 const SummarySchema = Obj({ ...SummaryV2Schema.properties, insufficientCause: Nullable(InsufficientCauseSchema) });
@@ -272,12 +324,45 @@ const ServerSchema = Obj(
   "The server's event-loop delay over the test (its data plane: the relay and the reflector).",
 );
 
+/**
+ * How a test that could not finish ended (version 2's outcome), and (version 3, optional: absent
+ * from reports stored before) whose side it points to and the evidence that decided it.
+ */
+const OutcomeSchema = Obj({
+  ...OutcomeV2Schema.properties,
+  reason: Type.Union([...OutcomeV2Schema.properties.reason.anyOf, Type.Literal('reflector-silent')], {
+    description:
+      '`could-not-connect`, `connection-lost`, or (version 3) `reflector-silent`: the relay carried the probes upstream and our reflector counted none (grade/witness-gap.ts).',
+  }),
+  side: Type.Optional(
+    Type.Union(
+      SIDES.map((s) => Type.Literal(s)),
+      {
+        description:
+          "Whose side (src/protocol/could-not-finish.ts): `network` only for a test that reached the server but none of its relay ports while the relay was seen answering (relayEvidence); absent: the reason's own side.",
+      },
+    ),
+  ),
+  relayEvidence: Type.Optional(
+    Nullable(
+      Obj(
+        {
+          kind: Type.Literal('recent-test', { description: 'A test connected through this relay.' }),
+          atMs: Int("When, ms since the Unix epoch (the server's clock)."),
+        },
+        "The server's evidence that its relay answered other tests in the 10 minutes before this one; null: it had none.",
+      ),
+    ),
+  ),
+});
+
 /** Every field of a version 3 report but its legs: a leg's own report is this (a leg has no legs of its own). */
 const ReportCoreProperties = {
   ...ReportV2Schema.properties,
   schemaVersion: Type.Literal(SCHEMA_VERSION),
   meta: MetaSchema,
   summary: SummarySchema,
+  outcome: Nullable(OutcomeSchema),
   probe: ProbePathSchema,
   grades: Type.Array(GradeEntrySchema),
   load: Type.Optional(LoadSchema),
@@ -291,15 +376,25 @@ const ReportCoreProperties = {
 
 /**
  * A second test of the same session on another edge (version 3, optional): `region`, the edge in
- * the Azure region of the profile's table row, when that edge is not the nearest. Its report is
- * complete and graded on its own against the same profile; the report's own verdict stays the
- * nearest edge's.
+ * the Azure region of the asked profile's table row (`meta.asked`), when that edge is not the
+ * nearest. Its report is complete and graded on its own against that row; the report's verdict is
+ * the worse of the nearest edge's and this one's. A leg that could not run has no report, and
+ * says why (`couldNotRun`): the row is then not graded (`insufficient`), never passed by omission.
  */
 const LegSchema = Obj(
   {
     role: Type.Literal('region', { description: "`region`: the edge in the Azure region of the profile's table row (docs/regions.md)." }),
     edge: EdgeIdentitySchema,
-    report: Obj(ReportCoreProperties, "The leg's own full report (same schema version, without legs)."),
+    report: Nullable(Obj(ReportCoreProperties, "The leg's own full report (same schema version, without legs); null when it could not run.")),
+    couldNotRun: Type.Optional(
+      Obj(
+        {
+          reason: Type.String({ maxLength: 64, description: 'Why (src/protocol/could-not-finish.ts), or `edge-down`: the locate found the edge unreachable.' }),
+          message: Type.String({ maxLength: 1024 }),
+        },
+        'Why the leg has no report; absent when it has one.',
+      ),
+    ),
   },
   'A further test of the same session on another edge of the hub.',
 );
@@ -325,6 +420,7 @@ export type SetupTimings = Static<typeof SetupSchema>;
 export type Outcome = Static<typeof OutcomeSchema>;
 export type ProbePath = Static<typeof ProbePathSchema>;
 export type ProbeFallback = Static<typeof ProbeFallbackSchema>;
+export type RtpAttempt = Static<typeof RtpAttemptSchema>;
 export type CompareResult = Static<typeof CompareSchema>;
 export type NatBehaviour = Static<typeof NatSchema>;
 export type Hint = Static<typeof HintSchema>;

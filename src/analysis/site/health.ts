@@ -31,6 +31,12 @@ export interface SiteHealthFacts {
   raised: ReadonlyArray<{ metric: string; sinceMs: number | null }>;
   /** A site with a site token and no stored sample: when its first live token was made (silentUpMs counts from it); absent otherwise. */
   neverReportedSinceMs?: number;
+  /**
+   * A site whose every live token awaits its first sample (site-token create --await-first-sample)
+   * and no stored sample: when its first token was made. Not yet installed: no silence is counted
+   * for it (silentUpMs 0) until its first sample. Absent otherwise.
+   */
+  notInstalledSinceMs?: number;
 }
 
 /** When the flags go up: the alert rules' own durations and shares when configured, else the overview's defaults. */
@@ -42,6 +48,7 @@ export interface HealthRules {
 type SiteFlag =
   | { kind: 'silent'; silentUpMs: number; sentence: string }
   | { kind: 'never-reported'; tokenSince: string; silentUpMs: number; sentence: string }
+  | { kind: 'not-installed'; tokenSince: string; sentence: string }
   | { kind: 'outages'; samples: number; pct: number; sentence: string }
   | { kind: 'alert'; metric: string; since: string | null; sentence: string };
 
@@ -66,8 +73,15 @@ function spanText(ms: number): string {
 export function siteHealth(f: SiteHealthFacts, rules: HealthRules): SiteHealth {
   const site = Math.max(0, f.couldNotTest - f.ourOutages - f.interrupted);
   const flags: SiteFlag[] = [];
+  // A probe not installed yet, as its token said: listed, and no silence is counted before its first sample.
+  if (f.notInstalledSinceMs !== undefined)
+    flags.push({
+      kind: 'not-installed',
+      tokenSince: iso(f.notInstalledSinceMs) ?? '',
+      sentence: `not yet installed: a site token was made ${iso(f.notInstalledSinceMs) ?? ''} to wait for the probe's first sample; its silence is counted from that sample`,
+    });
   // A probe that was never installed (or never reached us): listed whatever its silence, said as such.
-  if (f.neverReportedSinceMs !== undefined)
+  else if (f.neverReportedSinceMs !== undefined)
     flags.push({
       kind: 'never-reported',
       tokenSince: iso(f.neverReportedSinceMs) ?? '',

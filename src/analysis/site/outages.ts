@@ -13,11 +13,12 @@ export interface ReasonCount {
 /**
  * The could-not-test samples split by whose outage they were (./service.ts): the site's own
  * (while callprobe's service was up: its network, its WAN, its probe machine), ours (started
- * while no callprobe instance was up) and interrupted (the scheduler was stopped mid-sample:
- * nobody's network).
+ * while no callprobe instance was up, or on the server's side: src/protocol/could-not-finish.ts)
+ * and interrupted (the scheduler was stopped mid-sample: nobody's network).
  */
 export interface Outages {
-  site: { samples: number; reasons: ReasonCount[] };
+  /** The site's own; `blocked` of them found every relay port blocked by its network (./causes.ts), the others by reason. */
+  site: { samples: number; reasons: ReasonCount[]; blocked: number };
   ours: { samples: number };
   interrupted: { samples: number };
 }
@@ -33,14 +34,20 @@ export function reasonCounts(reasons: readonly string[]): ReasonCount[] {
 }
 
 /** The could-not-test samples split by whose outage they were; `down` is callprobe's downtime (./service.ts). */
-export function outagesOf(couldNotTest: ReadonlyArray<{ startedAtMs: number; reason: string }>, down: readonly Interval[]): Outages {
+export function outagesOf(couldNotTest: ReadonlyArray<{ startedAtMs: number; reason: string; side?: string | undefined }>, down: readonly Interval[]): Outages {
   const site: string[] = [];
+  let blocked = 0;
   let ours = 0;
   let interrupted = 0;
   for (const s of couldNotTest) {
     if (s.reason === INTERRUPTED_REASON) interrupted++;
-    else if (inDowntime(down, s.startedAtMs)) ours++;
+    else if (inDowntime(down, s.startedAtMs) || s.side === 'server') ours++;
+    else if (s.reason === 'could-not-connect' && s.side === 'network') blocked++;
     else site.push(s.reason);
   }
-  return { site: { samples: site.length, reasons: reasonCounts(site) }, ours: { samples: ours }, interrupted: { samples: interrupted } };
+  return {
+    site: { samples: site.length + blocked, reasons: reasonCounts(site), blocked },
+    ours: { samples: ours },
+    interrupted: { samples: interrupted },
+  };
 }

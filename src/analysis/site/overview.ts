@@ -12,9 +12,11 @@
 import type { Verdict } from '../schema/report-schema.js';
 import { verdictOf } from '../grade/grade.js';
 import { ProfileError, resolveProfile, TARGET_LABELS, targetUnit } from '../grade/targets.js';
-import { profileKey, SITE_METRIC_KEYS, SITE_SETTINGS, type SiteSettings, THRESHOLD_KEY } from './site.js';
+import { SITE_METRIC_KEYS, SITE_SETTINGS, type SiteSettings, THRESHOLD_KEY } from './site.js';
+import { edgePools } from './pools.js';
 import { p90Grade, type SiteMetric } from './p90.js';
 import { siteHealth, type HealthRules, type SiteHealth, type SiteHealthFacts } from './health.js';
+import { verdictWithBlocked } from './causes.js';
 
 /**
  * One metric of a group: graded samples, samples that could not grade it, the nearest-rank P90
@@ -42,6 +44,18 @@ export interface OverviewGroup {
   samples: number;
   /** Could-not-test samples the scheduler abandoned when stopped (reason interrupted): nobody's outage. */
   interrupted: number;
+  /**
+   * Why samples could not be judged (./causes.ts), as the summary columns tell: samples whose
+   * network blocked every relay port offered, those of them that found every port Teams uses
+   * blocked (each a fail), reports with no verdict because the probe machine was busy,
+   * could-not-test samples on the server's side, and reports with no verdict because the server
+   * was busy.
+   */
+  blocked: number;
+  blockedEveryPort: number;
+  deviceBusy: number;
+  serverSide: number;
+  serverBusy: number;
   /** In SITE_METRIC_KEYS order. The P90s are those of the group pickPool chooses for its site (other groups may have null). */
   metrics: OverviewGroupMetric[];
 }
@@ -63,6 +77,8 @@ interface OverviewSite {
   samples: number;
   couldNotTest: number;
   unreadable: number;
+  /** Why samples could not be judged, by cause (./causes.ts; our downtime is in `health`). */
+  causes: { blocked: number; blockedEveryPort: number; deviceBusy: number; serverSide: number; serverBusy: number };
   /** Reports of another profile or probe path, left out. */
   otherPool: number;
   profile: { id: string; azureRegion: string | null; from: string | null; label: string } | null;
@@ -107,43 +123,8 @@ export interface SitesOverview {
   sites: OverviewSite[];
 }
 
-function keyOf(g: PoolCount): string {
-  return profileKey({ id: g.profileId ?? '', azureRegion: g.profileRegion, from: g.profileFrom });
-}
-
 /** A group without its metrics: what choosing a pool reads. */
-export type PoolCount = Omit<OverviewGroup, 'metrics'>;
-
-/**
- * A site's pools, one per edge its reports ran on (a hub's edges; a single server has one, the
- * null edge), most samples first (ties: the smaller edge id): each edge's pool is pickPool of its
- * reports. The first is the site's own pool.
- */
-export function edgePools<G extends PoolCount>(reports: readonly G[]): G[] {
-  const byEdge = new Map<string, G[]>();
-  for (const g of reports) byEdge.set(g.edgeId ?? '', [...(byEdge.get(g.edgeId ?? '') ?? []), g]);
-  const total = (gs: readonly G[]): number => gs.reduce((a, g) => a + g.samples, 0);
-  return [...byEdge.entries()]
-    .sort((a, b) => total(b[1]) - total(a[1]) || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map(([, gs]) => pickPool(gs))
-    .filter((g): g is G => g !== null);
-}
-
-/** A site's pool among its report groups: the profile most samples used, then its most used probe path (ties: the smaller key). */
-function pickPool<G extends PoolCount>(reports: readonly G[]): G | null {
-  const byProfile = new Map<string, number>();
-  for (const g of reports) byProfile.set(keyOf(g), (byProfile.get(keyOf(g)) ?? 0) + g.samples);
-  const best = <T extends string>(m: Map<T, number>): T | null => {
-    let out: T | null = null;
-    for (const [k, n] of [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) if (out === null || n > (m.get(out) ?? 0)) out = k;
-    return out;
-  };
-  const profile = best(byProfile);
-  const byPath = new Map<string, number>();
-  for (const g of reports) if (keyOf(g) === profile) byPath.set(g.probePath ?? '', (byPath.get(g.probePath ?? '') ?? 0) + g.samples);
-  const path = best(byPath);
-  return reports.find((g) => keyOf(g) === profile && (g.probePath ?? '') === path) ?? null;
-}
+type PoolCount = Omit<OverviewGroup, 'metrics'>;
 
 /** The profile of a group's samples, or why this build cannot grade against it (e.g. a retired Azure region). */
 function groupProfile(g: Pick<PoolCount, 'profileId' | 'profileRegion' | 'profileFrom'>): { profile: ReturnType<typeof resolveProfile> } | { problem: string } {
@@ -234,6 +215,14 @@ export function sitesOverview(groups: readonly OverviewGroup[], sinceMs: number,
     const graded = gradePool(pool, settings);
     const couldNotTest = sum(gs.filter((g) => g.body === 'could-not-test'));
     const facts = opts.health?.facts.get(site);
+    const count = (k: keyof OverviewSite['causes']): number => gs.reduce((a, g) => a + g[k], 0);
+    const causes = {
+      blocked: count('blocked'),
+      blockedEveryPort: count('blockedEveryPort'),
+      deviceBusy: count('deviceBusy'),
+      serverSide: count('serverSide'),
+      serverBusy: count('serverBusy'),
+    };
     sites.push({
       site: names.get(site) ?? site,
       key: site,
@@ -241,12 +230,18 @@ export function sitesOverview(groups: readonly OverviewGroup[], sinceMs: number,
       samples: pool?.samples ?? 0,
       couldNotTest,
       unreadable: sum(gs.filter((g) => g.body === 'unreadable')),
+      causes,
       otherPool: sum(reports) - sum(pool === null ? others : [pool, ...others]),
       profile: graded.profile,
       probePath: pool?.probePath ?? null,
       edge: pool === null ? null : edgeOf(pool),
       metrics: graded.metrics,
-      verdict: verdictOf(graded.metrics),
+      // As the site report: samples that could not connect at all decide it past a tenth (./causes.ts).
+      verdict: verdictWithBlocked(verdictOf(graded.metrics), pool?.samples ?? 0, {
+        samples: causes.blocked,
+        everyTeamsPort: causes.blockedEveryPort,
+        ports: [],
+      }),
       problem: graded.problem,
       otherEdges: others.map((g) => {
         const o = gradePool(g, settings);
@@ -263,7 +258,17 @@ export function sitesOverview(groups: readonly OverviewGroup[], sinceMs: number,
       health:
         facts === undefined || opts.health === undefined
           ? null
-          : siteHealth({ ...facts, samplesTotal: sum(gs), couldNotTest, interrupted: gs.reduce((a, g) => a + g.interrupted, 0) }, opts.health.rules),
+          : siteHealth(
+              // A could-not-test sample on the server's side is ours, as one in our downtime is.
+              {
+                ...facts,
+                ourOutages: facts.ourOutages + causes.serverSide,
+                samplesTotal: sum(gs),
+                couldNotTest,
+                interrupted: gs.reduce((a, g) => a + g.interrupted, 0),
+              },
+              opts.health.rules,
+            ),
     });
   }
   return { kind: 'sites-overview', schemaVersion: 1, since: new Date(sinceMs).toISOString(), minSamplesP90: settings.minSamplesP90, sites };

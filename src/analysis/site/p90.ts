@@ -52,6 +52,8 @@ export interface SiteMetric {
   target: TargetId;
   label: string;
   direction: GradeDirection;
+  /** The edge of a hub its values were measured to (a region leg's for the latency rows it answered); absent off a hub. */
+  edge?: { id: string; azureRegion: string };
   unit: 'ms' | '%';
   threshold: number;
   /** Samples that graded this metric (pass or fail) and samples that could not. */

@@ -34,34 +34,69 @@ import type { Interval } from './service.js';
 import { ReasonedError } from '../../protocol/typed-error.js';
 import type { LocatedEdge } from '../schema/locate-schema.js';
 import { siteRegions, type SiteLocateFields, type SiteRegionRow } from './regions.js';
+import { edgePools, profileKey, type PoolCount } from './pools.js';
+import { sampleCauses, verdictWithBlocked, type SampleCauses, type TestedNothing } from './causes.js';
 
 /** What a site report reads of one grade: its target, direction, status and value. */
 export type SiteGrade = Pick<Report['grades'][number], 'target' | 'direction' | 'status' | 'value'>;
 
 /** What a site report reads of one report (a full Report is one): its profile, probe path, verdict, grades and busy line. */
 export interface SiteReportFields {
-  meta: { profile: Pick<Report['meta']['profile'], 'id' | 'azureRegion' | 'from'>; edge?: { id: string; azureRegion: string } | undefined };
+  meta: {
+    profile: Pick<Report['meta']['profile'], 'id' | 'azureRegion' | 'from'>;
+    edge?: { id: string; azureRegion: string } | undefined;
+    /** The Azure row the test was asked about, when a region leg answers it (report meta.asked). */
+    asked?: Report['meta']['asked'];
+  };
+  /** The region leg: the test on the edge in the asked row's region (report legs). */
+  legs?: ReadonlyArray<{ role: 'region'; edge: { id: string; azureRegion: string }; report: { grades: readonly SiteGrade[] } | null }> | undefined;
+  /** The edge its latency rows were measured to, when a region leg answered the asked row (set by siteReportFields). */
+  regionEdge?: { id: string; azureRegion: string } | undefined;
   /** The edges the sample's locate measured (./regions.ts reads those with a round trip). */
   locate?: { edges: ReadonlyArray<Pick<LocatedEdge, 'id' | 'azureRegion' | 'state' | 'rttMsP50'>> } | undefined;
   probe: Pick<Report['probe'], 'path'>;
-  summary: Pick<Report['summary'], 'verdict'>;
+  /** Its verdict, and why it has none (absent in samples read before it was kept). */
+  summary: Pick<Report['summary'], 'verdict'> & { insufficientCause?: Report['summary']['insufficientCause'] };
   grades: readonly SiteGrade[];
   /** The busy-line phase, when the test loaded the line. */
   load?: SiteLoadFields;
 }
 
-/** Only the fields a site report reads, so a long span of samples does not keep every full report in memory. */
+/** The latency targets: a region leg answers them for the asked Azure row (grade/region-answer.ts). */
+const LATENCY: ReadonlySet<TargetId> = new Set<TargetId>(['latency-rtt', 'latency-one-way']);
+
+/**
+ * Only the fields a site report reads, so a long span of samples does not keep every full report
+ * in memory. A test asked about an Azure row and answered by its region leg is read as the answer
+ * to that question: the asked profile, the latency rows the leg's (to the edge in the row's
+ * region: `regionEdge`; not graded when it could not run), every other row the nearest edge's
+ * (the row's loss and jitter targets are the client-to-edge ones its test was graded on).
+ */
 export function siteReportFields(r: SiteReportFields): SiteReportFields {
   const edge = r.meta.edge;
+  const leg = r.meta.asked !== undefined ? (r.legs?.find((l) => l.role === 'region') ?? null) : null;
+  const asked = leg === null ? null : (r.meta.asked ?? null);
+  const profile = asked ?? r.meta.profile;
+  const own = r.grades.map((g) => ({ target: g.target, direction: g.direction, status: g.status, value: g.value }));
+  const grades =
+    leg === null
+      ? own
+      : [
+          ...(leg.report?.grades ?? own.map((g) => ({ ...g, status: 'insufficient' as const, value: null })))
+            .filter((g) => LATENCY.has(g.target))
+            .map((g) => ({ target: g.target, direction: g.direction, status: g.status, value: g.value })),
+          ...own.filter((g) => !LATENCY.has(g.target)),
+        ];
   return {
     meta: {
-      profile: { id: r.meta.profile.id, azureRegion: r.meta.profile.azureRegion, from: r.meta.profile.from },
+      profile: { id: profile.id, azureRegion: profile.azureRegion, from: profile.from },
       ...(edge === undefined ? {} : { edge: { id: edge.id, azureRegion: edge.azureRegion } }),
     },
+    ...(leg === null ? {} : { regionEdge: { id: leg.edge.id, azureRegion: leg.edge.azureRegion } }),
     ...(r.locate === undefined ? {} : { locate: { edges: locatedOf(r).map((e) => ({ ...e, state: 'ok' as const })) } }),
     probe: { path: r.probe.path },
-    summary: { verdict: r.summary.verdict },
-    grades: r.grades.map((g) => ({ target: g.target, direction: g.direction, status: g.status, value: g.value })),
+    summary: { verdict: r.summary.verdict, insufficientCause: r.summary.insufficientCause ?? null },
+    grades,
     ...(r.load === undefined ? {} : { load: siteLoadFields(r.load) }),
   };
 }
@@ -92,7 +127,7 @@ export interface SiteSample {
   id: string;
   code: string | null;
   startedAtMs: number;
-  body: { kind: 'report'; report: SiteReportFields } | { kind: 'could-not-test'; reason: string } | { kind: 'unreadable'; problem: string };
+  body: { kind: 'report'; report: SiteReportFields } | ({ kind: 'could-not-test' } & TestedNothing) | { kind: 'unreadable'; problem: string };
 }
 
 /** The probe stream a report's grades rest on (report.probe.path). */
@@ -189,6 +224,13 @@ export interface SiteFacts {
   busyLine: BusyLineFacts | null;
   /** The site x region table (./regions.ts): per edge, the P90 of every report sample's locate p50; never part of the verdict. */
   regions: SiteRegionRow[];
+  /** The edge of a hub the pooled samples ran on (the one with most samples); null on a server that is not a hub's edge. */
+  edge: { id: string; azureRegion: string } | null;
+  /** The site's samples on each other edge (same profile and probe path), graded apart: another path, never pooled. */
+  otherEdges: Array<{ edge: { id: string; azureRegion: string }; samples: number; metrics: SiteMetric[]; verdict: Verdict }>;
+  /** Why samples could not be judged, by cause (./causes.ts). */
+  causes: SampleCauses;
+  /** The pooled P90s' verdict, with the samples whose network blocked the relay's ports (./causes.ts verdictWithBlocked). */
   verdict: Verdict;
 }
 
@@ -201,21 +243,74 @@ export const THRESHOLD_KEY: Record<TargetId, keyof TargetThresholds> = {
   reorder: 'reorderPct',
 };
 
-export function profileKey(p: { id: string; azureRegion?: string | null; from?: string | null }): string {
-  return `${p.id}|${(p.azureRegion ?? '').toLowerCase()}|${p.id === 'azure-region' ? (p.from ?? 'site') : ''}`;
+/** The weekday x hour cells of the pooled samples (their count, failed share, P90 round trip) and the worst of them. */
+function hourCells(
+  pooled: ReadonlyArray<{ sample: SiteSample; report: SiteReportFields }>,
+  cellOf: (ms: number) => { weekday: number; hour: number },
+  worst: number,
+): { hours: HourCell[]; worstHours: HourCell[] } {
+  const cells = new Map<number, { weekday: number; hour: number; samples: number; failed: number; rtt: number[] }>();
+  for (const { sample, report } of pooled) {
+    const { weekday, hour } = cellOf(sample.startedAtMs);
+    const key = weekday * 24 + hour;
+    let c = cells.get(key);
+    if (c === undefined) {
+      c = { weekday, hour, samples: 0, failed: 0, rtt: [] };
+      cells.set(key, c);
+    }
+    c.samples++;
+    if (report.summary.verdict === 'fail') c.failed++;
+    const rtt = report.grades.find((g) => g.target === 'latency-rtt' && g.status !== 'insufficient')?.value;
+    if (rtt !== undefined && rtt !== null) c.rtt.push(rtt);
+  }
+  const hours: HourCell[] = [...cells.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([, c]) => {
+      const rtt = [...c.rtt].sort((x, y) => x - y);
+      return {
+        weekday: c.weekday,
+        hour: c.hour,
+        samples: c.samples,
+        failed: c.failed,
+        failedPct: (c.failed / c.samples) * 100,
+        p90RttMs: rtt.length === 0 ? null : (rtt[nearestRankIndex(rtt.length, 90)] ?? null),
+      };
+    });
+  const worstHours = [...hours].sort((a, b) => b.failedPct - a.failedPct || (b.p90RttMs ?? -1) - (a.p90RttMs ?? -1) || b.samples - a.samples).slice(0, worst);
+  return { hours, worstHours };
 }
 
-/** The value most often seen (ties: the one seen last, i.e. the newest sample's). */
-function mostCommon<T>(values: readonly T[], key: (v: T) => string): T | null {
-  const counts = new Map<string, { n: number; last: number; v: T }>();
-  values.forEach((v, i) => {
-    const k = key(v);
-    const c = counts.get(k);
-    counts.set(k, { n: (c?.n ?? 0) + 1, last: i, v });
+/** A site's report samples as the pooling rule counts them (./pools.ts): one group per edge, profile and probe path; choice narrows them. */
+function sitePools(reports: ReadonlyArray<{ report: SiteReportFields }>, choice: PoolChoice): PoolCount[] {
+  const groups = new Map<string, PoolCount>();
+  const wanted = choice.profile === null ? null : profileKey(choice.profile);
+  for (const { report: r } of reports) {
+    const p = r.meta.profile;
+    if (wanted !== null && profileKey(p) !== wanted) continue;
+    if (choice.probePath !== null && r.probe.path !== choice.probePath) continue;
+    const g: PoolCount = {
+      profileId: p.id,
+      profileRegion: p.azureRegion ?? null,
+      profileFrom: p.from ?? null,
+      probePath: r.probe.path,
+      edgeId: r.meta.edge?.id ?? null,
+      samples: 1,
+    };
+    const key = `${g.edgeId ?? ''}|${profileKey(p)}|${g.probePath ?? ''}`;
+    const had = groups.get(key);
+    groups.set(key, had === undefined ? g : { ...had, samples: had.samples + 1 });
+  }
+  return edgePools([...groups.values()]);
+}
+
+/** Each metric with the edge its values were measured to: a region leg's for the latency rows of a test it answered, else the pool's. */
+function labelled(metrics: SiteMetric[], rs: ReadonlyArray<{ report: SiteReportFields }>): SiteMetric[] {
+  const edge = rs[0]?.report.meta.edge ?? null;
+  const region = rs.find((r) => r.report.regionEdge !== undefined)?.report.regionEdge ?? null;
+  return metrics.map((m) => {
+    const e = region !== null && (m.target === 'latency-rtt' || m.target === 'latency-one-way') ? region : edge;
+    return e === null ? m : { ...m, edge: { id: e.id, azureRegion: e.azureRegion } };
   });
-  let best: { n: number; last: number; v: T } | null = null;
-  for (const c of counts.values()) if (best === null || c.n > best.n || (c.n === best.n && c.last > best.last)) best = c;
-  return best?.v ?? null;
 }
 
 const WEEKDAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
@@ -282,16 +377,18 @@ export function siteFacts(
     } else if (s.body.kind === 'unreadable') leftOut.unreadable++;
   }
 
+  // The one pooling rule (./pools.ts): per edge, the profile and probe path most of its samples used; the edge with most samples first.
+  const pools = sitePools(reports, choice);
+  const main = pools[0] ?? null;
   let profile: ResolvedProfile | null = null;
   try {
     if (choice.profile !== null) profile = resolveProfile(choice.profile);
-    else {
-      const common = mostCommon(reports, (r) => profileKey(r.report.meta.profile));
-      if (common !== null) {
-        const p = common.report.meta.profile;
-        profile = resolveProfile({ id: p.id, ...(p.azureRegion === null ? {} : { azureRegion: p.azureRegion }), ...(p.from === null ? {} : { from: p.from }) });
-      }
-    }
+    else if (main !== null)
+      profile = resolveProfile({
+        id: main.profileId as ProfileId,
+        ...(main.profileRegion === null ? {} : { azureRegion: main.profileRegion }),
+        ...(main.profileFrom === null ? {} : { from: main.profileFrom as 'site' | 'edge' }),
+      });
   } catch (err) {
     if (err instanceof ProfileError) throw new SiteReportError('bad-profile', err.message);
     throw err;
@@ -299,10 +396,11 @@ export function siteFacts(
   const wantProfile = profile === null ? null : profileKey(profile);
   const sameProfile = reports.filter((r) => profileKey(r.report.meta.profile) === wantProfile);
   leftOut.otherProfile = reports.length - sameProfile.length;
-  const probePath = choice.probePath ?? mostCommon(sameProfile, (r) => r.report.probe.path)?.report.probe.path ?? null;
-  const pooled = sameProfile.filter((r) => r.report.probe.path === probePath);
-  leftOut.otherPath = sameProfile.length - pooled.length;
-
+  const probePath = choice.probePath ?? (main?.probePath as ProbePathId | undefined) ?? null;
+  const samePath = sameProfile.filter((r) => r.report.probe.path === probePath);
+  leftOut.otherPath = sameProfile.length - samePath.length;
+  const edgeOf = (r: (typeof reports)[number]): string | null => r.report.meta.edge?.id ?? null;
+  const pooled = samePath.filter((r) => edgeOf(r) === (main?.edgeId ?? null));
   const metricsOf = (rs: typeof pooled): SiteMetric[] => {
     if (profile === null) return [];
     // Per target and direction, in the order the pooled reports grade them.
@@ -334,7 +432,14 @@ export function siteFacts(
       ),
     );
   };
-  const metrics = metricsOf(pooled);
+  const metrics = labelled(metricsOf(pooled), pooled);
+  // Each other edge's samples of the same profile and path, graded apart: never pooled with this one.
+  const otherEdges = pools.slice(1).flatMap((g) => {
+    const rs = samePath.filter((r) => edgeOf(r) === g.edgeId);
+    if (rs.length === 0) return [];
+    const m = labelled(metricsOf(rs), rs);
+    return [{ edge: rs[0]?.report.meta.edge ?? { id: g.edgeId ?? '', azureRegion: '' }, samples: rs.length, metrics: m, verdict: verdictOf(m) }];
+  });
 
   // Each local day's P90s, graded by the same rule (a day of 10-minute samples holds 144).
   const dateOf = localDateOf(settings.timeZone);
@@ -359,38 +464,10 @@ export function siteFacts(
       };
     });
 
-  const cells = new Map<number, { weekday: number; hour: number; samples: number; failed: number; rtt: number[] }>();
-  for (const { sample, report } of pooled) {
-    const { weekday, hour } = cellOf(sample.startedAtMs);
-    const key = weekday * 24 + hour;
-    let c = cells.get(key);
-    if (c === undefined) {
-      c = { weekday, hour, samples: 0, failed: 0, rtt: [] };
-      cells.set(key, c);
-    }
-    c.samples++;
-    if (report.summary.verdict === 'fail') c.failed++;
-    const rtt = report.grades.find((g) => g.target === 'latency-rtt' && g.status !== 'insufficient')?.value;
-    if (rtt !== undefined && rtt !== null) c.rtt.push(rtt);
-  }
-  const hours: HourCell[] = [...cells.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([, c]) => {
-      const rtt = [...c.rtt].sort((x, y) => x - y);
-      return {
-        weekday: c.weekday,
-        hour: c.hour,
-        samples: c.samples,
-        failed: c.failed,
-        failedPct: (c.failed / c.samples) * 100,
-        p90RttMs: rtt.length === 0 ? null : (rtt[nearestRankIndex(rtt.length, 90)] ?? null),
-      };
-    });
-  const worstHours = [...hours]
-    .sort((a, b) => b.failedPct - a.failedPct || (b.p90RttMs ?? -1) - (a.p90RttMs ?? -1) || b.samples - a.samples)
-    .slice(0, settings.worstHours);
+  const { hours, worstHours } = hourCells(pooled, cellOf, settings.worstHours);
 
   const times = ordered.map((s) => s.startedAtMs);
+  const causes = sampleCauses(ordered, down);
   return {
     profile,
     probePath,
@@ -399,7 +476,7 @@ export function siteFacts(
     leftOut,
     couldNotTestReasons: reasonCounts(reasons),
     outages: outagesOf(
-      ordered.flatMap((s) => (s.body.kind === 'could-not-test' ? [{ startedAtMs: s.startedAtMs, reason: s.body.reason }] : [])),
+      ordered.flatMap((s) => (s.body.kind === 'could-not-test' ? [{ startedAtMs: s.startedAtMs, reason: s.body.reason, side: s.body.side }] : [])),
       down,
     ),
     firstStartedAtMs: times[0] ?? null,
@@ -416,6 +493,9 @@ export function siteFacts(
       pooled.flatMap(({ sample, report }) => (report.load === undefined ? [] : [{ sample: sample.code ?? sample.id, load: report.load }])),
     ),
     regions: regionsOf(reports, profile, settings),
-    verdict: verdictOf(metrics),
+    edge: pooled[0]?.report.meta.edge ?? null,
+    otherEdges,
+    causes,
+    verdict: verdictWithBlocked(verdictOf(metrics), pooled.length, causes.blocked),
   };
 }

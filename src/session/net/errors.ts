@@ -1,19 +1,30 @@
 /** Why a test could not run; shown to the user and mapped to `callprobe run` exit code 2. */
 import { TypedError } from '../../protocol/typed-error.js';
+import type { FinishReason } from '../../protocol/could-not-finish.js';
+/**
+ * The reasons the page itself can fail with, before or while it tests: each one of the one list
+ * (src/protocol/could-not-finish.ts, where its side is), and `cancelled` (the user stopped it: no
+ * record is kept).
+ */
 export type SetupFailureReason =
-  | 'config-unavailable'
-  | 'signaling-failed'
-  | 'relay-unreachable'
-  | 'relay-refused'
-  | 'ice-failed'
-  | 'channel-not-lossy'
-  | 'reflector-error'
-  /** The test server refused the test at its capacity, before it measured (src/protocol/api.ts SERVER_BUSY). */
-  | 'server-busy'
-  /** The page and the server are different releases (src/protocol/api.ts SIGNAL_PROTOCOL). */
-  | 'version-mismatch'
-  /** This browser lacks an API the test needs (src/session/browser-support.ts). */
-  | 'browser-unsupported'
+  | Extract<
+      FinishReason,
+      | 'config-unavailable'
+      | 'signaling-failed'
+      | 'could-not-connect'
+      | 'relay-refused'
+      | 'ice-failed'
+      | 'channel-not-lossy'
+      | 'reflector-error'
+      /** The test server refused the test at its capacity, before it measured (src/protocol/api.ts SERVER_BUSY). */
+      | 'server-busy'
+      /** The page and the server are different releases (src/protocol/api.ts SIGNAL_PROTOCOL). */
+      | 'version-mismatch'
+      /** The test server stopped answering the page before the test measured anything (the page's code, its settings or its signalling). */
+      | 'connection-lost'
+      /** This browser lacks an API the test needs (src/session/browser-support.ts). */
+      | 'browser-unsupported'
+    >
   | 'cancelled';
 
 export class SetupError extends TypedError<SetupFailureReason> {

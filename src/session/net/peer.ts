@@ -65,7 +65,7 @@ export function createPeer(setup: PeerSetup): { accept(data: SignalData): void; 
     };
     const timer = setTimeout(() => {
       if (relayRefusals(iceErrors).length > 0) fail(new SetupError('relay-refused', `the relay refused us: ${iceErrors.join('; ')}`));
-      else if (iceErrors.length > 0) fail(new SetupError('relay-unreachable', `no relay candidate: ${iceErrors.join('; ')}`));
+      else if (iceErrors.length > 0) fail(new SetupError('could-not-connect', `no relay candidate: ${iceErrors.join('; ')}`));
       else fail(new SetupError('ice-failed', `no connection within ${setup.timeoutMs} ms (ICE ${pc.iceConnectionState})`));
     }, setup.timeoutMs);
     setup.signal?.addEventListener('abort', () => fail(new SetupError('cancelled', 'test cancelled')));

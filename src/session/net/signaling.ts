@@ -1,5 +1,6 @@
 import { SERVER_BUSY, SERVER_BUSY_WORDS, SIGNAL_PROTOCOL_REFUSALS, type SignalData, type SignalLeg } from '../../protocol/api.js';
 import { isServerSignalMessage } from '../../protocol/signal-check.js';
+import { parseControlMessage, type ControlMessage } from '../../protocol/wire.js';
 import { SetupError } from './errors.js';
 
 /** A WebSocket constructor: the browser's, or the `ws` package's in Node 20. */
@@ -20,6 +21,21 @@ export interface ControlPort {
   stop(): void;
   /** The socket closed (or is closing): the server is gone, and no `stop` can reach it. */
   readonly ended: boolean;
+}
+
+/** The reflector's word about the RTP leg: it carries the page's audio (`rtp-live`), or it ended with none and may be opened again (`rtp-retry`). */
+export type RtpWord = Extract<ControlMessage, { type: 'rtp-live' | 'rtp-retry' }>;
+
+/** A control message's text as the reflector's word about the RTP leg, or null when it is another message (or none the page reads). */
+function rtpWordOf(text: string): RtpWord | null {
+  if (!text.includes('"rtp-live"') && !text.includes('"rtp-retry"')) return null;
+  try {
+    const m = parseControlMessage(text);
+    return m.type === 'rtp-live' || m.type === 'rtp-retry' ? m : null;
+  } catch {
+    // Not one the page reads: the stream's listener notes it, as any other.
+    return null;
+  }
 }
 
 /** Bytes of a base64 text (the reflector's binary control messages on the socket). */
@@ -45,6 +61,8 @@ export class SignalingClient implements ControlPort {
   private controlListener: ((data: ControlData) => void) | null = null;
   /** Control messages that came before a listener was set (the `channel` message can beat the stream's start). */
   private readonly early: ControlData[] = [];
+  /** Where the reflector's words about the RTP leg go (connect.ts): never to the stream's listener. */
+  private rtpWordListener: ((word: RtpWord) => void) | null = null;
 
   constructor(url: string, onSignal: (data: SignalData, leg: SignalLeg | null) => void, onError: (err: SetupError) => void, Impl: WebSocketCtor = WebSocket) {
     this.ws = new Impl(url);
@@ -83,6 +101,11 @@ export class SignalingClient implements ControlPort {
   }
 
   private onControl(data: ControlData): void {
+    const word = typeof data === 'string' ? rtpWordOf(data) : null;
+    if (word !== null) {
+      this.rtpWordListener?.(word);
+      return;
+    }
     if (this.controlListener) this.controlListener(data);
     else this.early.push(data);
   }
@@ -90,6 +113,11 @@ export class SignalingClient implements ControlPort {
   onMessage(listener: (data: ControlData) => void): void {
     this.controlListener = listener;
     for (const d of this.early.splice(0)) listener(d);
+  }
+
+  /** Where the reflector's words about the RTP leg go, from now on (a word before a listener is set has no one to act on it). */
+  onRtpWord(listener: (word: RtpWord) => void): void {
+    this.rtpWordListener = listener;
   }
 
   send(data: SignalData, leg: SignalLeg | null = null): void {

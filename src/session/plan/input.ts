@@ -16,6 +16,7 @@ import type { PortCheck } from '../net/port-check.js';
 import type { StreamOutcome } from '../probe-stream.js';
 import type { StreamViews } from '../collect/outside-views.js';
 import { completePath, couldNotConnectInput } from '../relay-choice.js';
+import type { RelayEvidence } from '../../protocol/could-not-finish.js';
 import type { SessionTimeline } from '../timings.js';
 import type { PathChoice } from './probe-path.js';
 import { metaFor, type TestPlan } from './test-plan.js';
@@ -96,9 +97,16 @@ function outsideViews(stream: StreamViews, rtt: TestEvidence['rttViews']): Outsi
 }
 
 /** The input of a test that connected through no rung: the ladder is the evidence (relay-choice.ts). */
-export function unconnectedInput(plan: TestPlan, rungs: RungFacts[], timeline: SessionTimeline, nat: NatBehaviour | null, clock: ClockFacts): AnalysisInput {
+export function unconnectedInput(
+  plan: TestPlan,
+  rungs: RungFacts[],
+  timeline: SessionTimeline,
+  nat: NatBehaviour | null,
+  clock: ClockFacts,
+  relayEvidence: RelayEvidence | null,
+): AnalysisInput {
   return {
-    ...couldNotConnectInput(metaFor(plan.meta, { ordered: false, maxRetransmits: 0 }, plan.meta.server, plan.dataChannel), rungs, timeline),
+    ...couldNotConnectInput(metaFor(plan.meta, { ordered: false, maxRetransmits: 0 }, plan.meta.server, plan.dataChannel), rungs, timeline, relayEvidence),
     nat,
     clock,
     ...loadPart(plan, null, false),

@@ -5,11 +5,15 @@
  * is here. (The relay path the report grades, getStats' or the chosen rung's, is
  * relay-choice.ts's chosenPath and completePath.)
  */
-import type { ProbeFallback, ProbePath } from '../../analysis/schema/report-schema.js';
+import type { ProbeFallback, ProbePath, RtpAttempt } from '../../analysis/schema/report-schema.js';
 import type { GradedStream, StreamPlan, TestPlan } from './test-plan.js';
 
-/** What became of the RTP leg: connected, not within its grace, failed (the error), or never opened (why). */
-export type RtpLegOutcome =
+/**
+ * What became of the RTP leg: connected, not within its grace, failed (the error), or never
+ * opened (why); with `attempts` when it was opened more than once (the reflector asked for it
+ * again: its first leg carried none of the page's audio), each in order.
+ */
+export type RtpLegOutcome = (
   | { leg: 'connected' }
   /** `relayRefusals`: what the test server's relay refused the leg meanwhile (icecandidateerror entries), none when empty. */
   | { leg: 'timed-out'; relayRefusals: readonly string[] }
@@ -19,7 +23,8 @@ export type RtpLegOutcome =
    * the server refused the offer, ICE or DTLS failed).
    */
   | { leg: 'failed'; error: string; by: 'relay' | 'browser' | 'server-or-path' }
-  | { leg: 'absent'; because: 'no-audio-track' | 'no-rtp-leg' };
+  | { leg: 'absent'; because: 'no-audio-track' | 'no-rtp-leg' }
+) & { attempts?: readonly RtpAttempt[] };
 
 export interface PathChoice {
   probe: ProbePath;
@@ -32,6 +37,12 @@ export interface PathChoice {
 }
 
 export function choosePath(plan: TestPlan, outcome: RtpLegOutcome): PathChoice {
+  const chosen = chooseStream(plan, outcome);
+  const attempts = outcome.attempts;
+  return attempts === undefined || attempts.length < 2 ? chosen : { ...chosen, probe: { ...chosen.probe, attempts: [...attempts] } };
+}
+
+function chooseStream(plan: TestPlan, outcome: RtpLegOutcome): PathChoice {
   const rtp = plan.rtp;
   if (!rtp.planned) return dataChannel(plan, rtp.whyNot);
   switch (outcome.leg) {

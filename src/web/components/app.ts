@@ -12,7 +12,8 @@ import { couldNotTestText } from '../../analysis/present/could-not-test-text.js'
 import { couldNotRunTitle, failureWords, whereWords } from '../could-not-run.js';
 import type { Messages } from '../../analysis/present/catalogue.js';
 import { answerMessages, pageMessages } from '../i18n.js';
-import { errorLine, SetupError } from '../../session/net/errors.js';
+import { errorLine } from '../../session/net/errors.js';
+import { codeNotLoaded, lostOr } from '../server-lost.js';
 import { readPageOffers, type PageOffers } from '../../session/net/config.js';
 import type { LoadOffer } from '../../protocol/api-load.js';
 import { primeAudio, releaseAudio } from '../audio.js';
@@ -175,6 +176,7 @@ export class CpApp extends CpElement {
     this.live = null;
     this.viewError = null;
     this.state = { kind: 'running', phase: 'config', detail: 'loading' };
+    progress("config: loading the test's code");
     this.earlier = null;
     this.embed?.post('started', { code: null, verdict: null, answer: null });
     this.chartModule ??= import('./rtt-chart.js');
@@ -184,19 +186,30 @@ export class CpApp extends CpElement {
     const sampleId = newSampleId();
     let report: Report;
     try {
-      // `?devices=1` (callprobe run --devices): the unattended device check first, with no one asked.
-      if (params.devices) this.devices = await this.checkDevicesUnattended();
+      // Every chunk an answer needs, loaded before the first probe: a server lost at any moment
+      // after this leaves the page able to say so, with what was measured.
       const [{ runSession }, env, { provisionalProgress, provisionalView }, words] = await Promise.all([
         import('../../session/run-session.js'),
         import('../session-env.js'),
         this.liveModule,
         // The words of the live answer and the verdict, in the page's language.
         answerMessages(),
-      ]).catch((err: unknown) => {
-        // A page cached from an older release asks for code the updated server no longer has.
-        throw new SetupError('version-mismatch', pageMessages().t('page.versionMismatch', { detail: errorLine(err) }));
+        this.verdictModule,
+        this.chartModule,
+        // simple-peer, which the session loads as it connects.
+        import('../simple-peer-loader.js').then((m) => m.loadSimplePeer()),
+      ]).catch(async (err: unknown) => {
+        this.chartModule = this.verdictModule = this.liveModule = null;
+        // Another release on the server (a page cached from an older one), or a server that stopped answering.
+        const m = pageMessages();
+        throw await codeNotLoaded(errorLine(err), import.meta.url, {
+          mismatch: (detail) => m.t('page.versionMismatch', { detail }),
+          lost: (detail) => m.t('page.connectionLost', { detail }),
+        });
       });
       this.answerWords = words;
+      // `?devices=1` (callprobe run --devices): the unattended device check first, with no one asked.
+      if (params.devices) this.devices = await this.checkDevicesUnattended();
       let lastAnswerS: number | null = null;
       report = await runSession(
         {
@@ -243,7 +256,8 @@ export class CpApp extends CpElement {
         },
       );
     } catch (err) {
-      await this.failed(err, params, startedAtMs, sampleId);
+      // A test that could not start because the server stopped answering is told as that.
+      await this.failed(await lostOr(err, import.meta.url, (detail) => pageMessages().t('page.connectionLost', { detail })), params, startedAtMs, sampleId);
       return;
     } finally {
       this.controller = null;

@@ -107,10 +107,30 @@ export function siteReportView(r: SiteReport, w: SiteWords = SITE_EN): TemplateR
     <ul>
       ${r.explanation.map((e) => html`<li>${e}</li>`)}
     </ul>
-    ${metricsTable(w, r)} ${r.regions.length > 0 ? regionsTable(w, r.regions) : nothing} ${r.busyLine !== null ? busyLineTable(w, r.busyLine) : nothing}
+    ${causesList(w, r)} ${metricsTable(w, r)} ${r.regions.length > 0 ? regionsTable(w, r.regions) : nothing} ${r.busyLine !== null ? busyLineTable(w, r.busyLine) : nothing}
     ${r.days.length > 0 ? daysTable(w, r) : nothing}
     ${r.hours.length > 0 ? heatMap(w, r) : nothing}
   </section>`;
+}
+
+/** The samples that could not be judged, by cause (src/analysis/site/causes.ts), in the reader's words; nothing when none. */
+function causesList(w: SiteWords, r: SiteReport): TemplateResult | typeof nothing {
+  const c = r.causes;
+  const fmt = printers(w);
+  const ports = c.blocked.ports.map(([t, p]) => `${t.toUpperCase()} ${String(p)}`).join(', ');
+  const every = c.blocked.everyTeamsPort;
+  const items = [
+    every > 0 ? w.t('site.causes.blockedEvery', { n: fmt.count(every), ports }) : null,
+    c.blocked.samples - every > 0 ? w.t('site.causes.blocked', { n: fmt.count(c.blocked.samples - every), ports }) : null,
+    c.deviceBusy > 0 ? w.t('site.causes.deviceBusy', { n: fmt.count(c.deviceBusy) }) : null,
+    c.ours > 0 ? w.t('site.causes.ours', { n: fmt.count(c.ours) }) : null,
+    c.other > 0 ? w.t('site.causes.other', { n: fmt.count(c.other) }) : null,
+  ].filter((x): x is string => x !== null);
+  if (items.length === 0) return nothing;
+  return html`<h3>${w.t('site.causes')}</h3>
+    <ul data-testid="site-causes">
+      ${items.map((x) => html`<li>${x}</li>`)}
+    </ul>`;
 }
 
 /** A column heading: its text, and its full name where the text is short. */

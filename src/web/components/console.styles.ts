@@ -9,7 +9,8 @@ export const consoleStyles = css`
   form { display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr)); gap: 0.5rem 1rem; align-items: end; }
   label { display: flex; flex-direction: column; font-weight: 600; gap: 0.2rem; }
   input, select { font: inherit; padding: 0.35rem 0.5rem; border: 1px solid #6b7480; border-radius: 4px; }
-  button { font: inherit; font-weight: 700; padding: 0.4rem 0.9rem; border-radius: 6px; border: 2px solid #0b5cad; background: #0b5cad; color: #fff; cursor: pointer; }
+  button, a.button { font: inherit; font-weight: 700; padding: 0.4rem 0.9rem; border-radius: 6px; border: 2px solid #0b5cad; background: #0b5cad; color: #fff; cursor: pointer; }
+  a.button { display: inline-block; text-decoration: none; }
   button.link { background: none; color: #0b5cad; border: none; padding: 0; text-decoration: underline; font-weight: 600; }
   :focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; }
   .who { display: flex; justify-content: space-between; align-items: center; gap: 1rem; color: #4a525c; }

@@ -1,5 +1,6 @@
 /**
- * The help desk console (/console): log in, see the known sites with what to look at first
+ * The help desk console (/console): log in (a console user's password, or the company's identity
+ * provider, saying when it does not answer that passwords still work), see the known sites with what to look at first
  * (silent, outages, raised alerts), search stored results, open one with the site's baseline,
  * the likely culprit and what to tell the user. Everything comes from
  * /api/console (the server redacts tier 1's view); the session is an HttpOnly cookie.
@@ -15,6 +16,7 @@ import {
   type ConsoleSearchRow,
   type ConsoleWho,
 } from '../../protocol/api-console.js';
+import type { ConsoleSignIn } from '../../protocol/api-console-sign-in.js';
 import { RESULTS_PATH, SITES_OVERVIEW_PATH, siteReportPath } from '../../protocol/api.js';
 import { TypedError } from '../../protocol/typed-error.js';
 import type { SitesOverview } from '../../analysis/site/overview.js';
@@ -53,6 +55,8 @@ async function api<T>(path: string, init?: RequestInit): Promise<T> {
 export class ConsoleView extends CpElement {
   static override properties = {
     who: { state: true },
+    signIn: { state: true },
+    companyPart: { state: true },
     rows: { state: true },
     open: { state: true },
     sites: { state: true },
@@ -65,6 +69,10 @@ export class ConsoleView extends CpElement {
   };
   static override styles = consoleStyles;
   declare who: ConsoleWho | null;
+  /** The ways this server offers to log in (GET /sign-in), loaded when the login form is shown. */
+  declare signIn: ConsoleSignIn | null;
+  /** The login form's part for the company sign-in (./console-sign-in.ts, loaded where it is offered), or null. */
+  declare companyPart: ((ways: ConsoleSignIn) => TemplateResult) | null;
   declare rows: ConsoleSearchAnswer | null;
   declare open: ConsoleResultView | null;
   /** The all-sites overview of the last 7 days, loaded once logged in. */
@@ -86,6 +94,8 @@ export class ConsoleView extends CpElement {
   constructor() {
     super();
     this.who = null;
+    this.signIn = null;
+    this.companyPart = null;
     this.rows = null;
     this.open = null;
     this.sites = null;
@@ -121,6 +131,21 @@ export class ConsoleView extends CpElement {
     if (changed.has('who') && this.who !== null) void this.loadSites();
   }
 
+  /**
+   * The ways to log in (GET /sign-in: the password form, the company's sign-in and whether it
+   * answers), asked each time the login form is to be shown; if the server cannot say, the
+   * password form alone, and the reason shown.
+   */
+  private async loadSignIn(): Promise<void> {
+    try {
+      const ways = await api<ConsoleSignIn>(`${CONSOLE_API}/sign-in`);
+      if (ways.company !== null) this.companyPart ??= await (await import('./console-sign-in.js')).companyPart(this.m.lang);
+      this.signIn = ways;
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     const words = this.loadWords();
@@ -131,8 +156,10 @@ export class ConsoleView extends CpElement {
         this.ready = true;
       },
       async (err: Error) => {
+        const loggedOut = err instanceof ApiError && err.status === 401;
         await words;
-        this.error = err instanceof ApiError && err.status === 401 ? null : err.message;
+        if (loggedOut) await this.loadSignIn();
+        else this.error = err.message;
         this.ready = true;
       },
     );
@@ -148,6 +175,8 @@ export class ConsoleView extends CpElement {
         body: JSON.stringify({ name: f.get('name'), password: f.get('password') }),
       });
       this.error = null;
+      // The company sign-in's last outcome is spent.
+      this.companyPart = null;
       await this.updateComplete;
       this.renderRoot.querySelector<HTMLInputElement>('#code')?.focus();
     } catch (err) {
@@ -158,6 +187,8 @@ export class ConsoleView extends CpElement {
   private async logout(): Promise<void> {
     await api<unknown>(`${CONSOLE_API}/logout`, { method: 'POST' });
     this.turn++;
+    this.companyPart = null;
+    void this.loadSignIn();
     this.who = null;
     this.rows = null;
     this.open = null;
@@ -166,7 +197,10 @@ export class ConsoleView extends CpElement {
   }
 
   private failed(err: unknown): void {
-    if (err instanceof ApiError && err.status === 401) this.who = null;
+    if (err instanceof ApiError && err.status === 401 && this.who !== null) {
+      this.who = null;
+      void this.loadSignIn();
+    }
     this.error = (err as Error).message;
   }
 
@@ -288,12 +322,18 @@ export class ConsoleView extends CpElement {
 
   private loginForm(): TemplateResult {
     const m = this.m;
+    const ways = this.signIn ?? { password: true, company: null };
     return html`<h2>${m.t('login.heading')}</h2>
-      <form @submit=${(e: SubmitEvent) => void this.login(e)}>
-        <label>${m.t('login.name')} <input id="name" name="name" autocomplete="username" required /></label>
-        <label>${m.t('login.password')} <input id="password" name="password" type="password" autocomplete="current-password" required /></label>
-        <button type="submit">${m.t('login.submit')}</button>
-      </form>`;
+      ${this.companyPart !== null ? this.companyPart(ways) : nothing}
+      ${
+        ways.password
+          ? html`<form @submit=${(e: SubmitEvent) => void this.login(e)}>
+            <label>${m.t('login.name')} <input id="name" name="name" autocomplete="username" required /></label>
+            <label>${m.t('login.password')} <input id="password" name="password" type="password" autocomplete="current-password" required /></label>
+            <button type="submit">${m.t('login.submit')}</button>
+          </form>`
+          : nothing
+      }`;
   }
 
   private desk(who: ConsoleWho): TemplateResult {
@@ -377,6 +417,8 @@ export class ConsoleView extends CpElement {
       return minutes < 60 ? m.t('span.min', { m: min }) : minutes % 60 === 0 ? m.t('span.h', { h }) : m.t('span.hMin', { h, m: min });
     };
     switch (f.kind) {
+      case 'not-installed':
+        return m.t('flag.notInstalled', { since: f.tokenSince });
       case 'never-reported':
         return m.t('flag.neverReported', { since: f.tokenSince, span: span(f.silentUpMs) });
       case 'silent': {
@@ -545,20 +587,24 @@ export class ConsoleView extends CpElement {
 
   /**
    * The same browser's other tests, each a link that opens it: said as the browser's claim (the
-   * page sent the earlier code; the server checked only that it stored it within 30 days).
+   * page sent the earlier code; the server checked that it stored it within 30 days and that it
+   * started before), the later ones newest first with how many more, and a claim from another
+   * network than the claimed result's marked.
    */
   private chain(c: ConsoleChain): TemplateResult | typeof nothing {
     const m = this.m;
     if (c.earlier === null && c.later.length === 0) return nothing;
     const link = (l: ConsoleChainLink) =>
       html`<button class="link code" @click=${() => void this.show({ id: l.code })} aria-label=${m.t('found.open', { code: l.code })}>${l.code}</button>
-        ${m.t('chain.link', { when: l.startedAtLocal, verdict: this.verdictWord(l.verdict) })}`;
+        ${m.t('chain.link', { when: l.startedAtLocal, verdict: this.verdictWord(l.verdict) })}
+        ${l.otherNetwork ? html`<strong data-chain-other>${m.t('chain.otherNetwork')}</strong>` : nothing}`;
     return html`<div data-testid="chain">
       ${c.earlier ? html`<p data-chain="earlier">${spliced(m, 'chain.earlier', { link: link(c.earlier) })}</p>` : nothing}
       ${
         c.later.length > 0
           ? html`<p data-chain="later">${m.t('chain.later')}</p>
-            <ul>${c.later.map((l) => html`<li data-chain-code=${l.code}>${link(l)}</li>`)}</ul>`
+            <ul>${c.later.map((l) => html`<li data-chain-code=${l.code}>${link(l)}</li>`)}</ul>
+            ${c.laterMore > 0 ? html`<p data-chain="more">${m.t('chain.more', { count: c.laterMore })}</p>` : nothing}`
           : nothing
       }
     </div>`;

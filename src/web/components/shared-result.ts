@@ -124,7 +124,7 @@ export class SharedResultView extends CpElement {
         // What failed and where to look in the reader's language; the detail, time, site and browser lines as stored.
         const [, , , ...facts] = couldNotTestLines(r);
         const title = `${couldNotRunTitle(r.reason)}.`;
-        const lines = [failureWords(r.reason), whereWords(r.reason), ...facts];
+        const lines = [failureWords(r.reason), whereWords(r.reason, r.side), ...facts];
         const rerun =
           r.meta.profile && typeof r.meta.durationS === 'number'
             ? rerunHref({

@@ -84,6 +84,8 @@ export const de: CatalogueOf<typeof en> = {
   'sites.edgeIn': 'Edge {id} ({region})',
   'sites.samplesOf': '{n} von {total}',
   'sites.otherEdge': '{site} auf {edge}, getrennt bewertet',
+  'flag.notInstalled':
+    'noch nicht installiert: ein Standort-Token wurde {since} erstellt, das auf die erste Messung der Sonde wartet; Stille wird ab dieser Messung gezählt',
   'flag.neverReported': 'nie gemeldet: ein Standort-Token wurde {since} erstellt, seitdem wurde keine Messung gespeichert ({span} Betriebszeit von callprobe)',
   'flag.silent': 'still: seit {span} Betriebszeit von callprobe keine Messung (zuletzt {last})',
   'flag.silentNever': 'still: seit {span} Betriebszeit von callprobe keine Messung (noch nie eine)',
@@ -120,7 +122,9 @@ export const de: CatalogueOf<typeof en> = {
   'result.status': 'Status',
 
   'chain.earlier': 'Früherer Test aus demselben Browser (Angabe des Browsers): {link}',
-  'chain.later': 'Erneut getestet aus demselben Browser (Angabe des Browsers):',
+  'chain.later': 'Erneut getestet aus demselben Browser (Angabe des Browsers), neueste zuerst:',
+  'chain.more': 'und {count} weitere, ältere',
+  'chain.otherNetwork': 'beansprucht aus einem anderen Netz als dem des früheren Tests',
   'chain.link': '({when}, {verdict})',
 
   'baseline.heading': 'Im Vergleich zur Basis des Standorts',

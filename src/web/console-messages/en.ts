@@ -91,6 +91,7 @@ export const en = {
   'sites.samplesOf': '{n} of {total}',
   'sites.otherEdge': '{site} on {edge}, graded apart',
   // A site's flags, from their kind and figures (src/analysis/site/health.ts words them in English).
+  'flag.notInstalled': "not yet installed: a site token was made {since} to wait for the probe's first sample; its silence is counted from that sample",
   'flag.neverReported': "never reported: a site token was made {since} and no sample has been stored since ({span} of callprobe's up time)",
   'flag.silent': "silent: no sample tested for {span} of callprobe's up time (last at {last})",
   'flag.silentNever': "silent: no sample tested for {span} of callprobe's up time (none ever did)",
@@ -127,7 +128,9 @@ export const en = {
   'result.status': 'Status',
 
   'chain.earlier': "Earlier test from the same browser (the browser's claim): {link}",
-  'chain.later': "Tested again from the same browser (the browser's claim):",
+  'chain.later': "Tested again from the same browser (the browser's claim), newest first:",
+  'chain.more': 'and {count} more, older',
+  'chain.otherNetwork': "claimed from another network than the earlier test's",
   'chain.link': '({when}, {verdict})',
 
   'baseline.heading': "Beside the site's baseline",

@@ -84,6 +84,8 @@ export const es: CatalogueOf<typeof en> = {
   'sites.edgeIn': 'edge {id} ({region})',
   'sites.samplesOf': '{n} de {total}',
   'sites.otherEdge': '{site} en {edge}, evaluada aparte',
+  'flag.notInstalled':
+    'aún no instalado: se creó un token de sede el {since} a la espera de la primera medición de la sonda; su silencio se cuenta a partir de esa medición',
   'flag.neverReported':
     'nunca informó: se creó un token de sede el {since} y no se ha guardado ninguna medición desde entonces ({span} de funcionamiento de callprobe)',
   'flag.silent': 'en silencio: ninguna medición durante {span} de funcionamiento de callprobe (la última el {last})',
@@ -121,7 +123,9 @@ export const es: CatalogueOf<typeof en> = {
   'result.status': 'Estado',
 
   'chain.earlier': 'Prueba anterior desde el mismo navegador (según el navegador): {link}',
-  'chain.later': 'Probado de nuevo desde el mismo navegador (según el navegador):',
+  'chain.later': 'Probado de nuevo desde el mismo navegador (según el navegador), los más recientes primero:',
+  'chain.more': 'y {count} más, anteriores',
+  'chain.otherNetwork': 'reclamado desde otra red que la de la prueba anterior',
   'chain.link': '({when}, {verdict})',
 
   'baseline.heading': 'Frente a la referencia de la sede',

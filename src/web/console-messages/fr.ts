@@ -84,6 +84,8 @@ export const fr: CatalogueOf<typeof en> = {
   'sites.edgeIn': 'edge {id} ({region})',
   'sites.samplesOf': '{n} sur {total}',
   'sites.otherEdge': '{site} sur {edge}, évalué à part',
+  'flag.notInstalled':
+    'pas encore installé\u00a0: un jeton de site a été créé le {since} pour attendre la première mesure de la sonde\u00a0; son silence est compté à partir de cette mesure',
   'flag.neverReported':
     'jamais signalé\u00a0: un jeton de site a été créé le {since} et aucune mesure n’a été enregistrée depuis ({span} de fonctionnement de callprobe)',
   'flag.silent': 'silencieux\u00a0: aucune mesure depuis {span} de fonctionnement de callprobe (la dernière le {last})',
@@ -121,7 +123,9 @@ export const fr: CatalogueOf<typeof en> = {
   'result.status': 'État',
 
   'chain.earlier': 'Test précédent depuis le même navigateur (selon le navigateur)\u00a0: {link}',
-  'chain.later': 'Testé à nouveau depuis le même navigateur (selon le navigateur)\u00a0:',
+  'chain.later': "Testé à nouveau depuis le même navigateur (selon le navigateur), les plus récents d'abord\u00a0:",
+  'chain.more': 'et {count} de plus, plus anciens',
+  'chain.otherNetwork': 'revendiqué depuis un autre réseau que celui du test précédent',
   'chain.link': '({when}, {verdict})',
 
   'baseline.heading': 'Par rapport à la référence du site',

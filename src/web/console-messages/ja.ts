@@ -84,6 +84,7 @@ export const ja: CatalogueOf<typeof en> = {
   'sites.edgeIn': 'エッジ {id} ({region})',
   'sites.samplesOf': '{total} 件中 {n} 件',
   'sites.otherEdge': '{edge} 上の {site} (別に評価)',
+  'flag.notInstalled': '未設置: 拠点トークンが {since} にプローブの最初のサンプルを待つものとして作成されました。無音はそのサンプルから数えます',
   'flag.neverReported': '報告なし: 拠点トークンが {since} に作成されて以来、サンプルが保存されていません (callprobe の稼働時間で {span})',
   'flag.silent': '無音: callprobe の稼働時間で {span} テストされたサンプルがありません (最後は {last})',
   'flag.silentNever': '無音: callprobe の稼働時間で {span} テストされたサンプルがありません (一度もなし)',
@@ -120,7 +121,9 @@ export const ja: CatalogueOf<typeof en> = {
   'result.status': '状態',
 
   'chain.earlier': '同じブラウザーからの以前のテスト (ブラウザーの申告): {link}',
-  'chain.later': '同じブラウザーから再テスト (ブラウザーの申告):',
+  'chain.later': '同じブラウザーから再テスト (ブラウザーの申告、新しい順):',
+  'chain.more': 'ほかに {count} 件 (より古いもの)',
+  'chain.otherNetwork': '以前のテストとは別のネットワークからの申告',
   'chain.link': '({when}、{verdict})',
 
   'baseline.heading': '拠点のベースラインとの比較',

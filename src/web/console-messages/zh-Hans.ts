@@ -83,6 +83,7 @@ export const zhHans: CatalogueOf<typeof en> = {
   'sites.edgeIn': '边缘节点 {id}（{region}）',
   'sites.samplesOf': '{n} / {total}',
   'sites.otherEdge': '{site} 在 {edge} 上，单独评估',
+  'flag.notInstalled': '尚未安装：站点令牌创建于 {since}，等待探针的第一个样本；静默从该样本起计算',
   'flag.neverReported': '从未报告：站点令牌创建于 {since}，此后没有保存任何样本（callprobe 运行时间 {span}）',
   'flag.silent': '静默：callprobe 运行时间 {span} 内没有测试样本（最后一次在 {last}）',
   'flag.silentNever': '静默：callprobe 运行时间 {span} 内没有测试样本（从未有过）',
@@ -119,7 +120,9 @@ export const zhHans: CatalogueOf<typeof en> = {
   'result.status': '状态',
 
   'chain.earlier': '来自同一浏览器的之前测试（浏览器的说法）：{link}',
-  'chain.later': '来自同一浏览器的再次测试（浏览器的说法）：',
+  'chain.later': '来自同一浏览器的再次测试（浏览器的说法，最新的在前）：',
+  'chain.more': '另有 {count} 个较早的测试',
+  'chain.otherNetwork': '声明来自与之前测试不同的网络',
   'chain.link': '（{when}，{verdict}）',
 
   'baseline.heading': '与站点基线对比',

@@ -34,19 +34,31 @@ export const de: CatalogueOf<typeof en> = {
   'fail.titleBrowser': 'Dieser Browser kann den Test nicht ausführen',
   'fail.config-unavailable': 'Die Seite konnte die Testeinstellungen nicht vom Server abrufen.',
   'fail.signaling-failed': 'Die Seite konnte die Verbindung zum Reflektor des Servers nicht öffnen (WebSocket-Signalisierung).',
-  'fail.relay-unreachable':
-    'Kein Relay-Port hat geantwortet: UDP, TCP und TLS zum Relay des Testservers waren alle blockiert oder liefen in eine Zeitüberschreitung. Die Seite hat den Server selbst erreicht; also blockiert entweder dieses Netzwerk diese Ports oder das Relay des Servers läuft nicht. Zur Anrufqualität wurde nichts gemessen.',
   'fail.relay-refused':
     'Das Relay des Testservers hat diesem Test die benötigten Relay-Adressen verweigert (sein Zuteilungskontingent, oder es ist voll): Das ist ein Limit des Servers, nicht dieses Netzwerks oder dieses Geräts.',
   'fail.ice-failed': 'Die Medienverbindung über das Relay konnte nicht aufgebaut werden (ICE fehlgeschlagen).',
   'fail.channel-not-lossy': 'Der Browser wollte keinen unzuverlässigen Datenkanal öffnen, daher konnte Paketverlust nicht gemessen werden.',
   'fail.reflector-error': 'Der Reflektor des Servers hat während des Tests einen Fehler gemeldet.',
   'fail.version-mismatch': 'Diese Seite und der Testserver sind verschiedene callprobe-Versionen: Laden Sie die Seite neu.',
+  'fail.connection-lost': 'Die Verbindung zum Testserver ist abgebrochen, daher sagt das noch nichts über Ihre Anrufe.',
   'fail.server-busy': 'Der Testserver ist ausgelastet. Versuchen Sie es in einer Minute erneut.',
   'fail.browser-unsupported': 'Diesem Browser fehlt etwas, das der Test braucht, daher wurde nichts gemessen: Das sagt nichts über das Netzwerk.',
   'fail.internal-error': 'Die Seite hatte einen internen Fehler.',
   'fail.bad-parameters': 'Der Testlink enthält eine fehlerhafte Einstellung.',
+  'fail.could-not-connect':
+    'Kein Relay-Port hat geantwortet: UDP, TCP und TLS zum Relay des Testservers waren alle blockiert oder liefen in eine Zeitüberschreitung. Die Seite hat den Server selbst erreicht; zur Anrufqualität wurde nichts gemessen.',
+  'fail.browser-failed': 'Die Messstation konnte ihren Browser nicht starten, daher wurde nichts gemessen: Das sagt nichts über das Netzwerk.',
+  'fail.page-failed': 'Der Browser konnte die Testseite nicht vom Server laden.',
+  'fail.timeout': 'Der Test ist nicht in der vorgesehenen Zeit fertig geworden.',
+  'fail.server-unreachable': 'Der Testserver war überhaupt nicht erreichbar (seine Webadresse hat nicht geantwortet).',
+  'fail.not-callprobe': 'Die angegebene Adresse ist kein callprobe-Testserver.',
+  'fail.interrupted': 'Die Messstation wurde mitten im Test angehalten (ihr Zeitplan wurde gestoppt): Das liegt an keinem Netzwerk.',
+  'fail.error': 'Die Messstation hatte einen eigenen Fehler.',
+  'fail.reflector-silent':
+    'Der Reflektor des Testservers hat nicht geantwortet: Das Relay hat die Proben übertragen, aber der Reflektor hat keine gezählt. Das sagt nichts über Ihr Netzwerk.',
   'fail.other': 'Der Test konnte nicht laufen ({reason}).',
+  'where.network':
+    'Wo Sie suchen sollten: bei der Firewall dieses Netzwerks. Andere Tests haben das Relay dieses Testservers in den letzten Minuten erreicht, also blockiert dieses Netzwerk die Ports, die Anrufe nutzen: Bitten Sie die IT, sie freizugeben.',
   'where.browser':
     'Wo Sie suchen sollten: bei diesem Browser, nicht beim Netzwerk. Versuchen Sie einen anderen Browser (ein aktuelles Chrome, Edge, Firefox oder Safari).',
   'where.server':
@@ -59,7 +71,9 @@ export const de: CatalogueOf<typeof en> = {
   'page.viewError.text': 'Der Test ist gelaufen und sein Ergebnis bleibt erhalten: Laden Sie die Seite neu, um es vollständig zu sehen. ({detail})',
   'page.detail': 'Detail: {message} (Grundcode: {reason})',
   'page.versionMismatch':
-    'Diese Seite konnte den Rest ihres Codes nicht vom Server laden ({detail}): Der Server wurde vielleicht aktualisiert, oder die Verbindung ist abgebrochen. Laden Sie die Seite neu und starten Sie den Test erneut.',
+    'Diese Seite konnte den Rest ihres Codes nicht laden ({detail}): Auf dem Testserver läuft jetzt eine andere callprobe-Version. Laden Sie die Seite neu und starten Sie den Test erneut.',
+  'page.connectionLost':
+    'Die Verbindung zum Testserver ist abgebrochen, bevor der Test etwas gemessen hat ({detail}); das sagt also noch nichts über Ihre Anrufe. Prüfen Sie die Verbindung und starten Sie den Test erneut.',
   'page.whatever': 'Unabhängig vom Ergebnis',
   'page.keyFigures': 'Kennzahlen',
   'page.detailsForIt': 'Details für die IT',

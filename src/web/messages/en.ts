@@ -36,19 +36,31 @@ export const en = {
   'fail.titleBrowser': 'This browser cannot run the test',
   'fail.config-unavailable': 'The page could not get the test settings from the server.',
   'fail.signaling-failed': "The page could not open the connection to the server's reflector (WebSocket signalling).",
-  'fail.relay-unreachable':
-    "No relay port answered: UDP, TCP and TLS to the test server's relay were all blocked or timed out. The page did reach the server itself, so either this network blocks those ports or the server's relay is not running; nothing about call quality was measured.",
   'fail.relay-refused':
     "The test server's relay refused this test the relayed addresses it needs (its allocation quota, or it is full): that is the server's limit, not this network or this device.",
   'fail.ice-failed': 'The media connection through the relay could not be set up (ICE failed).',
   'fail.channel-not-lossy': 'The browser would not open an unreliable data channel, so loss could not be measured.',
   'fail.reflector-error': "The server's reflector reported an error during the test.",
   'fail.version-mismatch': 'This page and the test server are different releases of callprobe: reload the page.',
+  'fail.connection-lost': 'The connection to the test server was lost, so this says nothing about your calls yet.',
   'fail.server-busy': 'The test server is busy. Try again in a minute.',
   'fail.browser-unsupported': 'This browser lacks something the test needs, so nothing was measured: this says nothing about the network.',
   'fail.internal-error': 'The page hit an internal error.',
   'fail.bad-parameters': 'The test link has a bad setting.',
+  'fail.could-not-connect':
+    "No relay port answered: UDP, TCP and TLS to the test server's relay were all blocked or timed out. The page did reach the server itself; nothing about call quality was measured.",
+  'fail.browser-failed': 'The probe could not start its browser, so nothing was measured: this says nothing about the network.',
+  'fail.page-failed': 'The browser could not load the test page from the server.',
+  'fail.timeout': 'The test did not end in the time it was given.',
+  'fail.server-unreachable': 'The test server could not be reached at all (its web address did not answer).',
+  'fail.not-callprobe': 'The address given is not a callprobe test server.',
+  'fail.interrupted': "The probe was stopped in the middle of the test (its schedule was stopped): nobody's network.",
+  'fail.error': 'The probe hit an error of its own.',
+  'fail.reflector-silent':
+    "The test server's reflector did not answer: the relay carried the probes, but the reflector counted none. This says nothing about your network.",
   'fail.other': 'The test could not run ({reason}).',
+  'where.network':
+    "Where to look: this network's firewall. Other tests reached this test server's relay in the last minutes, so it is this network that blocks the ports calls use: ask its IT team to allow them.",
   'where.browser': 'Where to look: this browser, not the network. Try another browser (a current Chrome, Edge, Firefox or Safari).',
   'where.server': 'Where to look: the test server, not the network. Try again later; if it stays, tell whoever runs this test server.',
   'where.network-or-server':
@@ -59,7 +71,9 @@ export const en = {
   'page.viewError.text': 'The test ran and its result is kept: reload the page to see it in full. ({detail})',
   'page.detail': 'Detail: {message} (reason code: {reason})',
   'page.versionMismatch':
-    'This page could not load the rest of its code from the server ({detail}): the server may have been updated, or the connection dropped. Reload the page and start the test again.',
+    'This page could not load the rest of its code ({detail}): the test server now runs another release of callprobe. Reload the page and start the test again.',
+  'page.connectionLost':
+    'The connection to the test server was lost before the test measured anything ({detail}), so this says nothing about your calls yet. Check the connection and start the test again.',
   'page.whatever': 'Whatever the result',
   'page.keyFigures': 'Key figures',
   'page.detailsForIt': 'Details for IT',

@@ -34,19 +34,31 @@ export const es: CatalogueOf<typeof en> = {
   'fail.titleBrowser': 'Este navegador no puede hacer la prueba',
   'fail.config-unavailable': 'La página no pudo obtener los ajustes de la prueba del servidor.',
   'fail.signaling-failed': 'La página no pudo abrir la conexión con el reflector del servidor (señalización WebSocket).',
-  'fail.relay-unreachable':
-    'Ningún puerto del relé respondió: UDP, TCP y TLS hacia el relé del servidor de prueba estaban bloqueados o agotaron el tiempo. La página sí llegó al propio servidor, así que o esta red bloquea esos puertos o el relé del servidor no está en marcha; no se midió nada de la calidad de las llamadas.',
   'fail.relay-refused':
     'El relé del servidor de prueba negó a esta prueba las direcciones retransmitidas que necesita (su cuota de asignaciones, o está lleno): es un límite del servidor, no de esta red ni de este dispositivo.',
   'fail.ice-failed': 'No se pudo establecer la conexión de medios a través del relé (falló ICE).',
   'fail.channel-not-lossy': 'El navegador no quiso abrir un canal de datos no fiable, así que no se pudo medir la pérdida.',
   'fail.reflector-error': 'El reflector del servidor informó de un error durante la prueba.',
   'fail.version-mismatch': 'Esta página y el servidor de prueba son versiones distintas de callprobe: recargue la página.',
+  'fail.connection-lost': 'Se perdió la conexión con el servidor de prueba, así que esto aún no dice nada de sus llamadas.',
   'fail.server-busy': 'El servidor de prueba está ocupado. Inténtelo de nuevo en un minuto.',
   'fail.browser-unsupported': 'A este navegador le falta algo que la prueba necesita, así que no se midió nada: esto no dice nada de la red.',
   'fail.internal-error': 'La página tuvo un error interno.',
   'fail.bad-parameters': 'El enlace de la prueba tiene un ajuste incorrecto.',
+  'fail.could-not-connect':
+    'Ningún puerto del relé respondió: UDP, TCP y TLS hacia el relé del servidor de prueba estaban bloqueados o agotaron el tiempo. La página sí llegó al propio servidor; no se midió nada de la calidad de las llamadas.',
+  'fail.browser-failed': 'La sonda no pudo iniciar su navegador, así que no se midió nada: esto no dice nada de la red.',
+  'fail.page-failed': 'El navegador no pudo cargar la página de la prueba desde el servidor.',
+  'fail.timeout': 'La prueba no terminó en el tiempo que tenía.',
+  'fail.server-unreachable': 'No se pudo llegar al servidor de prueba (su dirección web no respondió).',
+  'fail.not-callprobe': 'La dirección indicada no es un servidor de prueba de callprobe.',
+  'fail.interrupted': 'La sonda se detuvo en mitad de la prueba (se paró su programación): no es cosa de ninguna red.',
+  'fail.error': 'La sonda tuvo un error propio.',
+  'fail.reflector-silent':
+    'El reflector del servidor de prueba no respondió: el relé transportó las sondas, pero el reflector no contó ninguna. Esto no dice nada de su red.',
   'fail.other': 'No se pudo hacer la prueba ({reason}).',
+  'where.network':
+    'Dónde mirar: el cortafuegos de esta red. Otras pruebas llegaron al relé de este servidor en los últimos minutos, así que es esta red la que bloquea los puertos que usan las llamadas: pida a su equipo de TI que los abra.',
   'where.browser': 'Dónde mirar: este navegador, no la red. Pruebe otro navegador (un Chrome, Edge, Firefox o Safari actual).',
   'where.server': 'Dónde mirar: el servidor de prueba, no la red. Inténtelo más tarde; si sigue igual, avise a quien administre este servidor de prueba.',
   'where.network-or-server':
@@ -57,7 +69,9 @@ export const es: CatalogueOf<typeof en> = {
   'page.viewError.text': 'La prueba se hizo y su resultado se conserva: recargue la página para verlo completo. ({detail})',
   'page.detail': 'Detalle: {message} (código de motivo: {reason})',
   'page.versionMismatch':
-    'Esta página no pudo cargar el resto de su código del servidor ({detail}): puede que el servidor se haya actualizado o que se cortara la conexión. Recargue la página e inicie la prueba otra vez.',
+    'Esta página no pudo cargar el resto de su código ({detail}): el servidor de prueba ejecuta ahora otra versión de callprobe. Recargue la página e inicie la prueba otra vez.',
+  'page.connectionLost':
+    'Se perdió la conexión con el servidor de prueba antes de que la prueba midiera nada ({detail}), así que esto aún no dice nada de sus llamadas. Compruebe la conexión e inicie la prueba otra vez.',
   'page.whatever': 'Sea cual sea el resultado',
   'page.keyFigures': 'Cifras clave',
   'page.detailsForIt': 'Detalles para TI',

@@ -34,19 +34,31 @@ export const fr: CatalogueOf<typeof en> = {
   'fail.titleBrowser': 'Ce navigateur ne peut pas exécuter le test',
   'fail.config-unavailable': 'La page n’a pas pu obtenir les réglages du test auprès du serveur.',
   'fail.signaling-failed': 'La page n’a pas pu ouvrir la connexion au réflecteur du serveur (signalisation WebSocket).',
-  'fail.relay-unreachable':
-    'Aucun port du relais n’a répondu\u00a0: UDP, TCP et TLS vers le relais du serveur de test étaient tous bloqués ou sans réponse. La page a bien joint le serveur lui-même, donc soit ce réseau bloque ces ports, soit le relais du serveur ne fonctionne pas\u202f; rien n’a été mesuré sur la qualité des appels.',
   'fail.relay-refused':
     'Le relais du serveur de test a refusé à ce test les adresses relayées dont il a besoin (son quota d’allocations, ou il est plein)\u00a0: c’est une limite du serveur, pas de ce réseau ni de cet appareil.',
   'fail.ice-failed': 'La connexion média par le relais n’a pas pu s’établir (échec ICE).',
   'fail.channel-not-lossy': 'Le navigateur a refusé d’ouvrir un canal de données non fiable, donc la perte n’a pas pu être mesurée.',
   'fail.reflector-error': 'Le réflecteur du serveur a signalé une erreur pendant le test.',
   'fail.version-mismatch': 'Cette page et le serveur de test sont des versions différentes de callprobe\u00a0: rechargez la page.',
+  'fail.connection-lost': 'La connexion au serveur de test a été perdue\u00a0: cela ne dit encore rien de vos appels.',
   'fail.server-busy': 'Le serveur de test est occupé. Réessayez dans une minute.',
   'fail.browser-unsupported': 'Il manque à ce navigateur quelque chose dont le test a besoin, donc rien n’a été mesuré\u00a0: cela ne dit rien du réseau.',
   'fail.internal-error': 'La page a rencontré une erreur interne.',
   'fail.bad-parameters': 'Le lien du test contient un réglage incorrect.',
+  'fail.could-not-connect':
+    'Aucun port du relais n’a répondu\u00a0: UDP, TCP et TLS vers le relais du serveur de test étaient tous bloqués ou sans réponse. La page a bien joint le serveur lui-même\u202f; rien n’a été mesuré sur la qualité des appels.',
+  'fail.browser-failed': 'La sonde n’a pas pu démarrer son navigateur, donc rien n’a été mesuré\u00a0: cela ne dit rien du réseau.',
+  'fail.page-failed': 'Le navigateur n’a pas pu charger la page du test depuis le serveur.',
+  'fail.timeout': 'Le test ne s’est pas terminé dans le temps prévu.',
+  'fail.server-unreachable': 'Le serveur de test n’a pas pu être joint du tout (son adresse web n’a pas répondu).',
+  'fail.not-callprobe': 'L’adresse indiquée n’est pas un serveur de test callprobe.',
+  'fail.interrupted': 'La sonde a été arrêtée au milieu du test (sa planification a été arrêtée)\u00a0: aucun réseau n’est en cause.',
+  'fail.error': 'La sonde a rencontré une erreur qui lui est propre.',
+  'fail.reflector-silent':
+    'Le réflecteur du serveur de test n’a pas répondu\u00a0: le relais a transporté les sondes, mais le réflecteur n’en a compté aucune. Cela ne dit rien de votre réseau.',
   'fail.other': 'Le test n’a pas pu s’exécuter ({reason}).',
+  'where.network':
+    'Où chercher\u00a0: le pare-feu de ce réseau. D’autres tests ont joint le relais de ce serveur ces dernières minutes, c’est donc ce réseau qui bloque les ports qu’utilisent les appels\u00a0: demandez à son équipe informatique de les ouvrir.',
   'where.browser': 'Où chercher\u00a0: ce navigateur, pas le réseau. Essayez un autre navigateur (un Chrome, Edge, Firefox ou Safari récent).',
   'where.server':
     'Où chercher\u00a0: le serveur de test, pas le réseau. Réessayez plus tard\u202f; si cela persiste, prévenez la personne qui gère ce serveur de test.',
@@ -58,7 +70,9 @@ export const fr: CatalogueOf<typeof en> = {
   'page.viewError.text': 'Le test a eu lieu et son résultat est conservé\u00a0: rechargez la page pour le voir en entier. ({detail})',
   'page.detail': 'Détail\u00a0: {message} (code de motif\u00a0: {reason})',
   'page.versionMismatch':
-    'Cette page n’a pas pu charger le reste de son code depuis le serveur ({detail})\u00a0: le serveur a peut-être été mis à jour, ou la connexion a été coupée. Rechargez la page et relancez le test.',
+    'Cette page n’a pas pu charger le reste de son code ({detail})\u00a0: le serveur de test fait maintenant tourner une autre version de callprobe. Rechargez la page et relancez le test.',
+  'page.connectionLost':
+    'La connexion au serveur de test a été perdue avant que le test ne mesure quoi que ce soit ({detail})\u00a0: cela ne dit encore rien de vos appels. Vérifiez la connexion et relancez le test.',
   'page.whatever': 'Quel que soit le résultat',
   'page.keyFigures': 'Chiffres clés',
   'page.detailsForIt': 'Détails pour l’informatique',

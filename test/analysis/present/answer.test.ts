@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { answerView, probesToConfirm, UNCONFIRMED_MEANING, verdictWords } from '../../../src/analysis/present/answer.js';
+import { answerView, couldNotTestAnswer, probesToConfirm, UNCONFIRMED_MEANING, verdictWords } from '../../../src/analysis/present/answer.js';
+import { EN, loadMessages } from '../../../src/analysis/present/catalogue.js';
+import { failureWords } from '../../../src/analysis/present/could-not-test-text.js';
+import { FINISH_REASONS } from '../../../src/protocol/could-not-finish.js';
 import { keyFigures, plainText } from '../../../src/analysis/present/view.js';
 import { clopperPearson } from '../../../src/analysis/measure/confidence.js';
 import type { Report } from '../../../src/analysis/schema/report-schema.js';
@@ -213,5 +216,16 @@ describe('one number per thing on screen', () => {
     expect(answerView(r).advice[0]?.because).toContain('12.53%');
     const worstLossGrade = Math.max(...r.grades.filter((g) => g.target === 'loss-15s').map((g) => g.value ?? 0));
     expect(r.summary.lossPctMax15s).toBe(worstLossGrade);
+  });
+});
+
+describe('a test that could not run, in one sentence (a result webhook)', () => {
+  it("says what failed as the page does, for every reason of the one list, in the reader's language", async () => {
+    // English: the words of could-not-test-text.ts, reason by reason (an old spelling too).
+    for (const reason of FINISH_REASONS) expect(couldNotTestAnswer(reason, EN), reason).toBe(failureWords(reason));
+    expect(couldNotTestAnswer('relay-unreachable', EN)).toBe(failureWords('could-not-connect'));
+    expect(couldNotTestAnswer('gremlins', EN)).toBe('The test could not run (gremlins).');
+    const de = await loadMessages('de');
+    expect(couldNotTestAnswer('server-busy', de)).not.toBe(couldNotTestAnswer('server-busy', EN));
   });
 });

@@ -32,8 +32,15 @@ import { fr as siteFr } from '../../../src/web/console-site-messages/fr.js';
 import { es as siteEs } from '../../../src/web/console-site-messages/es.js';
 import { ja as siteJa } from '../../../src/web/console-site-messages/ja.js';
 import { zhHans as siteZh } from '../../../src/web/console-site-messages/zh-Hans.js';
+import { en as signInEn } from '../../../src/web/console-sign-in-messages/en.js';
+import { de as signInDe } from '../../../src/web/console-sign-in-messages/de.js';
+import { fr as signInFr } from '../../../src/web/console-sign-in-messages/fr.js';
+import { es as signInEs } from '../../../src/web/console-sign-in-messages/es.js';
+import { ja as signInJa } from '../../../src/web/console-sign-in-messages/ja.js';
+import { zhHans as signInZh } from '../../../src/web/console-sign-in-messages/zh-Hans.js';
 import { TARGET_LABELS } from '../../../src/analysis/grade/targets.js';
-import { failureWords, sideWords } from '../../../src/analysis/present/could-not-test-text.js';
+import { couldNotTestSide, failureWords, sideWords } from '../../../src/analysis/present/could-not-test-text.js';
+import { FINISH_REASONS, SIDES } from '../../../src/protocol/could-not-finish.js';
 import { answerView, verdictWords } from '../../../src/analysis/present/answer.js';
 import { keyFigures, plainText } from '../../../src/analysis/present/view.js';
 import { acceptLanguageTags, langOfRequest, LANGS, pageLang, pickLang } from '../../../src/protocol/lang.js';
@@ -47,11 +54,12 @@ const GOLDEN_REPORTS = readdirSync('test/analysis/report/golden')
   .map((f) => f.slice(0, -'.json'.length));
 const golden = (name: string): Report => JSON.parse(readFileSync(join('test/analysis/report/golden', `${name}.json`), 'utf8')) as Report;
 
-const CATALOGUES: ReadonlyArray<{ name: string; en: Source; others: Record<string, Readonly<Record<string, string>>> }> = [
+const CATALOGUES: ReadonlyArray<{ name: string; en: Source | Readonly<Record<string, string>>; others: Record<string, Readonly<Record<string, string>>> }> = [
   { name: 'the answer layer', en: answerEn, others: { de: answerDe, fr: answerFr, es: answerEs, ja: answerJa, 'zh-Hans': answerZh } },
   { name: 'the page', en: pageEn, others: { de: pageDe, fr: pageFr, es: pageEs, ja: pageJa, 'zh-Hans': pageZh } },
   { name: 'the help desk console', en: consoleEn, others: { de: consoleDe, fr: consoleFr, es: consoleEs, ja: consoleJa, 'zh-Hans': consoleZh } },
   { name: "the console's site report", en: siteEn, others: { de: siteDe, fr: siteFr, es: siteEs, ja: siteJa, 'zh-Hans': siteZh } },
+  { name: "the console's company sign-in", en: signInEn, others: { de: signInDe, fr: signInFr, es: signInEs, ja: signInJa, 'zh-Hans': signInZh } },
 ];
 
 describe('every catalogue', () => {
@@ -105,6 +113,7 @@ describe('every catalogue', () => {
         diagnostics: r.diagnostics,
         outcome: r.outcome,
         hints: r.hints,
+        connectivity: r.connectivity,
         userAgent: r.meta.browser,
         caution: r.summary.caution ?? null,
         path: r.path,
@@ -118,17 +127,26 @@ describe('every catalogue', () => {
     const reasons = Object.keys(pageEn)
       .filter((k) => k.startsWith('fail.') && k !== 'fail.title' && k !== 'fail.titleBrowser' && k !== 'fail.other')
       .map((k) => k.slice('fail.'.length));
-    expect(reasons).toHaveLength(12);
+    // Every reason of the one list (src/protocol/could-not-finish.ts) has its words on the page, none more.
+    expect([...reasons].sort()).toEqual([...FINISH_REASONS].sort());
     for (const reason of reasons) expect(pageEn[`fail.${reason}` as keyof typeof pageEn], reason).toBe(failureWords(reason));
     expect(pageEn['fail.other'].replace('{reason}', 'x')).toBe(failureWords('x'));
+    // A stored record of the former spelling reads as its successor.
+    expect(failureWords('relay-unreachable')).toBe(pageEn['fail.could-not-connect']);
+    for (const side of SIDES) expect(pageEn[`where.${side}`]).toBe(sideWords(side));
     for (const [reason, side] of [
       ['relay-unreachable', 'network-or-server'],
+      ['could-not-connect', 'network-or-server'],
+      ['connection-lost', 'network-or-server'],
       ['relay-refused', 'server'],
       ['browser-unsupported', 'browser'],
       ['bad-parameters', 'link'],
       ['x', 'unknown'],
     ] as const)
-      expect(pageEn[`where.${side}`]).toBe(sideWords(reason));
+      expect(couldNotTestSide(reason)).toBe(side);
+    // The side stored with a record (the evidence decided it) wins over the reason's own.
+    expect(couldNotTestSide('could-not-connect', 'network')).toBe('network');
+    expect(couldNotTestSide('could-not-connect', 'martian')).toBe('network-or-server');
   });
 });
 

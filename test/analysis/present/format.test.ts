@@ -14,6 +14,7 @@ import {
   pct,
   plural,
   portSpan,
+  spanWords,
 } from '../../../src/analysis/present/format.js';
 
 describe('sentence number formatting', () => {
@@ -117,5 +118,17 @@ describe('ports as a person lists them', () => {
     expect(portSpan([3478, 3479, 3480, 5349, 3478])).toBe('3478-3480 and 5349');
     expect(portSpan([443])).toBe('443');
     expect(portSpan([])).toBe('');
+  });
+});
+
+describe('a span of time in words', () => {
+  it('says minutes under an hour, hours under a day, days beyond: never a thousandth of a day', () => {
+    expect(spanWords(8.8 * 60_000)).toBe('9 minutes');
+    expect(spanWords(60_000)).toBe('1 minute');
+    expect(spanWords(0)).toBe('0 minutes');
+    expect(spanWords(3_600_000)).toBe('1 hour');
+    expect(spanWords(590 * 60_000)).toBe('9.8 hours');
+    expect(spanWords(86_400_000)).toBe('1 day');
+    expect(spanWords(3.5 * 86_400_000)).toBe('3.5 days');
   });
 });

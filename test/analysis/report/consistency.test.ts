@@ -1,6 +1,7 @@
 /**
- * conclusionProblem: an uploaded report's verdict and provisional `held` read again from its own
- * grades and outcome. Every golden report agrees with itself; a forged verdict or claim is named.
+ * conclusionProblem: an uploaded report's grades read again from their values, comparators and
+ * thresholds, and its verdict and provisional `held` from its own grades and outcome. Every golden
+ * report agrees with itself; a forged status, verdict or claim is named.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,6 +22,27 @@ const claim = (c: Pick<ProvisionalClaim, 'metric' | 'direction' | 'kind' | 'held
 describe('conclusionProblem', () => {
   it.each(reports)('finds nothing to refuse in the golden report %s', (name) => {
     expect(conclusionProblem(golden(name))).toBeNull();
+  });
+
+  it('names a grade whose status its own value contradicts: a round trip of 620 ms against < 100 sent as a pass, and a pass without a value', () => {
+    const r = golden('clean-15s.json');
+    const i = r.grades.findIndex((g) => g.target === 'latency-rtt');
+    const g = r.grades[i];
+    expect(g?.status).toBe('pass');
+    const forged = (over: Partial<Report['grades'][number]>): Report => ({ ...r, grades: r.grades.map((x, j) => (j === i ? { ...x, ...over } : x)) });
+    expect(conclusionProblem(forged({ value: 620 }))).toBe(
+      `/grades/${i}/status is "pass", but its value 620 ms against < 100 ms makes it "fail" (latency-rtt, round-trip)`,
+    );
+    expect(conclusionProblem(forged({ value: 100 }))).toMatch(/makes it "fail"/);
+    expect(conclusionProblem(forged({ value: 40, status: 'fail' }))).toMatch(new RegExp(`^/grades/${i}/status is "fail", but its value 40 ms`));
+    expect(conclusionProblem(forged({ value: null }))).toBe(`/grades/${i}/status is "pass" without a value to grade (latency-rtt, round-trip)`);
+    // An insufficient grade's value is not graded again: it was not decisive.
+    expect(
+      conclusionProblem({
+        ...forged({ value: 620, status: 'insufficient', reason: 'too-few-packets' }),
+        summary: { ...r.summary, verdict: 'insufficient', insufficientCause: 'too-few-probes' },
+      }),
+    ).toBeNull();
   });
 
   it('names a verdict its grades contradict: a failing report sent as a pass', () => {
@@ -55,6 +77,30 @@ describe('conclusionProblem', () => {
     expect(conclusionProblem({ ...r, summary: { ...r.summary, verdict: 'pass' } })).toBe(
       '/summary/verdict is "pass", but a test that did not finish (connection-lost) is "insufficient"',
     );
+  });
+
+  it("takes a could-not-connect test as the network's, and a fail, only from its own ladder and the relay's evidence", () => {
+    const fail = golden('blocked-every-port.json');
+    expect(conclusionProblem(fail)).toBeNull();
+    expect(conclusionProblem({ ...fail, summary: { ...fail.summary, verdict: 'insufficient', insufficientCause: 'could-not-finish' } })).toBe(
+      '/summary/verdict is "insufficient", but a test that did not finish (could-not-connect) is "fail"',
+    );
+    const outcome = fail.outcome;
+    if (outcome === null) throw new TypeError('blocked-every-port.json has no outcome');
+    expect(conclusionProblem({ ...fail, outcome: { ...outcome, relayEvidence: null } })).toBe(
+      '/outcome/side is "network" without the relay\'s evidence (/outcome/relayEvidence)',
+    );
+    const answered = fail.connectivity.map((r, i) => (i === 0 ? { ...r, reachable: false, error: 'turn-508' } : r));
+    expect(conclusionProblem({ ...fail, connectivity: answered })).toBe(
+      '/outcome/side is "network", but not every relay port the server offered was blocked (/connectivity)',
+    );
+    const lost = golden('connection-lost.json');
+    if (lost.outcome === null) throw new TypeError('connection-lost.json has no outcome');
+    expect(conclusionProblem({ ...lost, outcome: { ...lost.outcome, side: 'network' } })).toBe(
+      '/outcome/side is "network", which only a test that could not connect can be (this one: connection-lost)',
+    );
+    // No verdict on the network's side with a port untried (the default server offers no 443).
+    expect(conclusionProblem(golden('blocked-default-ports.json'))).toBeNull();
   });
 
   it("reads each claim's held against the final grade of its target and direction", () => {

@@ -310,4 +310,44 @@ export const GOLDEN_CASES: ReadonlyArray<{ name: string; input: () => AnalysisIn
       },
     }),
   },
+  {
+    // The same ladder while the server saw tests connect through its relay 3 minutes before: this
+    // network blocks every port Teams uses (UDP 3478-3481, TCP 443), so calls cannot connect: a fail.
+    name: 'blocked-every-port',
+    input: () => ({
+      ...empty(),
+      connectivity: ladder([
+        ...silentUdp([3478, 3479, 3480, 3481]),
+        { transport: 'tcp' as const, port: 443, url: 'turn:relay.example.test:443?transport=tcp', reachable: false, allocateMs: null, error: 'timeout' },
+      ]),
+      path: { transport: 'unknown' as const, port: null, candidateType: null, family: null, changes: 0 },
+      outcome: {
+        reason: 'could-not-connect' as const,
+        atMs: null,
+        detail: 'no relay port connected (UDP 3478: timeout, UDP 3479: timeout, UDP 3480: timeout, UDP 3481: timeout, TCP 443: timeout)',
+        side: 'network' as const,
+        relayEvidence: { kind: 'recent-test' as const, atMs: 1_700_000_000_000 },
+      },
+    }),
+  },
+  {
+    // A server of the default ports (UDP 3478-3481, TCP 3478; no 443), all blocked, with the relay's
+    // evidence: this network's side, but no verdict: whether calls would fall back to 443 was not tried.
+    name: 'blocked-default-ports',
+    input: () => ({
+      ...empty(),
+      connectivity: ladder([
+        ...silentUdp([3478, 3479, 3480, 3481]),
+        { transport: 'tcp' as const, port: 3478, url: 'turn:relay.example.test:3478?transport=tcp', reachable: false, allocateMs: null, error: 'timeout' },
+      ]),
+      path: { transport: 'unknown' as const, port: null, candidateType: null, family: null, changes: 0 },
+      outcome: {
+        reason: 'could-not-connect' as const,
+        atMs: null,
+        detail: 'no relay port connected (UDP 3478: timeout, UDP 3479: timeout, UDP 3480: timeout, UDP 3481: timeout, TCP 3478: timeout)',
+        side: 'network' as const,
+        relayEvidence: { kind: 'recent-test' as const, atMs: 1_700_000_000_000 },
+      },
+    }),
+  },
 ];

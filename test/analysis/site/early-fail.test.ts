@@ -95,6 +95,11 @@ describe('a P90 that fails already', () => {
       edgeRegion: null,
       samples: 14,
       interrupted: 0,
+      blocked: 0,
+      blockedEveryPort: 0,
+      deviceBusy: 0,
+      serverSide: 0,
+      serverBusy: 0,
       metrics: SITE_METRIC_KEYS.map((_, i) =>
         i === lossUp ? { graded: 14, insufficient: 0, p90: LOSS_TARGET * 2, missed } : { graded: 0, insufficient: 0, p90: null, missed: null },
       ),

@@ -39,18 +39,25 @@ describe("callprobe's downtime from the heartbeats", () => {
         { startedAtMs: 96 * M, reason: 'interrupted' },
         { startedAtMs: 130 * M, reason: 'no-relay' },
         { startedAtMs: 140 * M, reason: 'server-unreachable' },
+        // On the server's side whenever it started: ours.
+        { startedAtMs: 150 * M, reason: 'reflector-error', side: 'server' },
+        // Blocked by the site's network (the relay seen answering others): the site's, counted apart.
+        { startedAtMs: 160 * M, reason: 'could-not-connect', side: 'network' },
+        { startedAtMs: 170 * M, reason: 'could-not-connect', side: 'network-or-server' },
       ],
       down,
     );
     expect(o).toEqual({
       site: {
-        samples: 3,
+        samples: 5,
         reasons: [
           { reason: 'server-unreachable', samples: 2 },
+          { reason: 'could-not-connect', samples: 1 },
           { reason: 'no-relay', samples: 1 },
         ],
+        blocked: 1,
       },
-      ours: { samples: 1 },
+      ours: { samples: 2 },
       interrupted: { samples: 1 },
     });
   });

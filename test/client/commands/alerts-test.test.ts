@@ -1,8 +1,9 @@
 /**
  * `callprobe alerts test` (the built CLI, `npm run build` first) against the HTTP app on
- * loopback with an alerts file whose webhook is a local receiver: the test event reaches it,
- * marked as a test, and the CLI prints the receiver's answer (exit 0); a receiver that fails is
- * listed (exit 4); a wrong operator token, and a server without alerts, are usage errors (exit 3).
+ * loopback with an alerts file of two webhooks (JSON and Teams) and a result webhook, each a
+ * local receiver: the test event reaches each, marked as a test, and the CLI prints each
+ * receiver's answer (exit 0); a receiver that fails is listed (exit 4); a wrong operator token,
+ * and a server without alerts, are usage errors (exit 3).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertsConfigFrom } from '../../../server/alerts/config.js';
 import { SiteAlerts } from '../../../server/alerts/index.js';
+import { parseResultWebhook, ResultPosts } from '../../../server/alerts/result-webhook.js';
 import { buildApp } from '../../../server/http/app.js';
 import { openSqliteStore } from '../../../server/store/sqlite.js';
 import type { ResultStore } from '../../../server/store/types.js';
@@ -31,22 +33,27 @@ run('callprobe alerts test', () => {
   let app: FastifyInstance;
   let url: string;
   let receiver: Receiver;
+  let teams: Receiver;
+  let tickets: Receiver;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'callprobe-alerts-cli-'));
     store = openSqliteStore(join(dir, 'r.db'), storeOptions(testClock(), 5));
-    receiver = await startReceiver();
-    const config = alertsConfigFrom({ webhook: { url: receiver.url }, rules: [{ silentFor: '30m' }] });
+    [receiver, teams, tickets] = await Promise.all([startReceiver(), startReceiver(), startReceiver()]);
+    const config = alertsConfigFrom({ webhooks: [{ url: receiver.url }, { url: teams.url, format: 'teams' }], rules: [{ silentFor: '30m' }] });
     app = await buildApp({
       ...appOptionsWithoutRelay(join(dir, 'no-page')),
-      results: resultsOptions(store, OPERATOR, { alerts: new SiteAlerts(config, store, { info: () => undefined, warn: () => undefined }) }),
+      results: resultsOptions(store, OPERATOR, {
+        alerts: new SiteAlerts(config, store, { info: () => undefined, warn: () => undefined }),
+        resultPosts: new ResultPosts([parseResultWebhook(tickets.url)], () => 'https://callprobe.example.org'),
+      }),
     });
     url = await listenLoopback(app);
   });
   afterAll(async () => {
     await app.close();
     await store.close();
-    await receiver.close();
+    await Promise.all([receiver, teams, tickets].map((r) => r.close()));
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -66,8 +73,15 @@ run('callprobe alerts test', () => {
         idempotencyKey: expect.stringMatching(/^[0-9a-f]{32}$/) as string,
       },
     ]);
-    const origin = new URL(receiver.url).origin;
-    expect(r.stdout).toBe(`ok     ${origin} (json): the webhook answered 204 [HTTP 204]\n`);
+    expect(teams.bodies).toEqual([expect.objectContaining({ '@type': 'MessageCard', summary: 'callprobe: test event' })]);
+    expect(tickets.bodies).toEqual([expect.objectContaining({ test: true, event: 'result', code: 'TEST-TEST' })]);
+    const origin = (x: Receiver): string => new URL(x.url).origin;
+    expect(r.stdout).toBe(
+      `ok     ${origin(receiver)} (json): the webhook answered 204 [HTTP 204]\n` +
+        `ok     ${origin(teams)} (teams): the webhook answered 204 [HTTP 204]\n` +
+        `ok     ${origin(tickets)} (json, results): the webhook answered 204 [HTTP 204]\n`,
+    );
+    expect(r.stderr).toContain('the test event reached 3 webhook(s)');
     // The webhook's path (often its secret) is never echoed.
     expect(r.stdout + r.stderr).not.toContain('/hook');
   });
@@ -79,7 +93,7 @@ run('callprobe alerts test', () => {
       expect(r.code, r.stderr).toBe(4);
       expect(r.stdout).toContain('FAILED');
       expect(r.stdout).toContain('the webhook answered 500 [HTTP 500]');
-      expect(r.stderr).toContain('1 of 1 webhook(s) did not take the test event');
+      expect(r.stderr).toContain('1 of 3 webhook(s) did not take the test event');
     } finally {
       receiver.status = 204;
     }

@@ -83,6 +83,15 @@ describe('schedule plan (fake clock)', () => {
     expect(nextSample(short, { samples: 2, lastSlot: 1 }, T0 + 50 * 60_000)).toEqual({ kind: 'done', missed: [{ slot: 2, atMs: T0 + 2 * TEN_MIN }] });
   });
 
+  it('--until: a sample that would start after the end (its slot before it, the last one overran) is not started', () => {
+    // The end falls between slots 2 and 3; sample 1 ran long: slot 2 began before the end, but now is 1.7 s past it.
+    const end = T0 + 25 * 60_000;
+    const plan: SchedulePlan = { anchorMs: T0, everyMs: TEN_MIN, count: null, endMs: end };
+    expect(nextSample(plan, { samples: 2, lastSlot: 1 }, end + 1_700)).toEqual({ kind: 'done', missed: [{ slot: 2, atMs: T0 + 2 * TEN_MIN }] });
+    // A moment before the end it still starts, late, in slot 2.
+    expect(nextSample(plan, { samples: 2, lastSlot: 1 }, end - 1_000)).toMatchObject({ kind: 'sample', slot: 2, startMs: end - 1_000 });
+  });
+
   it('never starts before its slot, never twice in a slot, never skips a slot without naming it (property)', () => {
     fc.assert(
       fc.property(

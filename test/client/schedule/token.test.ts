@@ -86,6 +86,9 @@ run('a site token checked before a test', () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(refused.code, refused.stderr).toBe(3);
     expect(refused.stderr).toContain('the server refused the site token for the site "Paris office" (403 bad-site-token)');
+    // The server's words say how to make a live token; the CLI adds only where to give it.
+    expect(refused.stderr.match(/site-token create/g), refused.stderr).toHaveLength(1);
+    expect(refused.stderr).toContain('; give it in --token or CALLPROBE_TOKEN');
     expect(existsSync(marker()), 'no browser was started').toBe(false);
     expect(await new Spool(spool).files()).toHaveLength(1);
     expect(await server.store.results.getBySampleId('waiting-sample-0001')).toBeNull();

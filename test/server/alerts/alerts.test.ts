@@ -13,6 +13,7 @@ import { buildApp, metricsTextOf } from '../../../server/http/app.js';
 import { alertsConfigFrom, readAlertsConfig } from '../../../server/alerts/config.js';
 import { alertText, webhookBody } from '../../../server/alerts/webhook.js';
 import { backoffMs } from '../../../server/alerts/delivery.js';
+import { alertReceiverId } from '../../../server/alerts/receivers.js';
 import { openSqliteStore } from '../../../server/store/sqlite.js';
 import type { ResultStore } from '../../../server/store/types.js';
 import { ConfigError } from '../../../src/protocol/config-error.js';
@@ -202,7 +203,7 @@ describe('webhook retries', () => {
 describe('the alerts file', () => {
   it('takes the defaults and names the first problem', () => {
     expect(alertsConfigFrom({ webhook: { url: 'https://hooks.example/x', format: 'teams' }, rules: [{ metric: 'loss-15s' }] })).toEqual({
-      webhook: { url: 'https://hooks.example/x', format: 'teams' },
+      webhooks: [{ id: alertReceiverId('https://hooks.example/x'), url: 'https://hooks.example/x', format: 'teams', siteKeys: null, kinds: null }],
       rules: [{ target: 'loss-15s', samples: DEFAULTS.alerts.samples, raiseAfter: 3, clearAfter: 3 }],
       silence: null,
       couldNotTest: null,
@@ -226,6 +227,25 @@ describe('the alerts file', () => {
     expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, rules: [{ metric: 'loss-15s' }, { metric: 'loss-15s', samples: 10 }] })).toThrow(
       /two rules for loss-15s/,
     );
+    // Several webhooks, each with its format and filter; the single-webhook form stays as it was.
+    expect(
+      alertsConfigFrom({
+        webhooks: [
+          { url: 'https://teams.example/hook', format: 'teams' },
+          { url: 'https://tickets.example/hook', sites: ['  PARIS office ', 'Lyon'], kinds: ['silence', 'could-not-test'] },
+        ],
+        rules: [{ silentFor: '30m' }],
+      }).webhooks.map((w) => [w.format, w.siteKeys, w.kinds]),
+    ).toEqual([
+      ['teams', null, null],
+      ['json', ['paris office', 'lyon'], ['silence', 'could-not-test']],
+    ]);
+    const rules = [{ silentFor: '30m' }];
+    expect(() => alertsConfigFrom({ webhook: { url: 'http://x' }, webhooks: [{ url: 'http://y' }], rules })).toThrow(/not both/);
+    expect(() => alertsConfigFrom({ rules })).toThrow(/needs "webhook" or "webhooks"/);
+    expect(() => alertsConfigFrom({ webhooks: [{ url: 'http://x' }, { url: 'http://x', format: 'slack' }], rules })).toThrow(/\/webhooks\/1 has the URL/);
+    expect(() => alertsConfigFrom({ webhooks: [{ url: 'http://x', kinds: ['everything'] }], rules })).toThrow(/\/webhooks\/0\/kinds/);
+    expect(() => alertsConfigFrom({ webhooks: [{ url: 'http://x', sites: ['=cmd'] }], rules })).toThrow(/\/webhooks\/0\/sites\/0/);
     const dir = mkdtempSync(join(tmpdir(), 'callprobe-alerts-file-'));
     try {
       writeFileSync(join(dir, 'bad.json'), '{ not json');

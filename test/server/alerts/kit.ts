@@ -25,9 +25,14 @@ export interface Receiver {
   status: number;
   server: Server;
   close(): Promise<void>;
+  /** Down: it stops listening and drops its connections (a post gets no connection); `up` listens again on the same port. */
+  down(): Promise<void>;
+  up(): Promise<void>;
 }
 
 export async function startReceiver(): Promise<Receiver> {
+  let port = 0;
+  const listen = (): Promise<void> => new Promise<void>((resolve) => r.server.listen(port, '127.0.0.1', resolve));
   const r: Receiver = {
     url: '',
     bodies: [],
@@ -35,7 +40,14 @@ export async function startReceiver(): Promise<Receiver> {
     times: [],
     status: 204,
     server: createServer(),
-    close: () => new Promise<void>((resolve) => r.server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (!r.server.listening) return resolve();
+        r.server.close(() => resolve());
+        r.server.closeAllConnections();
+      }),
+    down: () => r.close(),
+    up: listen,
   };
   r.server.on('request', (req: IncomingMessage, res) => {
     let text = '';
@@ -51,8 +63,9 @@ export async function startReceiver(): Promise<Receiver> {
       res.writeHead(r.status).end();
     });
   });
-  await new Promise<void>((resolve) => r.server.listen(0, '127.0.0.1', resolve));
-  r.url = `http://127.0.0.1:${(r.server.address() as AddressInfo).port}/hook`;
+  await listen();
+  port = (r.server.address() as AddressInfo).port;
+  r.url = `http://127.0.0.1:${port}/hook`;
   return r;
 }
 
@@ -97,7 +110,7 @@ export async function alertInstance(
   let loop: FleetLoop | null = null;
   const service = { heartbeatGraceMs: opts.heartbeatGraceMs ?? DEFAULTS.fleet.heartbeatGraceMs, lookbackMs: DEFAULTS.fleet.lookbackMs };
   const alerts = new SiteAlerts(config, store, log, service, () => loop?.kick());
-  const delivery = new AlertDelivery(store.alerts, config, log, opts.delivery ?? FAST_DELIVERY);
+  const delivery = new AlertDelivery(store, { alerts: config.webhooks, results: [], shareBase: () => '' }, log, opts.delivery ?? FAST_DELIVERY);
   loop = new FleetLoop({
     store,
     alerts,

@@ -150,7 +150,7 @@ describe.each([sqliteKind(), postgresKind()])('a site gone quiet: $name', (kind)
       expect(report.explanation).toContain(
         "Site outages: 1 of 14 samples could not test (server-unreachable) while callprobe's service was up; the site's own, counted, not graded.",
       );
-      expect(report.explanation).toContain("12 of 14 samples could not test while callprobe's service was down: our outage, not the site's.");
+      expect(report.explanation).toContain("12 of 14 samples could not test while callprobe's service was down or failing: our outage, not the site's.");
       const o = await sitesOverviewFromStore(store, t0, serviceClock(), rules);
       expect(o.sites.find((s) => s.key === 'lyon')?.health).toMatchObject({ outages: { site: 1, ours: 12 }, flags: [] });
     });

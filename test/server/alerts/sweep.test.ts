@@ -4,7 +4,9 @@
  * and one `ok`; a report stored while the sweep runs is decided by that sweep or the next, never
  * half by each; a could-not-test alert clears when its window holds no more such samples though
  * the site stores nothing; a site with a token and no sample is silent (and listed never
- * reported); a probe whose reports cannot judge a watched target raises the could-not-judge rule.
+ * reported), unless its token awaits its first sample (listed not yet installed, silent only
+ * from that sample on); a probe whose reports cannot judge a watched target raises the
+ * could-not-judge rule.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -223,6 +225,48 @@ describe.each([sqliteKind(), postgresKind()])('the sweep: $name', (kind) => {
       clock.set(t + 46 * MIN);
       await beat();
       expect(states((await alerts.sweep(clock.nowMs())).filter((e) => e.site === 'Lorient port'))).toEqual(['silence:ok']);
+    });
+
+    it('a token made with --await-first-sample raises no silence before its first sample, is listed not yet installed, and counts from that sample', async () => {
+      const t = clock.nowMs();
+      await store.siteTokens.create({
+        id: randomBytes(8).toString('hex'),
+        siteKey: siteKeyOf('Quimper depot'),
+        display: 'Quimper depot',
+        tokenHash: siteTokenHash(`cpsite_${randomBytes(8).toString('hex')}`),
+        createdAtMs: t,
+        awaitsFirstSample: true,
+      });
+      const alerts = alone();
+      const events: string[] = [];
+      const sweepTo = async (m: number): Promise<void> => {
+        clock.set(t + m * MIN);
+        await beat();
+        events.push(...states((await alerts.sweep(clock.nowMs())).filter((e) => e.site === 'Quimper depot')).map((s) => `${s}@${m}`));
+      };
+      // Three hours of our up time without its probe: no silence, whatever the rule's 30 minutes.
+      for (let m = 10; m <= 180; m += 10) await sweepTo(m);
+      expect(events).toEqual([]);
+      const o = await sitesOverviewFromStore(
+        store,
+        t - 86_400_000,
+        { nowMs: clock.nowMs(), heartbeatGraceMs: GRACE_MS, lookbackMs: 8 * 86_400_000 },
+        { silentForMs: 30 * MIN, outagesAbovePct: 20 },
+      );
+      const quimper = o.sites.find((s) => s.key === siteKeyOf('Quimper depot'));
+      expect(quimper).toMatchObject({ site: 'Quimper depot', samplesTotal: 0 });
+      expect(quimper?.health?.flags).toEqual([
+        {
+          kind: 'not-installed',
+          tokenSince: at(t),
+          sentence: `not yet installed: a site token was made ${at(t)} to wait for the probe's first sample; its silence is counted from that sample`,
+        },
+      ]);
+      // Its first sample (a report): from then on silence counts as for any site, raised 30 minutes of up time on.
+      clock.set(t + 185 * MIN);
+      await stored(alerts, report('Quimper depot', clock.nowMs() - 20_000));
+      for (let m = 190; m <= 220; m += 10) await sweepTo(m);
+      expect(events).toEqual(['silence:raised@220']);
     });
 
     it('reports that cannot judge a watched target raise the could-not-judge rule where its P90 rule stays silent', async () => {

@@ -12,6 +12,7 @@ export const serveFlags: ServeFlags = {
   reflector: true,
   rtp: true,
   workers: DEFAULTS.dataPlane.workers,
+  dataPath: DEFAULTS.dataPath,
   logLevel: 'info',
   maxAllocationsPerUser: DEFAULTS.relayQuotas.maxAllocationsPerUsername,
   maxAllocationsPerIp: DEFAULTS.relayQuotas.maxAllocationsPerSourceIp,

@@ -10,7 +10,16 @@ import { LoginThrottle, type LoginThrottleSettings } from '../../../server/conso
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { testClock } from '../store/store-kit.js';
 
-const S: LoginThrottleSettings = { freeFailures: 3, backoffBaseMs: 1_000, backoffMaxMs: 10_000, forgetMs: 3_600_000, maxPairs: 100, logIntervalMs: 60_000 };
+const S: LoginThrottleSettings = {
+  freeFailures: 3,
+  backoffBaseMs: 1_000,
+  backoffMaxMs: 10_000,
+  forgetMs: 3_600_000,
+  maxPairs: 100,
+  logIntervalMs: 60_000,
+  knownNetworksPerUser: 2,
+  knownNetworkMs: 86_400_000,
+};
 
 describe('LoginThrottle', () => {
   it('lets a pair fail freely, then makes it wait 1, 2, 4, 8, 10 (the cap), 10 s after each failure', () => {
@@ -19,7 +28,7 @@ describe('LoginThrottle', () => {
     const waits: number[] = [];
     for (let i = 0; i < 8; i++) {
       expect(t.check('bo', '203.0.113.9')).toEqual({ allowed: true });
-      const w = t.failed('bo', '203.0.113.9');
+      const w = t.failed('bo', '203.0.113.9', '203.0.113.9');
       waits.push(w);
       if (w > 0) {
         // Inside the wait: refused, told how long is left, and asking again does not lengthen it.
@@ -36,7 +45,7 @@ describe('LoginThrottle', () => {
     const clock = testClock(0);
     const t = new LoginThrottle(DEFAULTS.console.loginThrottle, clock.nowMs);
     const waits = Array.from({ length: 17 }, () => {
-      const w = t.failed('bo', '203.0.113.9');
+      const w = t.failed('bo', '203.0.113.9', '203.0.113.9');
       clock.advance(w);
       return w / 1000;
     });
@@ -52,7 +61,7 @@ describe('LoginThrottle', () => {
           const t = new LoginThrottle(S, clock.nowMs);
           for (const [account, source, dtMs] of steps) {
             clock.advance(dtMs);
-            if (t.check(account, source).allowed) t.failed(account, source);
+            if (t.check(account, source).allowed) t.failed(account, source, source);
           }
           // A source that never failed is never held back, for any account.
           for (const account of ['a', 'b', 'c']) expect(t.check(account, '192.0.2.1')).toEqual({ allowed: true });
@@ -65,32 +74,48 @@ describe('LoginThrottle', () => {
   it('clears a pair on the right password, and forgets one quiet for forgetMs', () => {
     const clock = testClock(0);
     const t = new LoginThrottle(S, clock.nowMs);
-    for (let i = 0; i < 5; i++) clock.advance(t.failed('bo', 'x'));
-    t.succeeded('bo', 'x');
-    expect(t.failed('bo', 'x')).toBe(0);
-    for (let i = 0; i < 5; i++) clock.advance(t.failed('ana', 'x'));
+    for (let i = 0; i < 5; i++) clock.advance(t.failed('bo', 'x', 'x'));
+    t.succeeded('bo', 'x', 'x');
+    expect(t.failed('bo', 'x', 'x')).toBe(0);
+    for (let i = 0; i < 5; i++) clock.advance(t.failed('ana', 'x', 'x'));
     clock.advance(S.forgetMs);
-    expect(t.failed('ana', 'x')).toBe(0);
+    expect(t.failed('ana', 'x', 'x')).toBe(0);
   });
 
   it('holds at most maxPairs pairs and as many sources, however many spray', () => {
     const clock = testClock(0);
     const t = new LoginThrottle(S, clock.nowMs);
     for (let i = 0; i < 1_000; i++) {
-      t.failed(`user${i % 7}`, `2001:db8:${i.toString(16)}::`);
+      t.failed(`user${i % 7}`, `2001:db8:${i.toString(16)}::`, `2001:db8:${i.toString(16)}::`);
       t.logRefusal(`2001:db8:${i.toString(16)}::`);
     }
-    expect(t.size).toEqual({ pairs: S.maxPairs, sources: S.maxPairs, failingSources: S.maxPairs });
+    expect(t.size).toEqual({ pairs: S.maxPairs, sources: S.maxPairs, failingNetworks: S.maxPairs });
+  });
+
+  it('knows the networks an account logged in from: the latest few, for knownNetworkMs', () => {
+    const clock = testClock(0);
+    const t = new LoginThrottle(S, clock.nowMs);
+    expect(t.knows('bo', '198.51.100.7')).toBe(false);
+    t.failed('bo', '2001:db8:66:1::', '2001:db8:66::');
+    expect(t.knows('bo', '2001:db8:66::')).toBe(false);
+    t.succeeded('bo', '198.51.100.7', '198.51.100.7');
+    expect([t.knows('bo', '198.51.100.7'), t.knows('ana', '198.51.100.7')]).toEqual([true, false]);
+    t.succeeded('bo', '2001:db8:7:1::', '2001:db8:7::');
+    t.succeeded('bo', '203.0.113.9', '203.0.113.9');
+    // Two kept: the oldest is forgotten.
+    expect(['198.51.100.7', '2001:db8:7::', '203.0.113.9'].map((n) => t.knows('bo', n))).toEqual([false, true, true]);
+    clock.advance(S.knownNetworkMs);
+    expect(t.knows('bo', '203.0.113.9')).toBe(false);
   });
 
   it('tells a source with a recent wrong password (any account) from one with none, and forgets after forgetMs', () => {
     const clock = testClock(0);
     const t = new LoginThrottle(S, clock.nowMs);
     expect(t.recentlyFailed('203.0.113.9')).toBe(false);
-    t.failed('ana', '203.0.113.9');
+    t.failed('ana', '203.0.113.9', '203.0.113.9');
     expect(t.recentlyFailed('203.0.113.9')).toBe(true);
     expect(t.recentlyFailed('203.0.113.10')).toBe(false);
-    t.succeeded('ana', '203.0.113.9');
+    t.succeeded('ana', '203.0.113.9', '203.0.113.9');
     expect(t.recentlyFailed('203.0.113.9')).toBe(true);
     clock.advance(S.forgetMs);
     expect(t.recentlyFailed('203.0.113.9')).toBe(false);

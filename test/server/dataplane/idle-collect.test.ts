@@ -1,7 +1,6 @@
 /** The plane's idle collection (server/dataplane/idle-collect.ts): once, `delayMs` after the last session closed, after a data-channel leg only, and never while a session is open. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { IdleCollector, idleCollectMs } from '../../../server/dataplane/idle-collect.js';
-import { ConfigError } from '../../../src/protocol/config-error.js';
+import { IdleCollector } from '../../../server/dataplane/idle-collect.js';
 
 describe('IdleCollector', () => {
   beforeEach(() => {
@@ -114,19 +113,5 @@ describe('IdleCollector', () => {
     c.holdNow(); // a new busy period holds again; stop gives it back
     c.stop();
     expect(order).toEqual(['hold', 'release', 'collect', 'hold', 'release']);
-  });
-});
-
-describe('idleCollectMs', () => {
-  it('is 10 s by default, and the whole milliseconds CALLPROBE_IDLE_COLLECT_MS gives', () => {
-    expect(idleCollectMs({})).toBe(10_000);
-    expect(idleCollectMs({ CALLPROBE_IDLE_COLLECT_MS: '1000' })).toBe(1_000);
-  });
-
-  it('refuses what is not a whole number of 1-600,000 ms, saying the value', () => {
-    for (const bad of ['0', '1.5', 'soon', '600001', '']) {
-      expect(() => idleCollectMs({ CALLPROBE_IDLE_COLLECT_MS: bad })).toThrow(ConfigError);
-    }
-    expect(() => idleCollectMs({ CALLPROBE_IDLE_COLLECT_MS: 'soon' })).toThrow('not "soon"');
   });
 });

@@ -68,8 +68,10 @@ describe('a hub and its edge', () => {
     const hub = await serve(hubOptions(), () => undefined);
     opened.push(hub);
     const admin = { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' };
-    const create = async (edge: string): Promise<EdgeTokenCreated> =>
-      (await (await fetch(`${hub.url}${EDGE_TOKENS_PATH}`, { method: 'POST', headers: admin, body: JSON.stringify({ edge }) })).json()) as EdgeTokenCreated;
+    const create = async (edge: string, azureRegion = 'West Europe'): Promise<EdgeTokenCreated> =>
+      (await (
+        await fetch(`${hub.url}${EDGE_TOKENS_PATH}`, { method: 'POST', headers: admin, body: JSON.stringify({ edge, azureRegion, hosts: ['127.0.0.1'] }) })
+      ).json()) as EdgeTokenCreated;
     const listed = async (): Promise<EdgeList['edges']> => ((await (await fetch(`${hub.url}${EDGES_PATH}`)).json()) as EdgeList).edges;
 
     const weu = await create('weu-1');
@@ -105,7 +107,7 @@ describe('a hub and its edge', () => {
     expect(await listed()).toEqual([]);
 
     // Another edge: listed while it runs, gone as soon as it stops.
-    const neu = await create('neu-1');
+    const neu = await create('neu-1', 'North Europe');
     const second = await serve(edgeOptions(hub.url, 'neu-1', neu.token, 'North Europe'), () => undefined);
     await waitFor(async () => (await listed()).some((e) => e.id === 'neu-1'), { timeoutMs: 5000, what: 'neu-1 listed' });
     await second.close();

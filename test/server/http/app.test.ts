@@ -172,8 +172,11 @@ describe('GET /api/config', () => {
         'load',
         'signalProtocol',
         'clientAddress',
+        'relayEvidence',
       ].sort(),
     );
+    // No test has connected through this relay yet: no evidence that it answers (src/protocol/could-not-finish.ts).
+    expect(cfg.relayEvidence).toBeNull();
     expect(cfg).toMatchObject({
       callprobeVersion: '9.9.9-test',
       turn: TURN,

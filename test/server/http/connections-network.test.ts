@@ -2,8 +2,8 @@
  * The HTTP connection door per network (IPv6 /48) and its reserve, with injected client addresses
  * (loopback carries no /48 but ::1): the door's own 'connection' handler is given sockets that
  * say where they come from. The red team's attack: 17 /64s of one /48, each at its 256, filled
- * all 4,096 connections and a new source was closed at accept. Now one /48 holds at most 1,024,
- * and the last 409 go only to sources that hold none.
+ * all 4,096 connections and a new source was closed at accept. Now one /48 holds at most an
+ * eighth (512), and the last quarter (1,024) goes only to networks holding none of the rest.
  */
 import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
@@ -50,32 +50,32 @@ function connect(server: Server, ip: string, n: number): number {
   return kept;
 }
 
-describe('the HTTP connection door per /48, with a reserve for new sources', () => {
-  it('the attack: 17 /64s of one /48 hold 1,024 of the 4,096 connections, and a fresh source is still accepted', () => {
+describe('the HTTP connection door per /48, with a reserve for new networks', () => {
+  it('the attack: 17 /64s of one /48 hold 512 of the 4,096 connections, and a fresh source is still accepted', () => {
     const { gate, server, refusals } = door();
-    expect(gate.bounds).toEqual({ total: 4096, perSource: 256, perNetwork: 1024, reserve: 409 });
+    expect(gate.bounds).toEqual({ total: 4096, perSource: 256, perNetwork: 512, reserve: 1024 });
     let held = 0;
     for (let lan = 1; lan <= 17; lan++) held += connect(server, `2001:db8:48:${lan}::1`, 256);
-    expect(held).toBe(1024);
+    expect(held).toBe(512);
     expect(connect(server, '2001:db8:77:1::1', 1)).toBe(1);
     expect(connect(server, '198.51.100.7', 1)).toBe(1);
-    expect(refusals.get('http-connection', 'network')).toBe(13 * 256);
-    expect(gate.metricsText()).toContain(`callprobe_http_connections_refused_total{reason="per-network"} ${13 * 256}`);
+    expect(refusals.get('http-connection', 'network')).toBe(15 * 256);
+    expect(gate.metricsText()).toContain(`callprobe_http_connections_refused_total{reason="per-network"} ${15 * 256}`);
   });
 
-  it('4 /64s of one /48 at their caps leave room; past total - 409 only a source holding none gets one', () => {
+  it('2 /64s of one /48 at their caps leave room; past total - 1,024 only a network holding none of the rest gets in', () => {
     const { gate, server, refusals } = door();
-    // Four /64s of one /48 at their caps: 1,024.
-    for (let lan = 1; lan <= 4; lan++) expect(connect(server, `2001:db8:48:${lan}::1`, 256)).toBe(256);
+    // Two /64s of one /48 at their caps: its 512.
+    for (let lan = 1; lan <= 2; lan++) expect(connect(server, `2001:db8:48:${lan}::1`, 256)).toBe(256);
     expect(connect(server, '2001:db8:99:1::1', 1)).toBe(1);
-    // Other networks fill up to the reserve (4096 - 409 = 3687).
+    // Other networks fill up to the reserve (4096 - 1024 = 3072).
     let net = 1;
-    while (gate.open < 3687) connect(server, `2001:db8:${(0x100 + net++).toString(16)}:1::1`, Math.min(256, 3687 - gate.open));
-    expect(connect(server, '2001:db8:48:1::2', 1)).toBe(0);
-    expect(connect(server, '2001:db8:99:1::1', 1)).toBe(0); // holds one already: the reserve is not for it
+    while (gate.open < 3072) connect(server, `2001:db8:${(0x100 + net++).toString(16)}:1::1`, Math.min(256, 3072 - gate.open));
+    expect(connect(server, '2001:db8:99:2::1', 1)).toBe(0); // its /48 holds one already: the reserve is not for it
     expect(refusals.get('http-connection', 'reserve')).toBe(1);
-    // 409 new sources get one each, then the door is full.
-    for (let i = 0; i < 409; i++) expect(connect(server, `2001:db8:aaaa:${i.toString(16)}::1`, 1)).toBe(1);
+    // New networks take the reserve (a source's 256 each), then the door is full.
+    for (let i = 0; i < 4; i++) expect(connect(server, `2001:db8:aaaa:${i.toString(16)}::1`, 256)).toBe(i < 2 ? 256 : 0);
+    for (let i = 0; i < 2; i++) expect(connect(server, `2001:db8:${(0xbb00 + i).toString(16)}:1::1`, 256)).toBe(256);
     expect(gate.open).toBe(4096);
     expect(connect(server, '203.0.113.1', 1)).toBe(0);
     expect(refusals.get('http-connection', 'total')).toBe(1);

@@ -164,22 +164,38 @@ describe('connection bounds', () => {
   }, 30_000);
 
   it('refuses past the total bound, whoever asks, and counts it', async () => {
-    const url = await listen({ maxConnections: 12, maxConnectionsPerSource: 8 });
-    await flood(url, '127.0.0.1', 8);
-    await flood(url, '127.0.0.3', 3);
-    // The 12th is the reserve (the last 10 %: 1), kept for a source holding none.
-    await raw(url, '127.0.0.4');
-    const late = await raw(url, '127.0.0.2');
-    await waitFor(() => late.gone, { timeoutMs: 5_000, what: 'the 13th connection to be closed' });
+    // 16 in all: a network (an IPv4 address) holds an eighth, 2; the last quarter (4) is kept for networks holding none of the rest.
+    const url = await listen({ maxConnections: 16, maxConnectionsPerSource: 8 });
+    for (let n = 1; n <= 6; n++) await flood(url, `127.0.0.${n}`, 2);
+    await flood(url, '127.0.0.7', 2);
+    await flood(url, '127.0.0.8', 2);
+    const late = await raw(url, '127.0.0.9');
+    await waitFor(() => late.gone, { timeoutMs: 5_000, what: 'the 17th connection to be closed' });
     expect(refusedOf('total')).toBe(1);
     expect(refusedOf('per-source')).toBe(0);
+    expect(refusedOf('reserve')).toBe(0);
   });
 
   it('keeps the descriptor reserve: the bound is lowered to the open-file limit minus what is open and the reserve', async () => {
     // 1,000 files allowed, 900 open, 80 kept: 20 connections fit, whatever --max-connections says.
     const url = await listen({ maxConnections: 4096, maxConnectionsPerSource: 100, fdReserve: 80 }, { descriptors: () => ({ limit: 1000, open: 900 }) });
-    // One source takes 18; the last 2 (the reserve, 10 %) go to two sources holding none.
-    const conns = [...(await flood(url, '127.0.0.1', 18)), await raw(url, '127.0.0.2'), await raw(url, '127.0.0.3'), ...(await flood(url, '127.0.0.1', 5))];
+    // A network holds an eighth of 20 (2): seven take 14, an eighth one (15, the reserve begins), three newcomers the last 5; then 5 more.
+    const conns: (net.Socket & { gone: boolean })[] = [];
+    for (const [n, k] of [
+      [1, 2],
+      [2, 2],
+      [3, 2],
+      [4, 2],
+      [5, 2],
+      [6, 2],
+      [7, 2],
+      [8, 1],
+      [9, 2],
+      [10, 2],
+      [11, 1],
+      [12, 5],
+    ] as const)
+      conns.push(...(await flood(url, `127.0.0.${n}`, k)));
     await waitFor(() => conns.slice(20).every((s) => s.gone), { timeoutMs: 5_000, what: 'the 5 connections over the total closed' });
     expect(refusedOf('total')).toBe(5);
     expect(refusedOf('reserve')).toBe(0);

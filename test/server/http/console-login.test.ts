@@ -3,7 +3,10 @@
  * right password from another address works while one source sprays (IPv6: a whole /64 is one
  * source), the sprayer's waits double (Retry-After 1, 2, 4, 8, 16 s), one source never holds
  * more than one password check, and the refusal log stays at one line per source per minute.
- * Before this throttle, five wrong passwords a minute for a name answered 429 to everyone.
+ * Before this throttle, five wrong passwords a minute for a name answered 429 to everyone. A spray
+ * from many /64s of one /48 is one network (one check at a time): the red team's 24 /64s of one
+ * /48 had 2 of 5 of the user's right logins answered 503; and a login from a network the user
+ * logged in from before is checked first, whatever a spray from many networks holds.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -141,5 +144,54 @@ describe('console logins under a password spray', () => {
     // Each later line says how many went unlogged since the one before.
     const unlogged = lines.filter((l) => l.source === '203.0.113.66').map((l) => l.unlogged);
     expect(unlogged).toEqual([0, 39, 39]);
+  });
+
+  /**
+   * Wrong passwords for bo from each of `prefixes` (`2001:db8:N`: a fresh /64 of that /48 each try,
+   * so no source's wait holds it back; `2001:db8:48:N`: that one /64), one after the other, until
+   * `done` resolves; every status.
+   */
+  async function sprayUntil(app: FastifyInstance, prefixes: readonly string[], done: Promise<unknown>): Promise<number[]> {
+    const codes: number[] = [];
+    let over = false;
+    void done.finally(() => (over = true));
+    await Promise.all(
+      prefixes.map(async (prefix) => {
+        for (let i = 1; !over; i++) codes.push((await login(app, `wrong-password-${i}`, `${prefix}:${i.toString(16)}::1`)).statusCode);
+      }),
+    );
+    return codes;
+  }
+
+  /** bo's right logins from `ip`, one after the other; their statuses. */
+  async function rightLogins(app: FastifyInstance, ip: string, n: number): Promise<number[]> {
+    const codes: number[] = [];
+    for (let i = 0; i < n; i++) codes.push((await login(app, PASSWORD, ip)).statusCode);
+    return codes;
+  }
+
+  it('never answers a right login with 503 under a spray from 24 /64s of one /48: the /48 is one network, one check at a time', async () => {
+    const { app } = await build();
+    // 24 /64s of one /48, each spraying as fast as it is answered.
+    const lans = Array.from({ length: 24 }, (_, i) => `2001:db8:48:${(i + 1).toString(16)}`);
+    const rights = rightLogins(app, '198.51.100.7', 5);
+    const spray = await sprayUntil(app, lans, rights);
+    expect(await rights).toEqual([200, 200, 200, 200, 200]);
+    // The /48 held one check at a time: the rest of each round was told so (429), never a slot of bo's.
+    expect(spray.filter((c) => c === 429).length).toBeGreaterThan(spray.filter((c) => c === 401).length);
+    expect(spray.every((c) => c === 401 || c === 429)).toBe(true);
+  });
+
+  it("checks a right login from the user's known network first, whatever a spray from 24 networks holds", async () => {
+    const { app } = await build();
+    // bo logged in from his office before, and mistyped once today: his network holds no free check of its own.
+    expect((await login(app, PASSWORD, '198.51.100.7')).statusCode).toBe(200);
+    expect((await login(app, 'the-wrong-password', '198.51.100.7')).statusCode).toBe(401);
+    const networks = Array.from({ length: 24 }, (_, i) => `2001:db8:${(0x100 + i).toString(16)}`);
+    const rights = rightLogins(app, '198.51.100.7', 3);
+    const spray = await sprayUntil(app, networks, rights);
+    expect(await rights).toEqual([200, 200, 200]);
+    // The spray itself was turned away at the checks' bound.
+    expect(spray.filter((c) => c === 503).length).toBeGreaterThan(0);
   });
 });

@@ -4,7 +4,12 @@
  * page's configuration carries it with credentials minted with the edge's own secret, and the
  * page's CSP lets it open the edge's signalling. A token for another edge, an unknown or revoked
  * token, a region outside the Azure table and a TURN entry that is not what its URI says are
- * refused; an edge silent for 30 s leaves the list, and a revoked token's edge leaves at once.
+ * refused; an edge silent for 30 s leaves the list, and a revoked token's edge leaves at once. A
+ * token binds the region and the hosts the operator named: a beat claiming another region or
+ * pointing pages at another host is refused (the red team's beat with edge neu-1's token claimed
+ * West Europe and 160 TURN entries at 10.213.0.2), as are more TURN entries than a serve
+ * advertises, a special-purpose address off a lab, another token's edge id, and a token made
+ * before tokens bound anything.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,12 +18,13 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EDGE_TOKENS_PATH, EDGES_PATH, edgeHeartbeatPath, type EdgeList, type EdgeTokenCreated } from '../../../src/protocol/api-edges.js';
 import type { ServerConfig } from '../../../src/protocol/api.js';
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { BOUNDS, DEFAULTS } from '../../../src/protocol/defaults.js';
 import { buildApp } from '../../../server/http/app.js';
 import { EdgeRegistry } from '../../../server/edges/registry.js';
 import { restPassword } from '../../../server/turn/credentials.js';
 import type { ResultStore } from '../../../server/store/index.js';
-import { describeEachKind, open, storeOptions, testClock } from '../store/store-kit.js';
+import { describeEachKind, execSql, open, storeOptions, testClock } from '../store/store-kit.js';
+import { edgeTokenHash } from '../../../server/http/edges.js';
 import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { sampleBeat } from '../edges/kit.js';
 
@@ -28,11 +34,13 @@ describeEachKind('edges on the hub', (kind, opened) => {
   let webRoot: string;
   let app: FastifyInstance;
   let store: ResultStore;
+  let target: Awaited<ReturnType<typeof kind.freshTarget>>;
   const clock = testClock(Date.UTC(2026, 0, 15, 12));
   beforeAll(async () => {
     webRoot = mkdtempSync(join(tmpdir(), 'callprobe-edges-web-'));
     writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>callprobe page</title>');
-    store = await open(await kind.freshTarget(), storeOptions(clock, 31));
+    target = await kind.freshTarget();
+    store = await open(target, storeOptions(clock, 31));
     const registry = new EdgeRegistry(store.edges, { silentAfterMs: 30_000, refreshMs: 60_000, credentialTtlS: 600 }, clock.nowMs, () => undefined);
     await registry.start();
     const base = appOptionsWithoutRelay(webRoot);
@@ -40,7 +48,8 @@ describeEachKind('edges on the hub', (kind, opened) => {
       ...base,
       results: resultsOptions(store, TOKEN),
       console: { ...base.console, nowMs: clock.nowMs },
-      edges: { registry, heartbeatMs: 5_000, silentAfterMs: 30_000, heartbeatsPerMinutePerSource: 1000, listPerMinutePerSource: 1000 },
+      // The hub on loopback is a lab: its edges stand on loopback too.
+      edges: { registry, heartbeatMs: 5_000, silentAfterMs: 30_000, heartbeatsPerMinutePerSource: 1000, listPerMinutePerSource: 1000, labAddresses: true },
     });
     await app.ready();
     opened.push({
@@ -56,8 +65,8 @@ describeEachKind('edges on the hub', (kind, opened) => {
   });
 
   const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
-  const create = async (edge: string): Promise<EdgeTokenCreated> => {
-    const res = await app.inject({ method: 'POST', url: EDGE_TOKENS_PATH, headers: bearer(TOKEN), payload: { edge } });
+  const create = async (edge: string, azureRegion = 'West Europe', hosts = ['127.0.0.1']): Promise<EdgeTokenCreated> => {
+    const res = await app.inject({ method: 'POST', url: EDGE_TOKENS_PATH, headers: bearer(TOKEN), payload: { edge, azureRegion, hosts } });
     expect(res.statusCode, res.body).toBe(201);
     return res.json<EdgeTokenCreated>();
   };
@@ -104,7 +113,7 @@ describeEachKind('edges on the hub', (kind, opened) => {
   });
 
   it('refuses an unknown, a revoked or another edge token, and a beat it cannot use', async () => {
-    const neu = await create('neu-1');
+    const neu = await create('neu-1', 'North Europe');
     expect((await beat('neu-1', 'cpedge_' + 'x'.repeat(43))).json()).toMatchObject({ reason: 'bad-edge-token' });
     expect((await beat('neu-1', TOKEN)).statusCode).toBe(403);
     expect((await app.inject({ method: 'PUT', url: edgeHeartbeatPath('neu-1'), payload: sampleBeat() })).statusCode).toBe(401);
@@ -122,17 +131,30 @@ describeEachKind('edges on the hub', (kind, opened) => {
     expect(await listed()).toEqual(['weu-1']);
     expect((await beat('neu-1', neu.token)).json()).toMatchObject({ reason: 'bad-edge-token' });
     const tokens = await app.inject({ method: 'GET', url: `${EDGE_TOKENS_PATH}?edge=neu-1`, headers: bearer(TOKEN) });
-    expect(tokens.json()).toEqual([{ id: neu.id, edge: 'neu-1', createdAt: neu.createdAt, revokedAt: new Date(clock.nowMs()).toISOString() }]);
+    expect(tokens.json()).toEqual([
+      {
+        id: neu.id,
+        edge: 'neu-1',
+        azureRegion: 'North Europe',
+        hosts: ['127.0.0.1'],
+        createdAt: neu.createdAt,
+        revokedAt: new Date(clock.nowMs()).toISOString(),
+      },
+    ]);
     expect(tokens.body).not.toContain(neu.token);
     // Only the operator makes or lists tokens; an edge id outside the grammar is refused in words.
     expect((await app.inject({ method: 'GET', url: EDGE_TOKENS_PATH })).statusCode).toBe(401);
     expect((await app.inject({ method: 'POST', url: EDGE_TOKENS_PATH, headers: bearer(TOKEN), payload: { edge: 'West Europe' } })).json()).toMatchObject({
       reason: 'bad-edge',
     });
+    // A new token names the edge's region and hosts.
+    expect((await app.inject({ method: 'POST', url: EDGE_TOKENS_PATH, headers: bearer(TOKEN), payload: { edge: 'neu-2' } })).json()).toMatchObject({
+      reason: 'bad-edge',
+    });
   });
 
   it('drops an edge silent for 30 s, and one that says it is stopping at once; a full edge is listed but not offered', async () => {
-    const eus = await create('eus-1');
+    const eus = await create('eus-1', 'East US');
     expect((await beat('eus-1', eus.token, sampleBeat({ azureRegion: 'East US', state: 'full' }))).statusCode).toBe(200);
     expect(await listed()).toEqual(['eus-1', 'weu-1']);
     const offered = (await app.inject({ method: 'GET', url: '/api/config' })).json<ServerConfig>().edges?.map((e) => e.id);
@@ -145,5 +167,72 @@ describeEachKind('edges on the hub', (kind, opened) => {
     expect((await beat('eus-1', eus.token, sampleBeat({ azureRegion: 'East US', state: 'draining' }))).statusCode).toBe(200);
     expect(await listed()).toEqual([]);
     expect((await app.inject({ method: 'GET', url: '/api/config' })).json<ServerConfig>().edges).toBeUndefined();
+  });
+
+  it("holds a beat to what its token binds: the region, the hosts, a serve's TURN entries, the edge id", async () => {
+    const jpe = await create('jpe-1', 'Japan East');
+    const here = sampleBeat({ azureRegion: 'Japan East' });
+    expect((await beat('jpe-1', jpe.token, here)).statusCode).toBe(200);
+    const refused = async (body: object): Promise<{ status: number; reason: unknown }> => {
+      const res = await beat('jpe-1', jpe.token, body);
+      return { status: res.statusCode, reason: res.json<{ reason: unknown }>().reason };
+    };
+    // The red team's beat: another region, and TURN entries (then signalling) at another host.
+    expect(await refused(sampleBeat({ azureRegion: 'West Europe' }))).toEqual({ status: 403, reason: 'region-mismatch' });
+    const turnAt = (host: string, n = 1) =>
+      Array.from({ length: n }, (_, i) => ({ url: `turn:${host}:${5349 + i}?transport=udp`, transport: 'udp' as const, port: 5349 + i }));
+    expect(await refused({ ...here, urls: { ...here.urls, turn: turnAt('10.213.0.2') } })).toEqual({ status: 403, reason: 'host-mismatch' });
+    expect(await refused({ ...here, urls: { ...here.urls, signal: 'http://10.213.0.2:28088/api/signal' } })).toEqual({ status: 403, reason: 'host-mismatch' });
+    expect(await refused({ ...here, urls: { ...here.urls, turn: turnAt('127.0.0.1', BOUNDS.edgeTurnEntriesMax + 1) } })).toEqual({
+      status: 403,
+      reason: 'too-many-turn-entries',
+    });
+    expect((await beat('jpe-1', jpe.token, { ...here, urls: { ...here.urls, turn: turnAt('127.0.0.1', BOUNDS.edgeTurnEntriesMax) } })).statusCode).toBe(200);
+    // Another token of the same edge id, while the first one's edge beats: refused.
+    const second = await create('jpe-1', 'Japan East');
+    expect((await beat('jpe-1', second.token, here)).json()).toMatchObject({ reason: 'id-taken' });
+    const offers = (await app.inject({ method: 'GET', url: '/api/config' })).json<ServerConfig>().edges ?? [];
+    expect(offers.filter((e) => e.id === 'jpe-1').map((e) => [e.azureRegion, e.config.turn.length])).toEqual([['Japan East', BOUNDS.edgeTurnEntriesMax]]);
+  });
+
+  it('refuses a token made before tokens bound a region and hosts, and off a lab, special-purpose addresses', async () => {
+    // A token as an older hub made it (migration 15 leaves its region and hosts empty).
+    const legacy = 'cpedge_' + 'L'.repeat(43);
+    await execSql(
+      target,
+      `INSERT INTO edge_tokens (id, edge_id, token_hash, created_at, revoked_at) VALUES ('${'f'.repeat(16)}', 'old-1', '${edgeTokenHash(legacy)}', ${clock.nowMs()}, NULL)`,
+    );
+    const old = await beat('old-1', legacy);
+    expect([old.statusCode, old.json<{ reason: string }>().reason]).toEqual([403, 'token-unbound']);
+    const list = await app.inject({ method: 'GET', url: `${EDGE_TOKENS_PATH}?edge=old-1`, headers: bearer(TOKEN) });
+    expect(list.json()).toMatchObject([{ edge: 'old-1', azureRegion: null, hosts: [] }]);
+    // A hub on a public address: an edge's host may not be special-purpose, a DNS name may.
+    const registry = new EdgeRegistry(store.edges, { silentAfterMs: 30_000, refreshMs: 60_000, credentialTtlS: 600 }, clock.nowMs, () => undefined);
+    const base = appOptionsWithoutRelay(webRoot);
+    const pub = await buildApp({
+      ...base,
+      results: resultsOptions(store, TOKEN),
+      edges: { registry, heartbeatMs: 5_000, silentAfterMs: 30_000, heartbeatsPerMinutePerSource: 1000, listPerMinutePerSource: 1000, labAddresses: false },
+    });
+    try {
+      const make = (hosts: string[]) =>
+        pub.inject({ method: 'POST', url: EDGE_TOKENS_PATH, headers: bearer(TOKEN), payload: { edge: 'sea-1', azureRegion: 'Southeast Asia', hosts } });
+      for (const host of ['127.0.0.1', '10.213.0.2', '192.168.1.5', '::1', 'fe80::1', '198.51.100.4', 'localhost'])
+        expect((await make([host])).json(), host).toMatchObject({ reason: 'special-address' });
+      expect((await make(['sea-1.example.org', 'sea-1.example.org'])).json()).toMatchObject({ reason: 'bad-host' });
+      expect((await make(['SEA-1.Example.org.', '2001:4860::5'])).json()).toMatchObject({ hosts: ['sea-1.example.org', '2001:4860::5'] });
+      // A token made in the lab, its edge beating to this hub: refused.
+      const lab = await create('sea-2', 'Southeast Asia');
+      const res = await pub.inject({
+        method: 'PUT',
+        url: edgeHeartbeatPath('sea-2'),
+        headers: bearer(lab.token),
+        payload: sampleBeat({ azureRegion: 'Southeast Asia' }),
+      });
+      expect([res.statusCode, res.json<{ reason: string }>().reason]).toEqual([403, 'special-address']);
+    } finally {
+      registry.close();
+      await pub.close();
+    }
   });
 });

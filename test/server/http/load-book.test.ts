@@ -188,29 +188,68 @@ describe('networks and the reserve', () => {
   });
 });
 
-describe('the byte budget per hour', () => {
-  it('refuses grants and flows once reached, with one notice, and starts again an hour later', () => {
-    const { b, clock, notices } = book({ maxBytesPerHour: 10_000_000 });
-    const g = b.grant('192.0.2.20', '192.0.2.20');
-    const up = openFlow(b, g.grant, '192.0.2.20', 'up', 4_000_000);
-    up.flow.moved(4_000_000);
-    up.flow.release();
-    const down = openFlow(b, g.grant, '192.0.2.20', 'down', 4_000_000);
-    // Reserved, not yet moved: it counts against the hour while open.
-    expect(reasonOf(() => openFlow(b, g.grant, '192.0.2.20', 'up', 4_000_000))).toBe('hour-budget');
-    expect(reasonOf(() => b.grant('192.0.2.21', '192.0.2.21'))).toBe('hour-budget');
-    expect(reasonOf(() => openFlow(b, g.grant, '192.0.2.20', 'up', 1_000))).toBe('hour-budget');
+describe('the byte budget per hour, in shares', () => {
+  /** A phase of `network` (an IPv4 address: its own network) that moves `bytes` up, all of it. */
+  const move = (b: LoadBook, network: string, bytes: number): string => {
+    const reason = reasonOf(() => {
+      const g = b.grant(network, network);
+      const f = openFlow(b, g.grant, network, 'up', bytes);
+      f.flow.moved(bytes);
+      f.flow.release();
+    });
+    return reason;
+  };
+
+  it('one network moves at most an eighth of the hour; the others keep theirs', () => {
+    const { b } = book({ maxBytesPerHour: 8_000_000 });
+    expect(move(b, '192.0.2.1', 1_000_000)).toBe('none');
+    const g = b.grant('192.0.2.2', '192.0.2.2');
+    expect(reasonOf(() => openFlow(b, g.grant, '192.0.2.2', 'up', 1_000_001))).toBe('hour-budget');
+    expect(move(b, '192.0.2.1', 1)).toBe('hour-budget');
+    expect(reasonOf(() => b.grant('192.0.2.1', '192.0.2.1'))).toBe('hour-budget');
+    // The /64s of one /48 share one eighth.
+    const v6 = b.grant('2001:db8:7:1::1', '2001:db8:7::');
+    expect(reasonOf(() => openFlow(b, v6.grant, '2001:db8:7:1::1', 'up', 600_000))).toBe('none');
+    const other = b.grant('2001:db8:7:2::1', '2001:db8:7::');
+    expect(reasonOf(() => openFlow(b, other.grant, '2001:db8:7:2::1', 'up', 600_000))).toBe('hour-budget');
+    expect(move(b, '192.0.2.3', 1_000_000)).toBe('none');
+  });
+
+  it('keeps the last quarter for networks that moved none of the rest: eight networks at least spend the hour', () => {
+    const { b, notices } = book({ maxBytesPerHour: 8_000_000 });
+    for (let n = 1; n <= 5; n++) expect(move(b, `192.0.2.${n}`, 1_000_000)).toBe('none');
+    expect(move(b, '192.0.2.6', 500_000)).toBe('none');
+    expect(move(b, '192.0.2.7', 500_000)).toBe('none');
+    // 6,000,000 moved: the reserve begins. A network with some of its share left but some of the rest moved is refused...
+    expect(move(b, '192.0.2.6', 100_000)).toBe('hour-budget');
+    expect(reasonOf(() => b.grant('192.0.2.7', '192.0.2.7'))).toBe('hour-budget');
+    // ...a newcomer is served its eighth, and another; then the hour is spent for everyone, with one notice.
+    expect(move(b, '198.51.100.1', 1_000_000)).toBe('none');
+    expect(move(b, '198.51.100.2', 1_000_000)).toBe('none');
+    expect(b.hourBytes).toBe(8_000_000);
+    expect(move(b, '198.51.100.3', 1)).toBe('hour-budget');
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatchObject({ maxBytesPerHour: 10_000_000, usedBytes: 8_000_000 });
+  });
+
+  it('refuses grants and flows once reached, with one notice, and starts again an hour later', () => {
+    const { b, clock, notices } = book({ maxBytesPerHour: 8_000_000 });
+    for (let n = 1; n <= 7; n++) expect(move(b, `192.0.2.${n}`, 1_000_000)).toBe('none');
+    const g = b.grant('192.0.2.20', '192.0.2.20');
+    const down = openFlow(b, g.grant, '192.0.2.20', 'down', 1_000_000);
+    // Reserved, not yet moved: it counts against the hour while open.
+    expect(reasonOf(() => openFlow(b, g.grant, '192.0.2.20', 'up', 1_000))).toBe('hour-budget');
+    expect(reasonOf(() => b.grant('192.0.2.21', '192.0.2.21'))).toBe('hour-budget');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ maxBytesPerHour: 8_000_000, usedBytes: 8_000_000 });
     expect(b.metricsText()).toContain('callprobe_load_hour_budget_reached_total 1');
-    expect(b.metricsText()).toContain('callprobe_load_refused_total{reason="hour-budget"} 3');
+    expect(b.metricsText()).toContain('callprobe_load_refused_total{reason="hour-budget"} 2');
     // Half of it moved: the rest goes back to the hour.
-    down.flow.moved(2_000_000);
+    down.flow.moved(500_000);
     down.flow.release();
-    expect(b.hourBytes).toBe(6_000_000);
+    expect(b.hourBytes).toBe(7_500_000);
     clock.t += 3_600_000;
     expect(reasonOf(() => b.grant('192.0.2.21', '192.0.2.21'))).toBe('none');
-    expect(b.hourBytes).toBe(0);
+    expect(move(b, '192.0.2.1', 1_000_000)).toBe('none');
     expect(notices).toHaveLength(1);
   });
 });

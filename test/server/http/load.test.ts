@@ -364,31 +364,82 @@ describe('the load sink under a trickle (held by progress, not time)', () => {
     });
   });
 
+  it('keeps the hour in shares: two sources loading at full speed leave a grant for a newcomer (--load-bytes-per-hour 300000000)', async () => {
+    await start(loadOptions({ maxBytesPerHour: 300_000_000 }), viaProxy);
+    /**
+     * Phase after phase from `address` (a grant, then uploads and downloads of 4 MB both ways at
+     * once until its budget is spent), until a grant or a flow is refused for the hour: the bytes
+     * moved and the reason.
+     */
+    const flood = async (address: string): Promise<{ moved: number; reason: string }> => {
+      const headers = { 'x-forwarded-for': address };
+      let moved = 0;
+      for (;;) {
+        const g = await grantFor(address);
+        if (g.status !== 201) return { moved, reason: (g.body as LoadRefusal).reason };
+        const id = (g.body as LoadGrant).grant;
+        const up = async (): Promise<string> => {
+          for (;;) {
+            const res = await fetch(`${base}${LOAD_UP_PATH}?grant=${id}`, { method: 'POST', body: new Uint8Array(4_000_000), headers });
+            const body = (await res.json()) as LoadRefusal;
+            if (res.status !== 200) return body.reason;
+            moved += 4_000_000;
+          }
+        };
+        const down = async (): Promise<string> => {
+          for (;;) {
+            const res = await fetch(`${base}${LOAD_DOWN_PATH}?grant=${id}&bytes=4000000`, { headers });
+            if (res.status !== 200) return ((await res.json()) as LoadRefusal).reason;
+            moved += (await res.arrayBuffer()).byteLength;
+          }
+        };
+        const reasons = await Promise.all([up(), down()]);
+        if (reasons.includes('hour-budget')) return { moved, reason: 'hour-budget' };
+      }
+    };
+    const two = await Promise.all([flood('198.51.100.1'), flood('198.51.100.2')]);
+    // Each stopped at its network's eighth of the hour (37.5 MB), refused with hour-budget.
+    for (const t of two) expect(t).toMatchObject({ moved: expect.toSatisfy((n: number) => n <= 37_500_000) as number, reason: 'hour-budget' });
+    expect(metric('callprobe_load_hour_bytes')).toBeLessThanOrEqual(75_000_000);
+    const newcomer = await grantFor('203.0.113.9');
+    expect(newcomer.status).toBe(201);
+    const res = await fetch(`${base}${LOAD_UP_PATH}?grant=${(newcomer.body as LoadGrant).grant}`, {
+      method: 'POST',
+      body: new Uint8Array(4_000_000),
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    });
+    expect(res.status).toBe(200);
+  });
+
   it('stops at the byte budget of the hour: refused with hour-budget, counted, logged once', async () => {
     const log: { msg?: string }[] = [];
     let offsetMs = 0;
     await start(
-      { ...loadOptions({ maxBytesPerHour: 3_000_000 }), nowMs: () => performance.now() + offsetMs },
-      { logLevel: 'info', logStream: { write: (line) => void log.push(JSON.parse(line) as { msg?: string }) } },
+      { ...loadOptions({ maxBytesPerHour: 8_000_000 }), nowMs: () => performance.now() + offsetMs },
+      { ...viaProxy, logLevel: 'info', logStream: { write: (line) => void log.push(JSON.parse(line) as { msg?: string }) } },
     );
-    const g = await grant();
-    expect((await upload(g.grant, 1_000_000)).status).toBe(200);
-    const down = await fetch(`${base}${LOAD_DOWN_PATH}?grant=${g.grant}&bytes=1000000`);
-    expect((await down.arrayBuffer()).byteLength).toBe(1_000_000);
-    const over = await upload(g.grant, 1_500_000);
-    expect(over.status).toBe(503);
-    expect((over.body as LoadRefusal).reason).toBe('hour-budget');
-    for (let i = 0; i < 3; i++) expect(((await upload(g.grant, 1_000)).body as LoadRefusal).reason).toBe('hour-budget');
-    const refusedGrant = await fetch(`${base}${LOAD_GRANT_PATH}`, { method: 'POST' });
+    const phase = async (address: string, bytes: number): Promise<{ status: number; reason?: string }> => {
+      const g = await grantFor(address);
+      if (g.status !== 201) return { status: g.status, reason: (g.body as LoadRefusal).reason };
+      const res = await fetch(`${base}${LOAD_UP_PATH}?grant=${(g.body as LoadGrant).grant}`, {
+        method: 'POST',
+        body: new Uint8Array(bytes),
+        headers: { 'x-forwarded-for': address },
+      });
+      return { status: res.status, ...(res.status === 200 ? {} : { reason: ((await res.json()) as LoadRefusal).reason }) };
+    };
+    // Eight networks, an eighth each: the hour is spent.
+    for (let n = 1; n <= 8; n++) expect(await phase(`192.0.2.${n}`, 1_000_000)).toEqual({ status: 200 });
+    expect(await phase('192.0.2.9', 1_000)).toEqual({ status: 503, reason: 'hour-budget' });
+    const refusedGrant = await fetch(`${base}${LOAD_GRANT_PATH}`, { method: 'POST', headers: { 'x-forwarded-for': '192.0.2.10' } });
     expect(refusedGrant.status).toBe(503);
     expect(((await refusedGrant.json()) as LoadRefusal).message).toMatch(/this hour/);
     expect(metric('callprobe_load_hour_budget_reached_total')).toBe(1);
-    expect(metric('callprobe_load_refused_total', '{reason="hour-budget"}')).toBe(5);
+    expect(metric('callprobe_load_refused_total', '{reason="hour-budget"}')).toBe(2);
     expect(log.filter((l) => l.msg?.includes('byte budget'))).toHaveLength(1);
     // An hour later it starts again.
     offsetMs = 3_600_000;
-    const next = await grant();
-    expect((await upload(next.grant, 1_000_000)).status).toBe(200);
+    expect(await phase('192.0.2.1', 1_000_000)).toEqual({ status: 200 });
     expect(log.filter((l) => l.msg?.includes('byte budget'))).toHaveLength(1);
   });
 });

@@ -47,6 +47,14 @@ async function build(dbName: string) {
       absoluteMs: DEFAULTS.console.sessionAbsoluteMs,
       loginsPerMinutePerAddress: 10,
       loginThrottle: DEFAULTS.console.loginThrottle,
+      // A company's identity provider too (its routes only: never contacted here).
+      oidc: {
+        ...DEFAULTS.console.oidc,
+        issuer: 'https://idp.invalid',
+        clientId: 'callprobe',
+        clientSecret: null,
+        groups: { claim: 'groups', tier1: ['t1'], tier2: [], scopes: [] },
+      },
     },
   });
   return { app, store };
@@ -89,6 +97,9 @@ describe('the routes', () => {
           'POST /api/console/login: body',
           'POST /api/console/logout: -', // reads nothing of the request but its cookie
           'GET /api/console/me: -',
+          'GET /api/console/sign-in: -', // the ways to log in: reads nothing of the request
+          'GET /api/console/oidc/start: -', // reads nothing of the request but its host
+          'GET /api/console/oidc/callback: querystring',
           'GET /api/console/results: querystring',
           'GET /api/console/results/:id: params querystring',
           'GET /console: -',

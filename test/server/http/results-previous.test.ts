@@ -1,8 +1,10 @@
 /**
  * A test run again from a stored result claims it (`meta.previousCode`): the upload door keeps
- * the claim only for a code this server stored within 30 days, in its canonical form, and drops
- * it otherwise (unknown, older, malformed) while storing the report; the store's chain then
- * reads the link both ways. On SQLite and a real PostgreSQL.
+ * the claim only for a code this server stored within 30 days, in its canonical form, by a test
+ * that started after it, and drops it otherwise (unknown, older, malformed, planted before) while
+ * storing the report; the store's chain then reads the link both ways, the later tests newest
+ * first with their count, and notes a claim from another network than the claimed result's. On
+ * SQLite and a real PostgreSQL.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,8 +87,9 @@ describeEachKind('a claimed earlier result', (kind, opened) => {
     expect(fromSecond.later).toEqual([]);
     const fromFirst = await store.chain.linksOf(first.code, 20);
     expect(fromFirst.earlier).toBeNull();
-    expect(fromFirst.later.map((l) => l.code)).toEqual([second.code, third.code]);
-    expect((await store.chain.linksOf(first.code, 1)).later.map((l) => l.code)).toEqual([second.code]);
+    expect(fromFirst.later.map((l) => l.code)).toEqual([third.code, second.code]);
+    expect(fromFirst.laterTotal).toBe(2);
+    expect((await store.chain.linksOf(first.code, 1)).later.map((l) => l.code)).toEqual([third.code]);
   });
 
   it('drops an unknown code, a malformed one and one stored more than 30 days ago, storing the report all the same', async () => {
@@ -126,5 +129,22 @@ describeEachKind('a claimed earlier result', (kind, opened) => {
     expect((await upload(report('2026-03-31T12:03:00.000Z', known.code), strict)).kept).toBeNull();
     // Another network has its free pass.
     expect((await upload(report('2026-03-31T12:04:00.000Z', known.code), strict, '203.0.113.9')).kept).toBe(known.code);
+  });
+
+  it('keeps no claim from a test started before the claimed one; lists the newest first, counted, a claim from another network marked', async () => {
+    const at = (minutes: number): string => new Date(clock.nowMs() + minutes * 60_000).toISOString();
+    const victim = await upload(report(at(-30)), app, '198.51.100.23');
+    // The red team's 25 planted re-runs from another network, started 31 to 55 min before the victim's own re-run: none kept.
+    for (let i = 0; i < 25; i++) expect((await upload(report(at(-55 + i), victim.code), app, '203.0.113.66')).kept, `planted ${i}`).toBeNull();
+    // Started after it: kept (a browser's claim), but marked as from another network.
+    const after = await upload(report(at(-20), victim.code), app, '203.0.113.66');
+    expect(after.kept).toBe(victim.code);
+    // The victim's real re-run, from its own network, latest: first in the list, unmarked.
+    const real = await upload(report(at(-10), victim.code), app, '198.51.100.23');
+    expect(real.kept).toBe(victim.code);
+    const links = await store.chain.linksOf(victim.code, 1);
+    expect(links.later.map((l) => [l.code, l.otherNetwork])).toEqual([[real.code, false]]);
+    expect(links.laterTotal).toBe(2);
+    expect((await store.chain.linksOf(after.code, 20)).earlier).toMatchObject({ code: victim.code, otherNetwork: true });
   });
 });

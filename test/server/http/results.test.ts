@@ -242,6 +242,20 @@ describeEachKind('results API', (kind, opened) => {
       /^\/meta\/startedAt \(2099-12-31T00:00:00.000Z\) is \d+ min after this server received it \(2026-01-15T12:00:00.000Z\).*check the testing device's clock$/,
     );
     expect(await store.sites.list()).toEqual([]);
+    // A pass beside a round trip of 620 ms against its "< 100": refused, the grade named.
+    const clean = report({});
+    const grades = (clean['grades'] as { target: string; status: string; value: number | null }[]).map((g) =>
+      g.target === 'latency-rtt' ? { ...g, value: 620, status: 'pass' } : g,
+    );
+    const lying = await post(app, { ...clean, grades }, { token: TOKEN });
+    expect(lying.statusCode).toBe(400);
+    expect(lying.json()).toMatchObject({
+      reason: 'inconsistent',
+      message: expect.stringMatching(
+        /^\/grades\/\d+\/status is "pass", but its value 620 ms against < 100 ms makes it "fail" \(latency-rtt, round-trip\)$/,
+      ) as string,
+    });
+    expect(await count(store)).toBe(1);
   });
 
   it('refuses a body over the limit with 413, stores nothing and keeps serving', async () => {

@@ -27,6 +27,7 @@ import { open, sqliteKind, storeOptions, testClock } from '../store/store-kit.js
 import { appOptionsWithoutRelay } from '../../kit/app-options.js';
 import { EdgeRegistry } from '../../../server/edges/registry.js';
 import { EDGES_PATH } from '../../../src/protocol/api-edges.js';
+import { CONSOLE_OIDC_CALLBACK } from '../../../src/protocol/api-console-sign-in.js';
 import { repoRoot } from '../../kit/paths.js';
 
 const BODY_MAX_BYTES = 128 * 1024;
@@ -74,8 +75,20 @@ describe('every route schema is bounded', () => {
 
   it('has no string, array or object without a bound in any route of the app, and no body over 128 KiB', async () => {
     const store = await open(await kind.freshTarget(), storeOptions(testClock(), 3));
+    const base = appOptionsWithoutRelay(webRoot);
     const app = await buildApp({
-      ...appOptionsWithoutRelay(webRoot),
+      ...base,
+      // The console open through a company's identity provider: its callback takes the provider's answer (never contacted here).
+      console: {
+        ...base.console,
+        oidc: {
+          ...DEFAULTS.console.oidc,
+          issuer: 'https://idp.invalid',
+          clientId: 'callprobe',
+          clientSecret: null,
+          groups: { claim: 'groups', tier1: ['t1'], tier2: [], scopes: [] },
+        },
+      },
       results: {
         store,
         adminToken: 'operator-token-0123456789',
@@ -97,6 +110,7 @@ describe('every route schema is bounded', () => {
         silentAfterMs: DEFAULTS.edges.silentAfterMs,
         heartbeatsPerMinutePerSource: DEFAULTS.edges.heartbeatsPerMinutePerSource,
         listPerMinutePerSource: DEFAULTS.edges.listPerMinutePerSource,
+        labAddresses: false,
       },
     });
     try {
@@ -120,6 +134,7 @@ describe('every route schema is bounded', () => {
       expect(walked).toBeGreaterThanOrEqual(10);
       expect(routes.some((r) => r.url === RESULTS_PATH && r.method.includes('POST'))).toBe(true);
       expect(routes.some((r) => r.url === `${EDGES_PATH}/:id/heartbeat` && r.method.includes('PUT'))).toBe(true);
+      expect(routes.some((r) => r.url === CONSOLE_OIDC_CALLBACK && r.parts.includes('querystring'))).toBe(true);
     } finally {
       await app.close();
       await store.close();

@@ -100,8 +100,16 @@ describeEachKind('site tokens', (kind, opened) => {
   it('is listed without its token and, revoked, uploads nothing', async () => {
     const nice = await create('Nice');
     const list = await app.inject({ method: 'GET', url: `${SITE_TOKENS_PATH}?site=nice`, headers: bearer(TOKEN) });
-    expect(list.json<SiteTokenView[]>()).toEqual([{ id: nice.id, site: 'Nice', createdAt: nice.createdAt, revokedAt: null }]);
+    expect(list.json<SiteTokenView[]>()).toEqual([{ id: nice.id, site: 'Nice', createdAt: nice.createdAt, revokedAt: null, awaitsFirstSample: false }]);
     expect(list.body).not.toContain(nice.token);
+    // One made ahead of its probe (site-token create --await-first-sample) says so, made and listed.
+    const ahead = await app.inject({ method: 'POST', url: SITE_TOKENS_PATH, headers: bearer(TOKEN), payload: { site: 'Nice', awaitFirstSample: true } });
+    expect(ahead.json<SiteTokenCreated>()).toMatchObject({ site: 'Nice', awaitsFirstSample: true });
+    const both = await app.inject({ method: 'GET', url: `${SITE_TOKENS_PATH}?site=nice`, headers: bearer(TOKEN) });
+    expect(both.json<SiteTokenView[]>().map((t) => t.awaitsFirstSample)).toEqual([false, true]);
+    expect((await app.inject({ method: 'DELETE', url: `${SITE_TOKENS_PATH}/${ahead.json<SiteTokenCreated>().id}`, headers: bearer(TOKEN) })).statusCode).toBe(
+      204,
+    );
 
     expect((await app.inject({ method: 'DELETE', url: `${SITE_TOKENS_PATH}/${nice.id}`, headers: bearer(TOKEN) })).statusCode).toBe(204);
     expect((await app.inject({ method: 'DELETE', url: `${SITE_TOKENS_PATH}/${nice.id}`, headers: bearer(TOKEN) })).json()).toMatchObject({

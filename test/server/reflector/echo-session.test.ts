@@ -23,6 +23,7 @@ function echoSession(o: Partial<Pick<EchoSessionOptions, 'offerTimeoutMs' | 'max
     logger: { info: quiet, warn: quiet, debug: quiet },
     sendSignal: quiet,
     allowEndpoint: () => quiet,
+    dataPath: 'native',
     cutMs: o.cutMs ?? 60_000,
     maxSessionMs: o.maxSessionMs ?? 60_000,
     onClose: (reason) => resolve(reason),

@@ -12,7 +12,10 @@
  *   real relay here): its one candidate is a relayed address, where the relay drops a peer
  *   without a permission (RFC 8656 §9), and its own sockets (found in /proc: it does not say
  *   where it binds) hear only the relay. A check with the right password sent to each of them
- *   gets nothing back, and the session makes no check anywhere but through the relay.
+ *   gets nothing back, and the session makes no check anywhere but through the relay. What they
+ *   do answer, as SECURITY.md says: a check with a wrong password (or an unknown username) gets
+ *   one Binding error response per request from each of its host sockets, to the request's
+ *   source, and nothing else; the relayed address answers nothing.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -148,6 +151,48 @@ describe('peer-reflexive checks from elsewhere than the relay', () => {
       `wrtc relay-only: ${targets.length} sockets checked; the prover got ${JSON.stringify(kinds(prover))}; bystanders ${JSON.stringify(bystanderHits())}`,
     );
     expect(kinds(prover)).toEqual(['binding success']);
+    expect(Object.values(bystanderHits()).every((h) => h === 0)).toBe(true);
+  });
+
+  it('@roamhq/wrtc (data-channel leg): a wrong-password check draws at most one Binding error per request from a host socket, nothing from its relayed address, and no check', async () => {
+    const before = new Set(udpSocketsOf().map((u) => `${u.address}|${u.port}`));
+    const relay = await startTestRelay({ secret: SECRET });
+    relays.push(relay);
+    const relayPort = relay.listeners.find((l) => l.transport === 'udp')?.port ?? 0;
+    const { ufrag, port } = await answered(undefined, offers.dc, {
+      id: 'prflx-dc-wrong',
+      relay: { addresses: ['127.0.0.1'], portRange: { min: 0, max: 0 } },
+      relayServer: reflectorRelayOn(relay, SECRET)('prflx-wrong'),
+    });
+    const listening = new Set(relay.listeners.map((l) => `${l.address}|${l.port}`));
+    const targets = udpSocketsOf().filter(
+      (u) => u.address === '127.0.0.1' && !before.has(`${u.address}|${u.port}`) && !listening.has(`${u.address}|${u.port}`),
+    );
+    expect(targets.filter((t) => t.port !== port).length).toBeGreaterThan(0);
+    const REQUESTS = 3;
+    // One prover per socket: which socket answered is told by who got the answer.
+    const provers = await Promise.all(targets.map((t, i) => sender(`wrong-password prover ${t.port}`, `127.0.0.${10 + i}`)));
+    const msg = check(ufrag, pageUfrag(offers.dc), 'not-the-session-password');
+    for (const [i, t] of targets.entries()) for (let n = 0; n < REQUESTS; n++) await provers[i]?.send(msg, t.address, t.port);
+    // The relay answers last: every request before it has been read (and any answer sent) by then.
+    const sync = await sender('wrong-password sync', '127.0.0.9');
+    await sync.send(new StunWriter(Method.Binding, MessageClass.Request, randomBytes(12)).build(), '127.0.0.1', relayPort);
+    await waitFor(() => kinds(sync).includes('binding success'), { timeoutMs: 5_000, what: "the relay's answer" });
+    const heard = await waitFor(
+      () => {
+        const byPort = targets.map((t, i) => [t.port, provers[i] === undefined ? [] : kinds(provers[i])] as const);
+        return byPort.some(([, k]) => k.length >= REQUESTS) ? byPort : null;
+      },
+      { timeoutMs: 5_000, what: 'a host socket to answer' },
+    );
+    console.log(`wrtc data-channel leg, a wrong-password check to each socket: ${JSON.stringify(heard)} (relayed ${port})`);
+    for (const [p, k] of heard) {
+      // The relayed address: nothing. A host socket: nothing, or one error per request; never a request of its own (a check).
+      if (p === port) expect(k).toEqual([]);
+      else expect(k.length === 0 || (k.length === REQUESTS && k.every((x) => x === 'binding error')), `socket ${p}: ${JSON.stringify(k)}`).toBe(true);
+    }
+    // Never larger than the request: no amplification toward a spoofed source.
+    for (const prover of provers) for (const d of prover.datagrams) expect(d.length).toBeLessThanOrEqual(msg.length);
     expect(Object.values(bystanderHits()).every((h) => h === 0)).toBe(true);
   });
 });

@@ -26,7 +26,15 @@ export interface QuietSession {
 }
 
 export function quietSession(
-  o: { id?: string; rtp?: boolean; maxCandidates?: number; relay?: RelayEndpoints; relayServer?: ReflectorRelayServer; iceTrafficTimeoutMs?: number } = {},
+  o: {
+    id?: string;
+    rtp?: boolean;
+    maxCandidates?: number;
+    relay?: RelayEndpoints;
+    relayServer?: ReflectorRelayServer;
+    iceTrafficTimeoutMs?: number;
+    allowRelayPair?: (username: string, ip: string, port: number) => () => void;
+  } = {},
 ): QuietSession {
   const toPage: QuietSession['toPage'] = [];
   const control: QuietSession['control'] = [];
@@ -45,11 +53,13 @@ export function quietSession(
     relay: o.relay ?? { addresses: ['127.0.0.1'], portRange: { min: 31000, max: 31999 } },
     onCandidateDropped: (n) => dropped.push(n),
     rtp: o.rtp ?? true,
+    dataPath: 'native',
     logger: { info: quiet, warn: quiet, debug: quiet },
     sendSignal: (data, leg) => toPage.push(leg ? { data, leg } : { data }),
     sendControl: (m) => control.push(m),
     allowEndpoint: () => () => undefined,
     relayServer: o.relayServer ?? unusedRelay(o.id ?? 'test'),
+    ...(o.allowRelayPair ? { allowRelayPair: o.allowRelayPair } : {}),
     ...(o.iceTrafficTimeoutMs !== undefined ? { iceTrafficTimeoutMs: o.iceTrafficTimeoutMs } : {}),
     onChannelLeg: () => {
       h.channelLegs++;

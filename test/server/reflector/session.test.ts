@@ -88,6 +88,7 @@ function start(o: { maxSessionMs?: number; relayWitness?: (ip: string, port: num
     relay: { addresses: ['127.0.0.1'], portRange: { min: 0, max: 0 } },
     onCandidateDropped: () => undefined,
     rtp: true,
+    dataPath: 'native',
     logger,
     sendSignal: (data) => {
       toPage.push(data);

@@ -41,7 +41,14 @@ describe('siteSampleOf', () => {
 
   it('reads a could-not-test record with its reason', () => {
     const cnt = { kind: 'could-not-test', reason: 'no-relay', message: 'no relay port answered', atMs: 1, meta: {} };
-    expect(siteSampleOf(row(JSON.stringify(cnt), 'could-not-test')).body).toEqual({ kind: 'could-not-test', reason: 'no-relay' });
+    expect(siteSampleOf(row(JSON.stringify(cnt), 'could-not-test')).body).toEqual({
+      kind: 'could-not-test',
+      reason: 'no-relay',
+      // A reason this release does not know points nowhere; nothing blocked, no verdict.
+      side: 'unknown',
+      blockedPorts: [],
+      verdict: null,
+    });
   });
 
   it('counts a body it cannot read as unreadable, with why', () => {

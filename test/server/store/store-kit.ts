@@ -1,4 +1,6 @@
 /** Opening each store kind for the shared suites: SQLite in a temporary file, PostgreSQL in the run's throwaway cluster. */
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,4 +113,18 @@ export function describeEachKind(suite: string, body: (kind: StoreKind, opened: 
       body(kind, opened);
     });
   });
+}
+
+/** Runs `sql` on the database of `target` directly (a row as an older callprobe left it, a version marker). */
+export async function execSql(target: DbTarget, sql: string): Promise<void> {
+  if (target.kind === 'sqlite') {
+    const db = new Database(target.path);
+    db.exec(sql);
+    db.close();
+    return;
+  }
+  const c = new pg.Client({ connectionString: target.url });
+  await c.connect();
+  await c.query(sql);
+  await c.end();
 }

@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 import { DAY_MS, StoreError, type NewResult } from '../../../server/store/index.js';
 import { LATEST_SCHEMA, MIGRATIONS } from '../../../server/store/schema.js';
 import type { DbTarget } from '../../../server/store/target.js';
-import { describeEachKind, open, storeOptions, testClock } from './store-kit.js';
+import { describeEachKind, execSql, open, storeOptions, testClock } from './store-kit.js';
 
 function newResult(over: Partial<NewResult> = {}): NewResult {
   return {
@@ -192,19 +192,6 @@ describeEachKind('results store', (kind, opened) => {
     expect((err as StoreError).reason).toBe('newer-schema');
   });
 });
-
-async function execSql(target: DbTarget, sql: string): Promise<void> {
-  if (target.kind === 'sqlite') {
-    const db = new Database(target.path);
-    db.exec(sql);
-    db.close();
-    return;
-  }
-  const c = new pg.Client({ connectionString: target.url });
-  await c.connect();
-  await c.query(sql);
-  await c.end();
-}
 
 async function schemaVersions(target: DbTarget): Promise<number[]> {
   if (target.kind === 'sqlite') {

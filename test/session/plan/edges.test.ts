@@ -56,7 +56,7 @@ describe('planEdges', () => {
     for (const r of [
       'signaling-failed',
       'reflector-error',
-      'relay-unreachable',
+      'could-not-connect',
       'relay-refused',
       'ice-failed',
       'version-mismatch',

@@ -190,7 +190,7 @@ describe('the views outside the page', () => {
 
 describe('unconnectedInput', () => {
   it('names the server asked, at the data channel rate, with the busy line not run', () => {
-    const input = unconnectedInput(serverPlan({ load: true }), [], new SessionTimeline(() => 0), null, CLOCK);
+    const input = unconnectedInput(serverPlan({ load: true }), [], new SessionTimeline(() => 0), null, CLOCK, null);
     expect(input.meta.server).toBe('https://callprobe.example');
     expect(input.meta.ratePps).toBe(100);
     expect(input.meta.channel).toEqual({ ordered: false, maxRetransmits: 0 });

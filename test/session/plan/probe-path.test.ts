@@ -94,3 +94,29 @@ describe('choosePath without RTP planned: the plan says why, whatever became of 
     expect(choice.dataChannel).toEqual(DC);
   });
 });
+
+describe('choosePath after the RTP leg was opened twice: the report keeps both attempts', () => {
+  it('keeps both openings beside the path taken, and none of one opening alone', () => {
+    const attempts = [
+      { outcome: 'no-media', tookMs: 2300 },
+      { outcome: 'carried', tookMs: 700 },
+    ] as const;
+    expect(choosePath(rtpPlan, { leg: 'connected', attempts }).probe).toEqual({
+      path: 'rtp',
+      reason: 'probes ride the audio track as RTP over SRTP, like a call',
+      attempts,
+    });
+    const twice = [
+      { outcome: 'no-media', tookMs: 2300 },
+      { outcome: 'no-media', tookMs: 2400 },
+    ] as const;
+    const error = "the test server received none of this page's audio on it (no RTP from the page within 2000 ms of DTLS), 2 times";
+    expect(choosePath(rtpPlan, { leg: 'failed', error, by: 'server-or-path', attempts: twice }).probe).toEqual({
+      path: 'datachannel',
+      reason: `the RTP leg failed: ${error}`,
+      fallback: 'failed',
+      attempts: twice,
+    });
+    expect(choosePath(rtpPlan, { leg: 'connected', attempts: [{ outcome: 'carried', tookMs: 700 }] }).probe).not.toHaveProperty('attempts');
+  });
+});

@@ -166,13 +166,27 @@ const IPV4 = /\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b/;
 describe("the console: one browser's tests side by side", () => {
   it("links the earlier test and lists the later ones, each said as the browser's claim, and opens the other by its code", async () => {
     const earlierMs = STARTED_MS - 3_600_000;
-    const link = (id: string, code: string, startedAtMs: number, verdict: string | null) => ({ id, code, startedAtMs, verdict });
+    const link = (id: string, code: string, startedAtMs: number, verdict: string | null, otherNetwork: boolean | null = false) => ({
+      id,
+      code,
+      startedAtMs,
+      verdict,
+      otherNetwork,
+    });
     const earlier = await consoleResultView(
       sites,
       { ...stored(golden('clean-15s')), id: 'r0', code: 'AB12-CD34', startedAtMs: earlierMs, verdict: 'pass' },
       'tier1',
       'UTC',
-      consoleChain({ earlier: null, later: [link('r1', 'K7QF-3MZD', STARTED_MS, 'fail')] }, 'UTC'),
+      // Newest first, with how many more; a claim from another network than this test's is marked.
+      consoleChain(
+        {
+          earlier: null,
+          later: [link('r1', 'K7QF-3MZD', STARTED_MS, 'fail'), link('r2', 'ZZ34-5678', STARTED_MS - 60_000, 'pass', true)],
+          laterTotal: 22,
+        },
+        'UTC',
+      ),
     );
     const c = await openResult('tier1', undefined, undefined, {
       view: consoleChain({ earlier: link('r0', 'AB12-CD34', earlierMs, 'pass'), later: [] }, 'UTC'),
@@ -187,8 +201,12 @@ describe("the console: one browser's tests side by side", () => {
       what: 'the earlier result opened',
     });
     await c.updateComplete;
-    expect(words(one(c, '[data-chain="later"]'))).toBe("Tested again from the same browser (the browser's claim):");
-    expect(all(c, '[data-chain-code]').map((li) => words(li))).toEqual(['K7QF-3MZD (2025-01-01 00:00 (UTC), fail)']);
+    expect(words(one(c, '[data-chain="later"]'))).toBe("Tested again from the same browser (the browser's claim), newest first:");
+    expect(all(c, '[data-chain-code]').map((li) => words(li))).toEqual([
+      'K7QF-3MZD (2025-01-01 00:00 (UTC), fail)',
+      "ZZ34-5678 (2024-12-31 23:59 (UTC), pass) claimed from another network than the earlier test's",
+    ]);
+    expect(words(one(c, '[data-chain="more"]'))).toBe('and 20 more, older');
     expect(all(c, '[data-chain="earlier"]')).toEqual([]);
   });
 

@@ -2,8 +2,8 @@
  * What the addon's two parts share: one direction of SRTP (srtp.c: its keys' contexts and the
  * rollover counters of its streams) and the probe echo that runs through two of them (echo.c).
  */
-#ifndef CALLPROBE_SRTP_H
-#define CALLPROBE_SRTP_H
+#ifndef CALLPROBE_NATIVE_SRTP_H
+#define CALLPROBE_NATIVE_SRTP_H
 
 #include <node_api.h>
 #include <openssl/evp.h>

@@ -3,8 +3,8 @@
  * ./sampler.c: the event loop's sampler): the environment's receive area, which both read, and
  * the Node-API helpers. Internal to the addon (built with -fvisibility=hidden): not an ABI.
  */
-#ifndef CALLPROBE_UDP_ADDON_H
-#define CALLPROBE_UDP_ADDON_H
+#ifndef CALLPROBE_NATIVE_UDP_ADDON_H
+#define CALLPROBE_NATIVE_UDP_ADDON_H
 
 #include <node_api.h>
 #include <stdint.h>

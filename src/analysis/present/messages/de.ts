@@ -20,8 +20,21 @@ export const de: CatalogueOf<typeof en> = {
   'answer.jitter': 'Anrufe werden wahrscheinlich abgehackt klingen: Die Laufzeit der Pakete schwankt zu stark.',
   'answer.latency': 'Anrufe werden wahrscheinlich verzögert sein: Die Verzögerung zum Relay ist für ein natürliches Gespräch zu lang.',
   'answer.reorder': 'Anrufe sollten meist funktionieren, mit gelegentlichen kleinen Störungen: Pakete kommen in falscher Reihenfolge an.',
+  'answer.reflectorSilent':
+    'Der Reflektor des Testservers hat nicht geantwortet: Das Relay hat {relayed} der {sent} Proben auf dem Hinweg übertragen, aber der Reflektor hat keine gezählt. Das sagt nichts über Ihr Netzwerk.',
   'answer.connectionLost': 'Der Test konnte nicht zu Ende laufen: Die Verbindung zum Testserver ging verloren, daher sagt dies noch nichts über Ihre Anrufe.',
   'answer.loopbackRefused': 'Der Test konnte nicht starten: Dieser Browser lehnt ein Relay unter einer lokalen Adresse ab.',
+  'answer.blockedAll': 'Anrufe können aus diesem Netzwerk keine Verbindung aufbauen: Es blockiert {blocked}, alle Ports, die Teams für Anrufe nutzt.',
+  'answer.blockedSome':
+    'Dieses Netzwerk blockiert {blocked}, die Ports, die dieser Testserver für Anrufe anbietet; zur Anrufqualität konnte daher nichts gemessen werden.',
+  'answer.blockedUntried':
+    'Dieser Testserver bietet {missing} nicht an, daher wurde nicht versucht, ob Anrufe dort durchkämen: Teams braucht UDP 3478-3481 und als Ausweichweg TCP 443 (Microsofts Liste der Ports für Teams).',
+  'answer.region.there': 'Nach {region}, wo Ihr Teams-Mandant liegt: {sentence}',
+  'answer.region.nearest': 'Zu {nearest}, dem nächsten Testserver: {sentence}',
+  'answer.region.notTested':
+    'Keine Antwort für {region}, wo Ihr Teams-Mandant liegt: Sein Test konnte nicht laufen oder nichts bewerten, daher wurde nur der nächste Testserver bewertet.',
+  'answer.region.down':
+    'Keine Antwort für {region}, wo Ihr Teams-Mandant liegt: Der Testserver der Region ist ausgefallen, daher wurde nur der nächste bewertet.',
   'answer.relaySilent': 'Der Test konnte das Relay nicht erreichen: Keiner der versuchten Ports hat geantwortet.',
   'answer.relayRefusedMedia': 'Der Test konnte nicht starten: Das Relay hat geantwortet, aber keine Medien durchgelassen.',
   'answer.serverBusy': 'Kein Ergebnis: Der Testserver war zu ausgelastet, um das Netzwerk zu messen.',
@@ -59,6 +72,7 @@ export const de: CatalogueOf<typeof en> = {
   'because.not-resolvable': 'die Messung kann das Ziel nicht so fein auflösen (zu wenige Testpakete je Fenster oder eine grobe Browser-Uhr)',
   'because.reliable-channel': 'der Testkanal hat verlorene Pakete erneut gesendet, was Verluste verbirgt',
   'because.device-busy': 'dieses Gerät war den größten Teil des Tests ausgelastet, oder seine eigenen Werte widersprachen dem Netzwerk-Thread des Browsers',
+  'because.server-missed': 'der Reflektor des Testservers hat Proben verpasst, die das Relay übertragen hatte: unsere Seite, nicht Ihr Netzwerk',
   'because.server-busy': 'der Testserver war den größten Teil des Tests ausgelastet',
 
   'status.pass': 'bestanden',
@@ -78,7 +92,10 @@ export const de: CatalogueOf<typeof en> = {
   'title.fail': 'Nicht bestanden',
   'title.insufficient': 'Kein Ergebnis: nicht genug Belege',
   'title.fallback': 'Bestanden, nur über einen Ausweichweg',
+  'title.blocked': 'Nicht bestanden: Anrufe können aus diesem Netzwerk keine Verbindung aufbauen',
+  'title.blockedUntried': 'Kein Ergebnis: Dieses Netzwerk blockiert die Ports, die Anrufe nutzen',
   'title.could-not-connect': 'Kein Ergebnis: keine Verbindung möglich',
+  'title.reflector-silent': 'Kein Ergebnis: Der Reflektor des Testservers hat nicht geantwortet',
   'title.connection-lost': 'Kein Ergebnis: Der Test konnte nicht zu Ende laufen',
 
   'cli.verdict': 'Ergebnis: {verdict}',
@@ -126,12 +143,18 @@ export const de: CatalogueOf<typeof en> = {
   'advice.localRelay':
     'Das Relay läuft auf diesem Computer: Prüfen Sie, ob der Testserver läuft und ob dieser Browser ein Relay unter einer lokalen Adresse nutzen darf.',
   'advice.localRelay.because': 'das Relay liegt auf einer Loopback-Adresse und keiner seiner Ports hat geantwortet',
+  'advice.allowPorts': 'Bitten Sie Ihr Netzwerkteam, UDP 3478-3481 und TCP 443 ausgehend freizugeben (Microsofts Liste der Ports für Teams).',
+  'advice.allowPorts.because':
+    'andere Tests haben das Relay dieses Testservers in den 10 Minuten vor diesem erreicht, die Ports werden also auf der Seite dieses Netzwerks blockiert',
+  'advice.runAgain.region': 'der Test nach {region}, der Region, nach der Sie gefragt haben, hat kein Ergebnis',
   'advice.anotherNetwork':
     'Führen Sie den Test in einem anderen Netzwerk erneut aus (etwa einem Handy-Hotspot): Funktioniert er dort, blockiert dieses Netzwerk die Ports, die Anrufe nutzen.',
   'advice.anotherNetwork.because': 'keiner der Ports, die dieser Test versucht hat, hat geantwortet',
   'advice.relayDown': 'Wenn es in jedem Netzwerk scheitert, geben Sie Ihrem IT-Team den Ergebniscode: Das Relay selbst antwortet nicht.',
   'advice.relayDown.because': 'ein Relay, das von überall schweigt, ist ausgefallen oder unerreichbar',
   'advice.runAgain': 'Führen Sie den vollständigen {duration}-Test erneut aus, mit dieser Seite im Vordergrund und ohne andere starke Netzwerknutzung.',
+  'advice.runAgain.reflectorSilent':
+    'der Testserver ist auf seiner Seite ausgefallen: Sein Reflektor hat keine der Proben gezählt, die das Relay übertragen hat',
   'advice.runAgain.lost': 'Führen Sie den Test erneut aus; bricht er wieder ab, stört der Testserver oder der Weg dorthin: Sagen Sie es Ihrem IT-Team.',
   'advice.runAgain.lostBeforeEcho': 'der Testserver antwortete schon vor dem ersten Echo nicht mehr',
   'advice.runAgain.lostAt': 'der Testserver antwortete nach {seconds} Testzeit nicht mehr, daher ist nichts danach ein Beleg über Ihr Netzwerk',
@@ -276,8 +299,14 @@ export const de: CatalogueOf<typeof en> = {
   'cause.deviceBusyFallback':
     'Kein Ergebnis: {clause}; daher wich dieser Test auf einen Datenkanal-Strom aus, der hier zu ungleichmäßig gesendet wurde, um ihn zu bewerten',
   'cause.deviceBusy': 'Kein Ergebnis: Dieses Gerät war zu ausgelastet, um das Netzwerk zu messen',
+  'cause.serverMissed':
+    'Kein Ergebnis: Ein Teil des Verlusts entstand hinter dem Relay, im Reflektor des Testservers: Das liegt an uns, nicht an Ihrem Netzwerk, und wird nicht als Ihres bewertet.',
   'cause.serverBusy': 'Kein Ergebnis: Der Testserver war zu ausgelastet, um das Netzwerk zu messen',
   'cause.pageHidden': 'Kein Ergebnis: Die Seite lag im Hintergrund, wo der Browser ihre Timer verlangsamt; ihre Werte sind also nicht das Netzwerk.',
+  'cause.blockedPorts':
+    'Kein Ergebnis: Dieses Netzwerk hat jeden Relay-Port blockiert, den der Testserver anbietet, daher hat der Test nichts zu bewerten gemessen.',
+  'cause.regionNotTested':
+    'Kein Ergebnis: Der Test auf dem Testserver in der Azure-Region, nach der Sie gefragt haben, konnte nicht laufen oder nichts bewerten; nur der nächste Testserver wurde bewertet.',
   'cause.couldNotConnect': 'Kein Ergebnis: Der Test konnte keine Verbindung aufbauen und hat daher nichts Bewertbares gemessen.',
   'cause.connectionLost': 'Kein Ergebnis: Der Test verlor seine Verbindung vor dem Ende, und nichts danach wird bewertet.',
   'cause.pathChanged': 'Kein Ergebnis: Der Weg der Verbindung hat sich in den entscheidenden Abschnitten geändert.',
@@ -394,6 +423,13 @@ export const de: CatalogueOf<typeof en> = {
   'region.leg.fail': 'Nach {region}, wo Ihr Teams-Mandant liegt: {value}, über dem Grenzwert von {limit}. Ergebnis dieses Tests: {verdict}.',
   'region.leg.other':
     'Nach {region}, wo Ihr Teams-Mandant liegt: {value}, zu wenig Belege, um es am Grenzwert von {limit} zu bewerten. Ergebnis dieses Tests: {verdict}.',
+  'region.leg.notRun':
+    'Nach {region}, wo Ihr Teams-Mandant liegt: nicht getestet ({why}). Diese Region hat kein Ergebnis: Nur der nächste Testserver wurde bewertet.',
+  'region.leg.down': 'Nach {region}, wo Ihr Teams-Mandant liegt: nicht getestet, der Testserver der Region ist ausgefallen. Nur der nächste wurde bewertet.',
+  'region.nearest.pass': 'Zu {nearest}, dem nächsten Testserver: {value}, innerhalb der Grenze von {limit} der Client-zu-Edge-Ziele.',
+  'region.nearest.fail': 'Zu {nearest}, dem nächsten Testserver: {value}, über der Grenze von {limit} der Client-zu-Edge-Ziele.',
+  'region.nearest.other': 'Zu {nearest}, dem nächsten Testserver: {value} gegenüber der Grenze von {limit} der Client-zu-Edge-Ziele, nicht bewertet.',
+  'region.nearest.none': 'Zu {nearest}, dem nächsten Testserver: keine Umlaufzeit gemessen.',
   'region.notTested': 'Der Testserver in {region} konnte nicht getestet werden: bewertet am nächsten Edge ({nearest}), der nicht in dieser Region liegt.',
   'region.noServer': 'Kein Testserver in {region}: bewertet am nächsten Edge ({nearest}), der nicht in dieser Region liegt.',
 
@@ -573,6 +609,7 @@ export const de: CatalogueOf<typeof en> = {
   'it.reason.not-resolvable': 'nicht auflösbar',
   'it.reason.reliable-channel': 'zuverlässiger Kanal',
   'it.reason.device-busy': 'Gerät ausgelastet',
+  'it.reason.server-missed': 'von unserem Reflektor verpasst',
   'it.reason.server-busy': 'Server ausgelastet',
   'it.who.up': 'Upstream (von Ihnen zum Relay)',
   'it.who.down': 'Downstream (vom Relay zu Ihnen)',
@@ -641,6 +678,11 @@ export const de: CatalogueOf<typeof en> = {
   'it.teams.metric.loss': 'Paketverlustrate',
   'it.teams.metric.jitter': 'Jitter',
   'it.teams.metric.concealed': 'mittlerer Anteil verdeckter Samples',
+  'explain.region.failThere':
+    'NICHT BESTANDEN: Nach {region}, wo Ihr Teams-Mandant liegt, verfehlt diese Verbindung die Ziele aus Microsofts Azure-Tabelle für diese Region.',
+  'explain.region.failNearest': 'NICHT BESTANDEN: Zum nächsten Testserver ({nearest}) verfehlt diese Verbindung Microsofts Client-zu-Edge-Ziele.',
+  'explain.region.pass':
+    'BESTANDEN: Nach {region}, wo Ihr Teams-Mandant liegt, und zum nächsten Testserver ({nearest}) hat diese Verbindung jedes Ziel von Microsoft erreicht.',
   'explain.noVerdict': 'KEIN ERGEBNIS: {sentence}',
   'explain.lostFigures': 'Die Werte unten decken nur den Teil des Tests vor diesem Moment ab, zur Dokumentation.',
   'explain.portsBelow': 'Die Relay-Ports unten zeigen, was jeder geantwortet hat.',
@@ -660,6 +702,8 @@ export const de: CatalogueOf<typeof en> = {
   'explain.moreNotes.other': '{count} weitere Hinweise in der Diagnose.',
   'explain.oneSample':
     'Ein Test ist eine Stichprobe: Microsoft empfiehlt, mindestens eine Woche lang alle 10 Minuten zu testen und das 90. Perzentil der Ergebnisse mit den Zielwerten zu vergleichen.',
+  'explain.outcome.reflectorSilent':
+    'Der Reflektor des Testservers hat nicht geantwortet: Das Relay hat {relayed} der {sent} Proben auf dem Hinweg übertragen, aber der Reflektor hat keine gezählt, daher bewertet hier nichts Ihr Netzwerk',
   'explain.outcome.lost':
     'Die Verbindung zum Testserver ging {when} verloren. Der Test konnte nicht zu Ende laufen, daher gibt es kein Ergebnis: Testpakete nach diesem Moment zählen nicht als Paketverlust, und nichts hier bewertet Ihr Netzwerk. Starten Sie den Test erneut; bricht er wieder ab, hat der Testserver oder der Weg dorthin ein Problem.',
   'explain.outcome.serverGone':
@@ -707,4 +751,29 @@ export const de: CatalogueOf<typeof en> = {
   'targetLabel.loss-15s': 'Paketverlust (beliebige 15\u00a0s)',
   'targetLabel.jitter-15s': 'Jitter der Paketankunft (beliebige 15\u00a0s)',
   'targetLabel.reorder': 'Reihenfolgefehler der Pakete',
+  'couldNotTest.config-unavailable': 'Die Seite konnte die Testeinstellungen nicht vom Server abrufen.',
+  'couldNotTest.signaling-failed': 'Die Seite konnte die Verbindung zum Reflektor des Servers nicht öffnen (WebSocket-Signalisierung).',
+  'couldNotTest.could-not-connect':
+    'Kein Relay-Port hat geantwortet: UDP, TCP und TLS zum Relay des Testservers waren alle blockiert oder liefen in eine Zeitüberschreitung. Die Seite hat den Server selbst erreicht; zur Anrufqualität wurde nichts gemessen.',
+  'couldNotTest.relay-refused':
+    'Das Relay des Testservers hat diesem Test die benötigten Relay-Adressen verweigert (sein Zuteilungskontingent, oder es ist voll): Das ist ein Limit des Servers, nicht dieses Netzwerks oder dieses Geräts.',
+  'couldNotTest.ice-failed': 'Die Medienverbindung über das Relay konnte nicht aufgebaut werden (ICE fehlgeschlagen).',
+  'couldNotTest.channel-not-lossy': 'Der Browser wollte keinen unzuverlässigen Datenkanal öffnen, daher konnte Paketverlust nicht gemessen werden.',
+  'couldNotTest.reflector-silent':
+    'Der Reflektor des Testservers hat nicht geantwortet: Das Relay hat die Proben übertragen, aber der Reflektor hat keine gezählt. Das sagt nichts über Ihr Netzwerk.',
+  'couldNotTest.reflector-error': 'Der Reflektor des Servers hat während des Tests einen Fehler gemeldet.',
+  'couldNotTest.version-mismatch': 'Diese Seite und der Testserver sind verschiedene callprobe-Versionen: Laden Sie die Seite neu.',
+  'couldNotTest.server-busy': 'Der Testserver ist ausgelastet. Versuchen Sie es in einer Minute erneut.',
+  'couldNotTest.browser-unsupported': 'Diesem Browser fehlt etwas, das der Test braucht, daher wurde nichts gemessen: Das sagt nichts über das Netzwerk.',
+  'couldNotTest.internal-error': 'Die Seite hatte einen internen Fehler.',
+  'couldNotTest.bad-parameters': 'Der Testlink enthält eine fehlerhafte Einstellung.',
+  'couldNotTest.connection-lost': 'Die Verbindung zum Testserver ist abgebrochen, daher sagt das noch nichts über Ihre Anrufe.',
+  'couldNotTest.browser-failed': 'Die Messstation konnte ihren Browser nicht starten, daher wurde nichts gemessen: Das sagt nichts über das Netzwerk.',
+  'couldNotTest.page-failed': 'Der Browser konnte die Testseite nicht vom Server laden.',
+  'couldNotTest.timeout': 'Der Test ist nicht in der vorgesehenen Zeit fertig geworden.',
+  'couldNotTest.server-unreachable': 'Der Testserver war überhaupt nicht erreichbar (seine Webadresse hat nicht geantwortet).',
+  'couldNotTest.not-callprobe': 'Die angegebene Adresse ist kein callprobe-Testserver.',
+  'couldNotTest.interrupted': 'Die Messstation wurde mitten im Test angehalten (ihr Zeitplan wurde gestoppt): Das liegt an keinem Netzwerk.',
+  'couldNotTest.error': 'Die Messstation hatte einen eigenen Fehler.',
+  'couldNotTest.other': 'Der Test konnte nicht laufen ({reason}).',
 };

@@ -23,8 +23,19 @@ export const en = {
   'answer.jitter': 'Calls will likely sound choppy: the timing of packets varies too much.',
   'answer.latency': 'Calls will likely lag: the delay to the relay is too long for a natural conversation.',
   'answer.reorder': 'Calls should mostly work, with occasional small glitches: packets arrive out of order.',
+  'answer.reflectorSilent':
+    "The test server's reflector did not answer: the relay carried {relayed} of the {sent} probes on the way out, but the reflector counted none. This says nothing about your network.",
   'answer.connectionLost': 'The test could not finish: the connection to the test server was lost, so this says nothing about your calls yet.',
   'answer.loopbackRefused': 'The test could not start: this browser refuses a relay on a local address.',
+  'answer.blockedAll': 'Calls cannot connect from this network: it blocks {blocked}, every port Teams uses for calls.',
+  'answer.blockedSome': 'This network blocks {blocked}, the ports this test server offers for calls, so nothing about call quality could be measured.',
+  'answer.blockedUntried':
+    "This test server does not offer {missing}, so whether calls would get through there was not tried: Teams needs UDP 3478-3481, with TCP 443 as its fallback (Microsoft's list of ports for Teams).",
+  'answer.region.there': 'To {region}, where your Teams tenant is: {sentence}',
+  'answer.region.nearest': 'To {nearest}, the nearest test server: {sentence}',
+  'answer.region.notTested':
+    'No answer for {region}, where your Teams tenant is: its test could not run or could not judge it, so only the nearest test server was graded.',
+  'answer.region.down': "No answer for {region}, where your Teams tenant is: the region's test server is down, so only the nearest was graded.",
   'answer.relaySilent': 'The test could not reach the relay: none of the ports it tried answered.',
   'answer.relayRefusedMedia': 'The test could not start: the relay answered but let no media through.',
   'answer.serverBusy': 'No verdict: the test server was too busy to measure the network.',
@@ -62,6 +73,7 @@ export const en = {
   'because.not-resolvable': 'the measurement cannot resolve the target this finely (too few probes per window, or a coarse browser clock)',
   'because.reliable-channel': 'the probe channel retransmitted lost packets, which hides loss',
   'because.device-busy': "this device was busy for most of the test, or its own figures disagreed with the browser's network thread",
+  'because.server-missed': "the test server's reflector missed probes the relay had carried: ours, not your network",
   'because.server-busy': 'the test server was busy for most of the test',
 
   // Status words and headings.
@@ -82,7 +94,10 @@ export const en = {
   'title.fail': 'Fail',
   'title.insufficient': 'No verdict: not enough evidence',
   'title.fallback': 'Pass, only over a fallback path',
+  'title.blocked': 'Fail: calls cannot connect from this network',
+  'title.blockedUntried': 'No verdict: this network blocks the ports calls use',
   'title.could-not-connect': 'No verdict: could not connect',
+  'title.reflector-silent': "No verdict: the test server's reflector did not answer",
   'title.connection-lost': 'No verdict: the test could not finish',
 
   // ---- The CLI's summary (client/summary.ts) ----
@@ -128,11 +143,16 @@ export const en = {
   'advice.refusedPorts.because': 'the relay answered, but refused every port this test tried',
   'advice.localRelay': 'The relay is on this computer: check that the test server is running, and that this browser may use a relay on a local address.',
   'advice.localRelay.because': 'the relay is on a loopback address and none of its ports answered',
+  'advice.allowPorts': "Ask your network team to allow UDP 3478-3481 and TCP 443 outbound (Microsoft's list of ports for Teams).",
+  'advice.allowPorts.because':
+    "other tests reached this test server's relay in the 10 minutes before this one, so the ports are blocked on this network's side",
+  'advice.runAgain.region': 'the test to {region}, the region you asked about, has no verdict',
   'advice.anotherNetwork': 'Run the test again from another network (a phone hotspot, say): if it works there, this network blocks the ports calls use.',
   'advice.anotherNetwork.because': 'none of the ports this test tried answered',
   'advice.relayDown': 'If it fails on every network, give your IT team the result code: the relay itself is not answering.',
   'advice.relayDown.because': 'a relay silent from everywhere is down or unreachable',
   'advice.runAgain': 'Run the full {duration} test again with this page in front, without other heavy use of the network.',
+  'advice.runAgain.reflectorSilent': 'the test server failed on its side: its reflector counted none of the probes the relay carried',
   'advice.runAgain.lost': 'Run the test again; if it stops again, the test server or the path to it is failing: tell your IT team.',
   'advice.runAgain.lostBeforeEcho': 'the test server stopped answering before the first echo',
   'advice.runAgain.lostAt': 'the test server stopped answering {seconds} into the test, so nothing after that is evidence about your network',
@@ -272,8 +292,13 @@ export const en = {
   'cause.plain': '{sentence}.',
   'cause.deviceBusyFallback': 'No verdict: {clause}, so this test fell back to a data-channel stream, which was sent too unevenly here to judge',
   'cause.deviceBusy': 'No verdict: this device was too busy to measure the network',
+  'cause.serverMissed':
+    "No verdict: part of the loss happened past the relay, in the test server's reflector: that is ours, not your network, so it is not graded as yours.",
   'cause.serverBusy': 'No verdict: the test server was too busy to measure the network',
   'cause.pageHidden': 'No verdict: the page was in the background, where the browser slows its timers, so its figures are not the network.',
+  'cause.blockedPorts': 'No verdict: this network blocked every relay port the test server offers, so the test measured nothing to grade.',
+  'cause.regionNotTested':
+    'No verdict: the test on the test server in the Azure region you asked about could not run or could not judge it; only the nearest test server was graded.',
   'cause.couldNotConnect': 'No verdict: the test could not connect, so it measured nothing to grade.',
   'cause.connectionLost': 'No verdict: the test lost its connection before it finished, and nothing after that is graded.',
   'cause.pathChanged': "No verdict: the connection's path changed during the stretches that matter.",
@@ -388,6 +413,12 @@ export const en = {
   'region.leg.fail': "To {region}, where your Teams tenant is: {value}, over the {limit} limit. That test's verdict: {verdict}.",
   'region.leg.other':
     "To {region}, where your Teams tenant is: {value}, too little evidence to grade against the {limit} limit. That test's verdict: {verdict}.",
+  'region.leg.notRun': 'To {region}, where your Teams tenant is: not tested ({why}). That region has no verdict: only the nearest test server was graded.',
+  'region.leg.down': "To {region}, where your Teams tenant is: not tested, the region's test server is down. Only the nearest was graded.",
+  'region.nearest.pass': 'To {nearest}, the nearest test server: {value}, within the {limit} limit of the client-to-edge targets.',
+  'region.nearest.fail': 'To {nearest}, the nearest test server: {value}, over the {limit} limit of the client-to-edge targets.',
+  'region.nearest.other': 'To {nearest}, the nearest test server: {value} against the {limit} limit of the client-to-edge targets, not graded.',
+  'region.nearest.none': 'To {nearest}, the nearest test server: no round trip measured.',
   'region.notTested': 'The test server in {region} could not be tested: graded on the nearest edge ({nearest}), which is not that region.',
   'region.noServer': 'No test server in {region}: graded on the nearest edge ({nearest}), which is not that region.',
 
@@ -569,6 +600,7 @@ export const en = {
   'it.reason.not-resolvable': 'not resolvable',
   'it.reason.reliable-channel': 'reliable channel',
   'it.reason.device-busy': 'device busy',
+  'it.reason.server-missed': 'missed by our reflector',
   'it.reason.server-busy': 'server busy',
   'it.who.up': 'Upstream (you to the relay)',
   'it.who.down': 'Downstream (relay to you)',
@@ -636,6 +668,10 @@ export const en = {
   'it.teams.metric.concealed': 'ratio concealed samples avg',
 
   // ---- The explanation in Details for IT (explain.ts): English is the stored explanation, these sentences word it in another language ----
+  'explain.region.failThere': "FAIL: to {region}, where your Teams tenant is, this connection misses the targets of Microsoft's Azure table for that region.",
+  'explain.region.failNearest': "FAIL: to the nearest test server ({nearest}), this connection misses Microsoft's client-to-edge targets.",
+  'explain.region.pass':
+    'PASS: to {region}, where your Teams tenant is, and to the nearest test server ({nearest}), this connection met every target Microsoft sets.',
   'explain.noVerdict': 'NO VERDICT: {sentence}',
   'explain.lostFigures': 'The figures below cover only the part of the test before that moment, for the record.',
   'explain.portsBelow': 'The relay ports below show what each one answered.',
@@ -655,6 +691,8 @@ export const en = {
   'explain.moreNotes.other': '{count} more notes in diagnostics.',
   'explain.oneSample':
     'One test is one sample: Microsoft recommends testing every 10 minutes for at least a week and comparing the 90th percentile of the results with the targets.',
+  'explain.outcome.reflectorSilent':
+    "the test server's reflector did not answer: the relay carried {relayed} of the {sent} probes on the way out, but the reflector counted none, so nothing here grades your network",
   'explain.outcome.lost':
     'The connection to the test server was lost {when}. The test could not finish, so there is no verdict: the probes after that moment are not counted as loss and nothing here grades your network. Run the test again; if it stops again, the test server or the path to it is failing.',
   'explain.outcome.serverGone':
@@ -701,4 +739,31 @@ export const en = {
   'targetLabel.loss-15s': 'Packet loss (any 15 s)',
   'targetLabel.jitter-15s': 'Packet inter-arrival jitter (any 15 s)',
   'targetLabel.reorder': 'Packet reorder',
+
+  // ---- A test that could not run, in one sentence (answer.ts couldNotTestAnswer; the page's words: src/web/messages) ----
+  'couldNotTest.config-unavailable': 'The page could not get the test settings from the server.',
+  'couldNotTest.signaling-failed': "The page could not open the connection to the server's reflector (WebSocket signalling).",
+  'couldNotTest.could-not-connect':
+    "No relay port answered: UDP, TCP and TLS to the test server's relay were all blocked or timed out. The page did reach the server itself; nothing about call quality was measured.",
+  'couldNotTest.relay-refused':
+    "The test server's relay refused this test the relayed addresses it needs (its allocation quota, or it is full): that is the server's limit, not this network or this device.",
+  'couldNotTest.ice-failed': 'The media connection through the relay could not be set up (ICE failed).',
+  'couldNotTest.channel-not-lossy': 'The browser would not open an unreliable data channel, so loss could not be measured.',
+  'couldNotTest.reflector-silent':
+    "The test server's reflector did not answer: the relay carried the probes, but the reflector counted none. This says nothing about your network.",
+  'couldNotTest.reflector-error': "The server's reflector reported an error during the test.",
+  'couldNotTest.version-mismatch': 'This page and the test server are different releases of callprobe: reload the page.',
+  'couldNotTest.server-busy': 'The test server is busy. Try again in a minute.',
+  'couldNotTest.browser-unsupported': 'This browser lacks something the test needs, so nothing was measured: this says nothing about the network.',
+  'couldNotTest.internal-error': 'The page hit an internal error.',
+  'couldNotTest.bad-parameters': 'The test link has a bad setting.',
+  'couldNotTest.connection-lost': 'The connection to the test server was lost, so this says nothing about your calls yet.',
+  'couldNotTest.browser-failed': 'The probe could not start its browser, so nothing was measured: this says nothing about the network.',
+  'couldNotTest.page-failed': 'The browser could not load the test page from the server.',
+  'couldNotTest.timeout': 'The test did not end in the time it was given.',
+  'couldNotTest.server-unreachable': 'The test server could not be reached at all (its web address did not answer).',
+  'couldNotTest.not-callprobe': 'The address given is not a callprobe test server.',
+  'couldNotTest.interrupted': "The probe was stopped in the middle of the test (its schedule was stopped): nobody's network.",
+  'couldNotTest.error': 'The probe hit an error of its own.',
+  'couldNotTest.other': 'The test could not run ({reason}).',
 } as const;

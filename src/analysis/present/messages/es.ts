@@ -20,8 +20,21 @@ export const es: CatalogueOf<typeof en> = {
   'answer.jitter': 'Es probable que las llamadas suenen entrecortadas: el ritmo de los paquetes varía demasiado.',
   'answer.latency': 'Es probable que las llamadas tengan retraso: el retardo hasta el relé es demasiado largo para una conversación natural.',
   'answer.reorder': 'Las llamadas deberían funcionar casi siempre, con pequeños fallos ocasionales: los paquetes llegan desordenados.',
+  'answer.reflectorSilent':
+    'El reflector del servidor de prueba no respondió: el relé transportó {relayed} de las {sent} sondas de salida, pero el reflector no contó ninguna. Esto no dice nada de su red.',
   'answer.connectionLost': 'La prueba no pudo terminar: se perdió la conexión con el servidor de prueba, así que esto aún no dice nada de sus llamadas.',
   'answer.loopbackRefused': 'La prueba no pudo empezar: este navegador rechaza un relé en una dirección local.',
+  'answer.blockedAll': 'Las llamadas no pueden conectarse desde esta red: bloquea {blocked}, todos los puertos que Teams usa para las llamadas.',
+  'answer.blockedSome':
+    'Esta red bloquea {blocked}, los puertos que este servidor de prueba ofrece para las llamadas, así que no se pudo medir nada de la calidad de las llamadas.',
+  'answer.blockedUntried':
+    'Este servidor de prueba no ofrece {missing}, así que no se probó si las llamadas pasarían por ahí: Teams necesita UDP 3478-3481, con TCP 443 como alternativa (la lista de puertos de Microsoft para Teams).',
+  'answer.region.there': 'Hacia {region}, donde está su inquilino de Teams: {sentence}',
+  'answer.region.nearest': 'Hacia {nearest}, el servidor de prueba más cercano: {sentence}',
+  'answer.region.notTested':
+    'Sin respuesta para {region}, donde está su inquilino de Teams: su prueba no pudo hacerse o no pudo valorarla, así que solo se calificó el servidor de prueba más cercano.',
+  'answer.region.down':
+    'Sin respuesta para {region}, donde está su inquilino de Teams: el servidor de prueba de la región no responde, así que solo se calificó el más cercano.',
   'answer.relaySilent': 'La prueba no pudo llegar al relé: ninguno de los puertos que probó respondió.',
   'answer.relayRefusedMedia': 'La prueba no pudo empezar: el relé respondió pero no dejó pasar medios.',
   'answer.serverBusy': 'Sin veredicto: el servidor de prueba estaba demasiado ocupado para medir la red.',
@@ -60,6 +73,7 @@ export const es: CatalogueOf<typeof en> = {
     'la medición no puede evaluar el objetivo con tanta precisión (muy pocas sondas por ventana, o un reloj del navegador poco preciso)',
   'because.reliable-channel': 'el canal de sondas retransmitió los paquetes perdidos, lo que oculta la pérdida',
   'because.device-busy': 'este dispositivo estuvo ocupado la mayor parte de la prueba, o sus propias cifras no coincidían con el hilo de red del navegador',
+  'because.server-missed': 'el reflector del servidor de prueba perdió sondas que el relé había transportado: es nuestro lado, no su red',
   'because.server-busy': 'el servidor de prueba estuvo ocupado la mayor parte de la prueba',
 
   'status.pass': 'superado',
@@ -79,7 +93,10 @@ export const es: CatalogueOf<typeof en> = {
   'title.fail': 'No superado',
   'title.insufficient': 'Sin veredicto: no hay suficientes datos',
   'title.fallback': 'Superado, solo por una ruta alternativa',
+  'title.blocked': 'No superada: las llamadas no pueden conectarse desde esta red',
+  'title.blockedUntried': 'Sin veredicto: esta red bloquea los puertos que usan las llamadas',
   'title.could-not-connect': 'Sin veredicto: no se pudo conectar',
+  'title.reflector-silent': 'Sin veredicto: el reflector del servidor de prueba no respondió',
   'title.connection-lost': 'Sin veredicto: la prueba no pudo terminar',
 
   'cli.verdict': 'Veredicto: {verdict}',
@@ -126,12 +143,17 @@ export const es: CatalogueOf<typeof en> = {
   'advice.localRelay':
     'El relé está en este ordenador: compruebe que el servidor de prueba está en marcha y que este navegador puede usar un relé en una dirección local.',
   'advice.localRelay.because': 'el relé está en una dirección de loopback y ninguno de sus puertos respondió',
+  'advice.allowPorts': 'Pida a su equipo de red que permita la salida por UDP 3478-3481 y TCP 443 (la lista de puertos de Microsoft para Teams).',
+  'advice.allowPorts.because':
+    'otras pruebas llegaron al relé de este servidor en los 10 minutos anteriores a esta, así que los puertos están bloqueados del lado de esta red',
+  'advice.runAgain.region': 'la prueba hacia {region}, la región por la que preguntó, no tiene veredicto',
   'advice.anotherNetwork':
     'Vuelva a hacer la prueba desde otra red (por ejemplo, la zona Wi-Fi del móvil): si allí funciona, esta red bloquea los puertos que usan las llamadas.',
   'advice.anotherNetwork.because': 'ninguno de los puertos que probó esta prueba respondió',
   'advice.relayDown': 'Si falla en todas las redes, dé el código de resultado a su equipo de TI: el propio relé no responde.',
   'advice.relayDown.because': 'un relé que no responde desde ningún sitio está caído o es inalcanzable',
   'advice.runAgain': 'Vuelva a hacer la prueba completa de {duration} con esta página en primer plano y sin otro uso intenso de la red.',
+  'advice.runAgain.reflectorSilent': 'el servidor de prueba falló de su lado: su reflector no contó ninguna de las sondas que transportó el relé',
   'advice.runAgain.lost': 'Vuelva a hacer la prueba; si se detiene otra vez, falla el servidor de prueba o el camino hasta él: avise a su equipo de TI.',
   'advice.runAgain.lostBeforeEcho': 'el servidor de prueba dejó de responder antes del primer eco',
   'advice.runAgain.lostAt': 'el servidor de prueba dejó de responder a los {seconds} de prueba, así que nada posterior es un dato sobre su red',
@@ -270,9 +292,15 @@ export const es: CatalogueOf<typeof en> = {
   'cause.deviceBusyFallback':
     'Sin veredicto: {clause}, así que esta prueba recurrió a un flujo por canal de datos, enviado aquí de forma demasiado irregular para evaluarlo',
   'cause.deviceBusy': 'Sin veredicto: este dispositivo estaba demasiado ocupado para medir la red',
+  'cause.serverMissed':
+    'Sin veredicto: parte de la pérdida ocurrió después del relé, en el reflector del servidor de prueba: es nuestra, no de su red, así que no se califica como suya.',
   'cause.serverBusy': 'Sin veredicto: el servidor de prueba estaba demasiado ocupado para medir la red',
   'cause.pageHidden':
     'Sin veredicto: la página estaba en segundo plano, donde el navegador ralentiza sus temporizadores, así que sus cifras no reflejan la red.',
+  'cause.blockedPorts':
+    'Sin veredicto: esta red bloqueó todos los puertos del relé que ofrece el servidor de prueba, así que la prueba no midió nada que calificar.',
+  'cause.regionNotTested':
+    'Sin veredicto: la prueba en el servidor de la región de Azure por la que preguntó no pudo hacerse o no pudo valorarla; solo se calificó el servidor de prueba más cercano.',
   'cause.couldNotConnect': 'Sin veredicto: la prueba no pudo conectarse, así que no midió nada que evaluar.',
   'cause.connectionLost': 'Sin veredicto: la prueba perdió la conexión antes de terminar, y nada posterior se evalúa.',
   'cause.pathChanged': 'Sin veredicto: la ruta de la conexión cambió durante los tramos que importan.',
@@ -390,6 +418,15 @@ export const es: CatalogueOf<typeof en> = {
   'region.leg.fail': 'Hacia {region}, donde está su inquilino de Teams: {value}, por encima del límite de {limit}. Veredicto de esa prueba: {verdict}.',
   'region.leg.other':
     'Hacia {region}, donde está su inquilino de Teams: {value}, muy pocos datos para evaluar frente al límite de {limit}. Veredicto de esa prueba: {verdict}.',
+  'region.leg.notRun':
+    'Hacia {region}, donde está su inquilino de Teams: no se probó ({why}). Esa región no tiene veredicto: solo se calificó el servidor de prueba más cercano.',
+  'region.leg.down':
+    'Hacia {region}, donde está su inquilino de Teams: no se probó, el servidor de prueba de la región no responde. Solo se calificó el más cercano.',
+  'region.nearest.pass': 'Hacia {nearest}, el servidor de prueba más cercano: {value}, dentro del límite de {limit} de los objetivos cliente a borde.',
+  'region.nearest.fail': 'Hacia {nearest}, el servidor de prueba más cercano: {value}, por encima del límite de {limit} de los objetivos cliente a borde.',
+  'region.nearest.other':
+    'Hacia {nearest}, el servidor de prueba más cercano: {value} frente al límite de {limit} de los objetivos cliente a borde, sin calificar.',
+  'region.nearest.none': 'Hacia {nearest}, el servidor de prueba más cercano: no se midió el tiempo de ida y vuelta.',
   'region.notTested': 'No se pudo probar el servidor de prueba de {region}: evaluado en el servidor más cercano ({nearest}), que no está en esa región.',
   'region.noServer': 'No hay servidor de prueba en {region}: evaluado en el servidor más cercano ({nearest}), que no está en esa región.',
 
@@ -565,6 +602,7 @@ export const es: CatalogueOf<typeof en> = {
   'it.reason.not-resolvable': 'no se puede resolver',
   'it.reason.reliable-channel': 'canal fiable',
   'it.reason.device-busy': 'dispositivo ocupado',
+  'it.reason.server-missed': 'perdidas por nuestro reflector',
   'it.reason.server-busy': 'servidor ocupado',
   'it.who.up': 'De subida (de usted al relé)',
   'it.who.down': 'De bajada (del relé a usted)',
@@ -632,6 +670,12 @@ export const es: CatalogueOf<typeof en> = {
   'it.teams.metric.loss': 'tasa de pérdida de paquetes',
   'it.teams.metric.jitter': 'jitter',
   'it.teams.metric.concealed': 'proporción media de muestras ocultadas',
+  'explain.region.failThere':
+    'NO SUPERADA: hacia {region}, donde está su inquilino de Teams, esta conexión no cumple los objetivos de la tabla de Azure de Microsoft para esa región.',
+  'explain.region.failNearest':
+    'NO SUPERADA: hacia el servidor de prueba más cercano ({nearest}), esta conexión no cumple los objetivos cliente a borde de Microsoft.',
+  'explain.region.pass':
+    'SUPERADA: hacia {region}, donde está su inquilino de Teams, y hacia el servidor de prueba más cercano ({nearest}), esta conexión cumplió todos los objetivos de Microsoft.',
   'explain.noVerdict': 'SIN VEREDICTO: {sentence}',
   'explain.lostFigures': 'Las cifras de abajo solo cubren la parte de la prueba anterior a ese momento, para que conste.',
   'explain.portsBelow': 'Los puertos del relé de abajo muestran qué respondió cada uno.',
@@ -651,6 +695,8 @@ export const es: CatalogueOf<typeof en> = {
   'explain.moreNotes.other': '{count} notas más en los diagnósticos.',
   'explain.oneSample':
     'Una prueba es una muestra: Microsoft recomienda probar cada 10 minutos durante al menos una semana y comparar el percentil 90 de los resultados con los objetivos.',
+  'explain.outcome.reflectorSilent':
+    'el reflector del servidor de prueba no respondió: el relé transportó {relayed} de las {sent} sondas de salida, pero el reflector no contó ninguna, así que nada de esto califica su red',
   'explain.outcome.lost':
     'La conexión con el servidor de prueba se perdió {when}. La prueba no pudo terminar, así que no hay veredicto: las sondas posteriores a ese momento no cuentan como pérdida y nada de esto evalúa su red. Repita la prueba; si vuelve a detenerse, falla el servidor de prueba o la ruta hasta él.',
   'explain.outcome.serverGone':
@@ -695,4 +741,29 @@ export const es: CatalogueOf<typeof en> = {
   'targetLabel.loss-15s': 'Pérdida de paquetes (15\u00a0s cualesquiera)',
   'targetLabel.jitter-15s': 'Jitter de llegada de paquetes (15\u00a0s cualesquiera)',
   'targetLabel.reorder': 'Desorden de paquetes',
+  'couldNotTest.config-unavailable': 'La página no pudo obtener los ajustes de la prueba del servidor.',
+  'couldNotTest.signaling-failed': 'La página no pudo abrir la conexión con el reflector del servidor (señalización WebSocket).',
+  'couldNotTest.could-not-connect':
+    'Ningún puerto del relé respondió: UDP, TCP y TLS hacia el relé del servidor de prueba estaban bloqueados o agotaron el tiempo. La página sí llegó al propio servidor; no se midió nada de la calidad de las llamadas.',
+  'couldNotTest.relay-refused':
+    'El relé del servidor de prueba negó a esta prueba las direcciones retransmitidas que necesita (su cuota de asignaciones, o está lleno): es un límite del servidor, no de esta red ni de este dispositivo.',
+  'couldNotTest.ice-failed': 'No se pudo establecer la conexión de medios a través del relé (falló ICE).',
+  'couldNotTest.channel-not-lossy': 'El navegador no quiso abrir un canal de datos no fiable, así que no se pudo medir la pérdida.',
+  'couldNotTest.reflector-silent':
+    'El reflector del servidor de prueba no respondió: el relé transportó las sondas, pero el reflector no contó ninguna. Esto no dice nada de su red.',
+  'couldNotTest.reflector-error': 'El reflector del servidor informó de un error durante la prueba.',
+  'couldNotTest.version-mismatch': 'Esta página y el servidor de prueba son versiones distintas de callprobe: recargue la página.',
+  'couldNotTest.server-busy': 'El servidor de prueba está ocupado. Inténtelo de nuevo en un minuto.',
+  'couldNotTest.browser-unsupported': 'A este navegador le falta algo que la prueba necesita, así que no se midió nada: esto no dice nada de la red.',
+  'couldNotTest.internal-error': 'La página tuvo un error interno.',
+  'couldNotTest.bad-parameters': 'El enlace de la prueba tiene un ajuste incorrecto.',
+  'couldNotTest.connection-lost': 'Se perdió la conexión con el servidor de prueba, así que esto aún no dice nada de sus llamadas.',
+  'couldNotTest.browser-failed': 'La sonda no pudo iniciar su navegador, así que no se midió nada: esto no dice nada de la red.',
+  'couldNotTest.page-failed': 'El navegador no pudo cargar la página de la prueba desde el servidor.',
+  'couldNotTest.timeout': 'La prueba no terminó en el tiempo que tenía.',
+  'couldNotTest.server-unreachable': 'No se pudo llegar al servidor de prueba (su dirección web no respondió).',
+  'couldNotTest.not-callprobe': 'La dirección indicada no es un servidor de prueba de callprobe.',
+  'couldNotTest.interrupted': 'La sonda se detuvo en mitad de la prueba (se paró su programación): no es cosa de ninguna red.',
+  'couldNotTest.error': 'La sonda tuvo un error propio.',
+  'couldNotTest.other': 'No se pudo hacer la prueba ({reason}).',
 };

@@ -20,8 +20,21 @@ export const fr: CatalogueOf<typeof en> = {
   'answer.jitter': 'Les appels risquent d’être hachés\u00a0: le rythme des paquets varie trop.',
   'answer.latency': 'Les appels risquent d’avoir du retard\u00a0: le délai jusqu’au relais est trop long pour une conversation naturelle.',
   'answer.reorder': 'Les appels devraient surtout fonctionner, avec de petits défauts occasionnels\u00a0: des paquets arrivent dans le désordre.',
+  'answer.reflectorSilent':
+    'Le réflecteur du serveur de test n’a pas répondu\u00a0: le relais a transporté {relayed} des {sent} sondes à l’aller, mais le réflecteur n’en a compté aucune. Cela ne dit rien de votre réseau.',
   'answer.connectionLost': 'Le test n’a pas pu se terminer\u00a0: la connexion au serveur de test a été perdue, donc cela ne dit encore rien de vos appels.',
   'answer.loopbackRefused': 'Le test n’a pas pu démarrer\u00a0: ce navigateur refuse un relais sur une adresse locale.',
+  'answer.blockedAll': 'Les appels ne peuvent pas se connecter depuis ce réseau\u00a0: il bloque {blocked}, tous les ports que Teams utilise pour les appels.',
+  'answer.blockedSome':
+    'Ce réseau bloque {blocked}, les ports que ce serveur de test offre pour les appels, donc rien n’a pu être mesuré sur la qualité des appels.',
+  'answer.blockedUntried':
+    'Ce serveur de test n’offre pas {missing}, donc il n’a pas été essayé si les appels passeraient par là\u00a0: Teams a besoin d’UDP 3478-3481, avec TCP 443 en secours (la liste des ports de Microsoft pour Teams).',
+  'answer.region.there': 'Vers {region}, où se trouve votre locataire Teams\u00a0: {sentence}',
+  'answer.region.nearest': 'Vers {nearest}, le serveur de test le plus proche\u00a0: {sentence}',
+  'answer.region.notTested':
+    'Pas de réponse pour {region}, où se trouve votre locataire Teams\u00a0: son test n’a pas pu se faire ou n’a pas pu l’évaluer, donc seul le serveur de test le plus proche a été évalué.',
+  'answer.region.down':
+    'Pas de réponse pour {region}, où se trouve votre locataire Teams\u00a0: le serveur de test de la région est hors service, donc seul le plus proche a été évalué.',
   'answer.relaySilent': 'Le test n’a pas pu joindre le relais\u00a0: aucun des ports essayés n’a répondu.',
   'answer.relayRefusedMedia': 'Le test n’a pas pu démarrer\u00a0: le relais a répondu mais n’a laissé passer aucun média.',
   'answer.serverBusy': 'Pas de verdict\u00a0: le serveur de test était trop occupé pour mesurer le réseau.',
@@ -59,6 +72,7 @@ export const fr: CatalogueOf<typeof en> = {
   'because.not-resolvable': 'la mesure ne peut pas évaluer l’objectif aussi finement (trop peu de sondes par fenêtre, ou une horloge de navigateur grossière)',
   'because.reliable-channel': 'le canal des sondes a retransmis les paquets perdus, ce qui masque la perte',
   'because.device-busy': 'cet appareil a été occupé la majeure partie du test, ou ses propres mesures contredisaient le fil réseau du navigateur',
+  'because.server-missed': 'le réflecteur du serveur de test a manqué des sondes que le relais avait transportées\u00a0: notre côté, pas votre réseau',
   'because.server-busy': 'le serveur de test a été occupé la majeure partie du test',
 
   'status.pass': 'réussi',
@@ -78,7 +92,10 @@ export const fr: CatalogueOf<typeof en> = {
   'title.fail': 'Échec',
   'title.insufficient': 'Pas de verdict\u00a0: pas assez d’éléments',
   'title.fallback': 'Réussi, seulement par un chemin de repli',
+  'title.blocked': 'Échec\u00a0: les appels ne peuvent pas se connecter depuis ce réseau',
+  'title.blockedUntried': 'Pas de verdict\u00a0: ce réseau bloque les ports qu’utilisent les appels',
   'title.could-not-connect': 'Pas de verdict\u00a0: connexion impossible',
+  'title.reflector-silent': 'Pas de verdict\u00a0: le réflecteur du serveur de test n’a pas répondu',
   'title.connection-lost': 'Pas de verdict\u00a0: le test n’a pas pu se terminer',
 
   'cli.verdict': 'Verdict : {verdict}',
@@ -126,12 +143,17 @@ export const fr: CatalogueOf<typeof en> = {
   'advice.localRelay':
     'Le relais est sur cet ordinateur\u00a0: vérifiez que le serveur de test fonctionne et que ce navigateur peut utiliser un relais sur une adresse locale.',
   'advice.localRelay.because': 'le relais est sur une adresse de bouclage et aucun de ses ports n’a répondu',
+  'advice.allowPorts': 'Demandez à votre équipe réseau d’autoriser UDP 3478-3481 et TCP 443 en sortie (la liste des ports de Microsoft pour Teams).',
+  'advice.allowPorts.because':
+    'd’autres tests ont joint le relais de ce serveur dans les 10 minutes avant celui-ci, les ports sont donc bloqués du côté de ce réseau',
+  'advice.runAgain.region': 'le test vers {region}, la région demandée, n’a pas de verdict',
   'advice.anotherNetwork':
     'Refaites le test depuis un autre réseau (un partage de connexion du téléphone, par exemple)\u00a0: si cela fonctionne là-bas, ce réseau bloque les ports qu’utilisent les appels.',
   'advice.anotherNetwork.because': 'aucun des ports essayés par ce test n’a répondu',
   'advice.relayDown': 'Si cela échoue sur tous les réseaux, donnez le code de résultat à votre équipe informatique\u00a0: le relais lui-même ne répond pas.',
   'advice.relayDown.because': 'un relais muet depuis partout est en panne ou injoignable',
   'advice.runAgain': 'Refaites le test complet de {duration} avec cette page au premier plan, sans autre usage intensif du réseau.',
+  'advice.runAgain.reflectorSilent': 'le serveur de test a échoué de son côté\u00a0: son réflecteur n’a compté aucune des sondes transportées par le relais',
   'advice.runAgain.lost':
     'Refaites le test\u202f; s’il s’arrête de nouveau, le serveur de test ou le chemin jusqu’à lui est défaillant\u00a0: prévenez votre équipe informatique.',
   'advice.runAgain.lostBeforeEcho': 'le serveur de test a cessé de répondre avant le premier écho',
@@ -278,9 +300,14 @@ export const fr: CatalogueOf<typeof en> = {
   'cause.deviceBusyFallback':
     'Pas de verdict\u00a0: {clause}, donc ce test s’est replié sur un flux par canal de données, envoyé ici trop irrégulièrement pour être évalué',
   'cause.deviceBusy': 'Pas de verdict\u00a0: cet appareil était trop occupé pour mesurer le réseau',
+  'cause.serverMissed':
+    'Pas de verdict\u00a0: une partie de la perte a eu lieu après le relais, dans le réflecteur du serveur de test\u00a0: elle est de notre côté, pas de votre réseau, et n’est donc pas évaluée comme la vôtre.',
   'cause.serverBusy': 'Pas de verdict\u00a0: le serveur de test était trop occupé pour mesurer le réseau',
   'cause.pageHidden':
     'Pas de verdict\u00a0: la page était en arrière-plan, où le navigateur ralentit ses minuteurs, donc ses mesures ne reflètent pas le réseau.',
+  'cause.blockedPorts': 'Pas de verdict\u00a0: ce réseau a bloqué chaque port du relais qu’offre le serveur de test, donc le test n’a rien mesuré à évaluer.',
+  'cause.regionNotTested':
+    'Pas de verdict\u00a0: le test sur le serveur de la région Azure demandée n’a pas pu se faire ou n’a pas pu l’évaluer\u202f; seul le serveur de test le plus proche a été évalué.',
   'cause.couldNotConnect': 'Pas de verdict\u00a0: le test n’a pas pu se connecter, il n’a donc rien mesuré à évaluer.',
   'cause.connectionLost': 'Pas de verdict\u00a0: le test a perdu sa connexion avant la fin, et rien après cela n’est évalué.',
   'cause.pathChanged': 'Pas de verdict\u00a0: le chemin de la connexion a changé pendant les passages qui comptent.',
@@ -398,6 +425,16 @@ export const fr: CatalogueOf<typeof en> = {
     'Vers {region}, où se trouve votre locataire Teams\u00a0: {value}, au-dessus de la limite de {limit}. Verdict de ce test\u00a0: {verdict}.',
   'region.leg.other':
     'Vers {region}, où se trouve votre locataire Teams\u00a0: {value}, trop peu d’éléments pour évaluer face à la limite de {limit}. Verdict de ce test\u00a0: {verdict}.',
+  'region.leg.notRun':
+    'Vers {region}, où se trouve votre locataire Teams\u00a0: non testé ({why}). Cette région n’a pas de verdict\u00a0: seul le serveur de test le plus proche a été évalué.',
+  'region.leg.down':
+    'Vers {region}, où se trouve votre locataire Teams\u00a0: non testé, le serveur de test de la région est hors service. Seul le plus proche a été évalué.',
+  'region.nearest.pass': 'Vers {nearest}, le serveur de test le plus proche\u00a0: {value}, sous la limite de {limit} des cibles client vers la périphérie.',
+  'region.nearest.fail':
+    'Vers {nearest}, le serveur de test le plus proche\u00a0: {value}, au-dessus de la limite de {limit} des cibles client vers la périphérie.',
+  'region.nearest.other':
+    'Vers {nearest}, le serveur de test le plus proche\u00a0: {value} pour une limite de {limit} des cibles client vers la périphérie, non évalué.',
+  'region.nearest.none': 'Vers {nearest}, le serveur de test le plus proche\u00a0: aucun aller-retour mesuré.',
   'region.notTested':
     'Le serveur de test de {region} n’a pas pu être testé\u00a0: évalué sur le serveur le plus proche ({nearest}), qui n’est pas dans cette région.',
   'region.noServer': 'Aucun serveur de test dans {region}\u00a0: évalué sur le serveur le plus proche ({nearest}), qui n’est pas dans cette région.',
@@ -580,6 +617,7 @@ export const fr: CatalogueOf<typeof en> = {
   'it.reason.not-resolvable': 'pas assez fin',
   'it.reason.reliable-channel': 'canal fiable',
   'it.reason.device-busy': 'appareil occupé',
+  'it.reason.server-missed': 'manqués par notre réflecteur',
   'it.reason.server-busy': 'serveur occupé',
   'it.who.up': 'À l’envoi (de vous vers le relais)',
   'it.who.down': 'À la réception (du relais vers vous)',
@@ -648,6 +686,12 @@ export const fr: CatalogueOf<typeof en> = {
   'it.teams.metric.loss': 'taux de perte de paquets',
   'it.teams.metric.jitter': 'gigue',
   'it.teams.metric.concealed': 'part moyenne d’échantillons masqués',
+  'explain.region.failThere':
+    'ÉCHEC\u00a0: vers {region}, où se trouve votre locataire Teams, cette connexion manque les cibles de la table Azure de Microsoft pour cette région.',
+  'explain.region.failNearest':
+    'ÉCHEC\u00a0: vers le serveur de test le plus proche ({nearest}), cette connexion manque les cibles client vers la périphérie de Microsoft.',
+  'explain.region.pass':
+    'RÉUSSI\u00a0: vers {region}, où se trouve votre locataire Teams, et vers le serveur de test le plus proche ({nearest}), cette connexion a atteint chaque cible de Microsoft.',
   'explain.noVerdict': 'PAS DE VERDICT\u00a0: {sentence}',
   'explain.lostFigures': 'Les chiffres ci-dessous ne couvrent que la partie du test avant ce moment, pour mémoire.',
   'explain.portsBelow': 'Les ports du relais ci-dessous montrent ce que chacun a répondu.',
@@ -668,6 +712,8 @@ export const fr: CatalogueOf<typeof en> = {
   'explain.moreNotes.other': '{count} autres notes dans les diagnostics.',
   'explain.oneSample':
     'Un test est un échantillon\u00a0: Microsoft recommande de tester toutes les 10 minutes pendant au moins une semaine et de comparer le 90e centile des résultats aux objectifs.',
+  'explain.outcome.reflectorSilent':
+    'le réflecteur du serveur de test n’a pas répondu\u00a0: le relais a transporté {relayed} des {sent} sondes à l’aller, mais le réflecteur n’en a compté aucune, donc rien ici n’évalue votre réseau',
   'explain.outcome.lost':
     'La connexion au serveur de test a été perdue {when}. Le test n’a pas pu aller au bout, il n’y a donc pas de verdict\u00a0: les sondes après ce moment ne comptent pas comme perte et rien ici n’évalue votre réseau. Relancez le test\u00a0; s’il s’arrête encore, c’est le serveur de test ou le chemin vers lui qui est défaillant.',
   'explain.outcome.serverGone':
@@ -713,4 +759,30 @@ export const fr: CatalogueOf<typeof en> = {
   'targetLabel.loss-15s': 'Perte de paquets (15\u00a0s quelconques)',
   'targetLabel.jitter-15s': 'Gigue d’arrivée des paquets (15\u00a0s quelconques)',
   'targetLabel.reorder': 'Désordre des paquets',
+  'couldNotTest.config-unavailable': 'La page n’a pas pu obtenir les réglages du test auprès du serveur.',
+  'couldNotTest.signaling-failed': 'La page n’a pas pu ouvrir la connexion au réflecteur du serveur (signalisation WebSocket).',
+  'couldNotTest.could-not-connect':
+    'Aucun port du relais n’a répondu\u00a0: UDP, TCP et TLS vers le relais du serveur de test étaient tous bloqués ou sans réponse. La page a bien joint le serveur lui-même\u202f; rien n’a été mesuré sur la qualité des appels.',
+  'couldNotTest.relay-refused':
+    'Le relais du serveur de test a refusé à ce test les adresses relayées dont il a besoin (son quota d’allocations, ou il est plein)\u00a0: c’est une limite du serveur, pas de ce réseau ni de cet appareil.',
+  'couldNotTest.ice-failed': 'La connexion média par le relais n’a pas pu s’établir (échec ICE).',
+  'couldNotTest.channel-not-lossy': 'Le navigateur a refusé d’ouvrir un canal de données non fiable, donc la perte n’a pas pu être mesurée.',
+  'couldNotTest.reflector-silent':
+    'Le réflecteur du serveur de test n’a pas répondu\u00a0: le relais a transporté les sondes, mais le réflecteur n’en a compté aucune. Cela ne dit rien de votre réseau.',
+  'couldNotTest.reflector-error': 'Le réflecteur du serveur a signalé une erreur pendant le test.',
+  'couldNotTest.version-mismatch': 'Cette page et le serveur de test sont des versions différentes de callprobe\u00a0: rechargez la page.',
+  'couldNotTest.server-busy': 'Le serveur de test est occupé. Réessayez dans une minute.',
+  'couldNotTest.browser-unsupported':
+    'Il manque à ce navigateur quelque chose dont le test a besoin, donc rien n’a été mesuré\u00a0: cela ne dit rien du réseau.',
+  'couldNotTest.internal-error': 'La page a rencontré une erreur interne.',
+  'couldNotTest.bad-parameters': 'Le lien du test contient un réglage incorrect.',
+  'couldNotTest.connection-lost': 'La connexion au serveur de test a été perdue\u00a0: cela ne dit encore rien de vos appels.',
+  'couldNotTest.browser-failed': 'La sonde n’a pas pu démarrer son navigateur, donc rien n’a été mesuré\u00a0: cela ne dit rien du réseau.',
+  'couldNotTest.page-failed': 'Le navigateur n’a pas pu charger la page du test depuis le serveur.',
+  'couldNotTest.timeout': 'Le test ne s’est pas terminé dans le temps prévu.',
+  'couldNotTest.server-unreachable': 'Le serveur de test n’a pas pu être joint du tout (son adresse web n’a pas répondu).',
+  'couldNotTest.not-callprobe': 'L’adresse indiquée n’est pas un serveur de test callprobe.',
+  'couldNotTest.interrupted': 'La sonde a été arrêtée au milieu du test (sa planification a été arrêtée)\u00a0: aucun réseau n’est en cause.',
+  'couldNotTest.error': 'La sonde a rencontré une erreur qui lui est propre.',
+  'couldNotTest.other': 'Le test n’a pas pu s’exécuter ({reason}).',
 };

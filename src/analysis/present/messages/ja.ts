@@ -20,8 +20,20 @@ export const ja: CatalogueOf<typeof en> = {
   'answer.jitter': '通話の音声が途切れ途切れになる可能性が高いです。パケットの到着間隔のばらつきが大きすぎます。',
   'answer.latency': '通話に遅れが出る可能性が高いです。リレーまでの遅延が自然な会話には長すぎます。',
   'answer.reorder': '通話はおおむね使えますが、ときどき小さな乱れが出ます。パケットが順不同で届いています。',
+  'answer.reflectorSilent':
+    'テストサーバーのリフレクターが応答しませんでした。リレーは送信方向のプローブ {sent} 個のうち {relayed} 個を運びましたが、リフレクターは 1 つも数えていません。お使いのネットワークについては何もわかりません。',
   'answer.connectionLost': 'テストを完了できませんでした。テストサーバーとの接続が切れたため、まだ通話については何も言えません。',
   'answer.loopbackRefused': 'テストを開始できませんでした。このブラウザーはローカルアドレスのリレーを拒否します。',
+  'answer.blockedAll': 'このネットワークからは通話を接続できません。Teams が通話に使うすべてのポート ({blocked}) をブロックしています。',
+  'answer.blockedSome':
+    'このネットワークは、このテストサーバーが通話用に提供しているポート ({blocked}) をブロックしているため、通話品質は何も測定できませんでした。',
+  'answer.blockedUntried':
+    'このテストサーバーは {missing} を提供していないため、そこで通話が通るかは試していません。Teams には UDP 3478-3481 が必要で、代替として TCP 443 を使います (Microsoft の Teams 用ポート一覧)。',
+  'answer.region.there': 'Teams テナントのある {region} へ: {sentence}',
+  'answer.region.nearest': '最寄りのテストサーバー ({nearest}) へ: {sentence}',
+  'answer.region.notTested':
+    'Teams テナントのある {region} については答えがありません。そのテストを実行できなかったか評価できなかったため、最寄りのテストサーバーだけを評価しました。',
+  'answer.region.down': 'Teams テナントのある {region} については答えがありません。リージョンのテストサーバーが停止しているため、最寄りだけを評価しました。',
   'answer.relaySilent': 'テストはリレーに到達できませんでした。試したポートのどれも応答しませんでした。',
   'answer.relayRefusedMedia': 'テストを開始できませんでした。リレーは応答しましたが、メディアを通しませんでした。',
   'answer.serverBusy': '判定なし: テストサーバーが混み合っていて、ネットワークを測定できませんでした。',
@@ -58,6 +70,7 @@ export const ja: CatalogueOf<typeof en> = {
   'because.not-resolvable': 'この細かさでは目標を測定で判別できません (区間あたりのプローブが少なすぎるか、ブラウザーの時計が粗すぎます)',
   'because.reliable-channel': 'プローブのチャネルが失われたパケットを再送したため、パケットロスが見えなくなっています',
   'because.device-busy': 'テストの大半でこの端末が混み合っていたか、端末自身の数値がブラウザーのネットワークスレッドと食い違っていました',
+  'because.server-missed': 'リレーが運んだプローブをテストサーバーのリフレクターが取りこぼしました。お使いのネットワークではなく、こちら側の問題です',
   'because.server-busy': 'テストの大半でテストサーバーが混み合っていました',
 
   'status.pass': '合格',
@@ -77,7 +90,10 @@ export const ja: CatalogueOf<typeof en> = {
   'title.fail': '不合格',
   'title.insufficient': '判定なし: 根拠が不十分です',
   'title.fallback': '合格 (代替経路のみ)',
+  'title.blocked': '不合格: このネットワークからは通話を接続できません',
+  'title.blockedUntried': '判定なし: このネットワークは通話が使うポートをブロックしています',
   'title.could-not-connect': '判定なし: 接続できませんでした',
+  'title.reflector-silent': '判定なし: テストサーバーのリフレクターが応答しませんでした',
   'title.connection-lost': '判定なし: テストを完了できませんでした',
 
   'cli.verdict': '判定: {verdict}',
@@ -123,12 +139,17 @@ export const ja: CatalogueOf<typeof en> = {
   'advice.localRelay':
     'リレーはこのコンピューター上にあります。テストサーバーが動いていること、このブラウザーがローカルアドレスのリレーを使えることを確認してください。',
   'advice.localRelay.because': 'リレーはループバックアドレス上にあり、どのポートも応答しませんでした',
+  'advice.allowPorts': 'UDP 3478-3481 と TCP 443 の送信を許可するよう、ネットワーク担当チームに依頼してください (Microsoft の Teams 用ポート一覧)。',
+  'advice.allowPorts.because':
+    'このテストの前の 10 分間にほかのテストはこのテストサーバーのリレーに到達しているので、ポートはこのネットワーク側でブロックされています',
+  'advice.runAgain.region': 'お尋ねのリージョン {region} へのテストに判定がありません',
   'advice.anotherNetwork':
     '別のネットワーク (スマートフォンのテザリングなど) からもう一度テストしてください。そこで動くなら、このネットワークが通話に使うポートをブロックしています。',
   'advice.anotherNetwork.because': 'このテストが試したポートのどれも応答しませんでした',
   'advice.relayDown': 'どのネットワークでも失敗する場合は、IT 部門に結果コードを伝えてください。リレーそのものが応答していません。',
   'advice.relayDown.because': 'どこからも応答しないリレーは、停止しているか到達できません',
   'advice.runAgain': 'このページを前面に表示したまま、ネットワークをほかで大量に使わずに、{duration}の完全なテストをもう一度実行してください。',
+  'advice.runAgain.reflectorSilent': 'テストサーバー側で失敗しました。リレーが運んだプローブをリフレクターが 1 つも数えていません',
   'advice.runAgain.lost': 'もう一度テストしてください。また止まる場合は、テストサーバーかそこまでの経路に障害があります。IT 部門に伝えてください。',
   'advice.runAgain.lostBeforeEcho': '最初のエコーの前にテストサーバーが応答しなくなりました',
   'advice.runAgain.lostAt': 'テスト開始から {seconds}でテストサーバーが応答しなくなったため、それ以降はネットワークの根拠になりません',
@@ -267,8 +288,13 @@ export const ja: CatalogueOf<typeof en> = {
   'cause.deviceBusyFallback':
     '判定なし: {clause}。そのためこのテストはデータチャネルのストリームに切り替えましたが、ここでは送信が不規則すぎて評価できませんでした',
   'cause.deviceBusy': '判定なし: この端末が混み合っていて、ネットワークを測定できませんでした',
+  'cause.serverMissed':
+    '判定なし: 損失の一部はリレーの先、テストサーバーのリフレクターで起きました。これはこちら側の問題で、お使いのネットワークのものとしては評価しません。',
   'cause.serverBusy': '判定なし: テストサーバーが混み合っていて、ネットワークを測定できませんでした',
   'cause.pageHidden': '判定なし: ページがバックグラウンドにあり、ブラウザーがタイマーを遅くしたため、その数値はネットワークを表していません。',
+  'cause.blockedPorts': '判定なし: このネットワークがテストサーバーの提供するリレーのポートをすべてブロックしたため、評価できるものは何も測定していません。',
+  'cause.regionNotTested':
+    '判定なし: お尋ねの Azure リージョンのテストサーバーでのテストを実行できなかったか評価できなかったため、最寄りのテストサーバーだけを評価しました。',
   'cause.couldNotConnect': '判定なし: テストが接続できなかったため、評価できるものを何も測定していません。',
   'cause.connectionLost': '判定なし: テストが完了前に接続を失い、それ以降は評価していません。',
   'cause.pathChanged': '判定なし: 重要な区間で接続の経路が変わりました。',
@@ -379,6 +405,12 @@ export const ja: CatalogueOf<typeof en> = {
   'region.leg.pass': 'Teams テナントのある {region} まで: {value}。上限 {limit} 以内です。そのテストの判定: {verdict}。',
   'region.leg.fail': 'Teams テナントのある {region} まで: {value}。上限 {limit} を超えています。そのテストの判定: {verdict}。',
   'region.leg.other': 'Teams テナントのある {region} まで: {value}。上限 {limit} に対して評価するには根拠が不足しています。そのテストの判定: {verdict}。',
+  'region.leg.notRun': 'Teams テナントのある {region} へ: テストしていません ({why})。このリージョンには判定がなく、最寄りのテストサーバーだけを評価しました。',
+  'region.leg.down': 'Teams テナントのある {region} へ: テストしていません。リージョンのテストサーバーが停止しています。最寄りだけを評価しました。',
+  'region.nearest.pass': '最寄りのテストサーバー ({nearest}) へ: {value}。クライアントからエッジへの目標の上限 {limit} 以内です。',
+  'region.nearest.fail': '最寄りのテストサーバー ({nearest}) へ: {value}。クライアントからエッジへの目標の上限 {limit} を超えています。',
+  'region.nearest.other': '最寄りのテストサーバー ({nearest}) へ: {value} (クライアントからエッジへの目標の上限 {limit}、評価なし)。',
+  'region.nearest.none': '最寄りのテストサーバー ({nearest}) へ: 往復時間は測定されていません。',
   'region.notTested': '{region} のテストサーバーをテストできませんでした。最寄りのエッジ ({nearest}) で評価しましたが、そのリージョンではありません。',
   'region.noServer': '{region} にテストサーバーはありません。最寄りのエッジ ({nearest}) で評価しましたが、そのリージョンではありません。',
 
@@ -550,6 +582,7 @@ export const ja: CatalogueOf<typeof en> = {
   'it.reason.not-resolvable': '分解能が足りない',
   'it.reason.reliable-channel': '再送するチャネル',
   'it.reason.device-busy': '端末がビジー',
+  'it.reason.server-missed': 'こちらのリフレクターの取りこぼし',
   'it.reason.server-busy': 'サーバーがビジー',
   'it.who.up': '上り (あなたからリレーへ)',
   'it.who.down': '下り (リレーからあなたへ)',
@@ -614,6 +647,10 @@ export const ja: CatalogueOf<typeof en> = {
   'it.teams.metric.loss': 'パケットロス率',
   'it.teams.metric.jitter': 'ジッター',
   'it.teams.metric.concealed': '補間サンプル比率の平均',
+  'explain.region.failThere': '不合格: Teams テナントのある {region} へのこの接続は、そのリージョンに対する Microsoft の Azure 表の目標を満たしていません。',
+  'explain.region.failNearest': '不合格: 最寄りのテストサーバー ({nearest}) へのこの接続は、Microsoft のクライアントからエッジへの目標を満たしていません。',
+  'explain.region.pass':
+    '合格: Teams テナントのある {region} へも、最寄りのテストサーバー ({nearest}) へも、この接続は Microsoft のすべての目標を満たしました。',
   'explain.noVerdict': '判定なし: {sentence}',
   'explain.lostFigures': '下の数値は、その時点より前のテスト部分だけを記録として示したものです。',
   'explain.portsBelow': '下のリレーのポートに、それぞれの応答を示します。',
@@ -633,6 +670,8 @@ export const ja: CatalogueOf<typeof en> = {
   'explain.moreNotes.other': '診断にあと {count} 件のメモがあります。',
   'explain.oneSample':
     '1 回のテストは 1 つのサンプルです。Microsoft は、少なくとも 1 週間、10 分ごとにテストし、結果の 90 パーセンタイルを目標と比べることを推奨しています。',
+  'explain.outcome.reflectorSilent':
+    'テストサーバーのリフレクターが応答しませんでした。リレーは送信方向のプローブ {sent} 個のうち {relayed} 個を運びましたが、リフレクターは 1 つも数えていないため、ここではお使いのネットワークを評価していません',
   'explain.outcome.lost':
     'テストサーバーとの接続が{when}切れました。テストを最後まで実行できなかったため、判定はありません。その時点以降のプローブはロスとして数えず、ここにあなたのネットワークを評価するものはありません。もう一度テストしてください。また止まる場合は、テストサーバーかそこまでの経路に問題があります。',
   'explain.outcome.serverGone':
@@ -677,4 +716,29 @@ export const ja: CatalogueOf<typeof en> = {
   'targetLabel.loss-15s': 'パケットロス (任意の 15 秒)',
   'targetLabel.jitter-15s': 'パケット到着のジッター (任意の 15 秒)',
   'targetLabel.reorder': 'パケットの順序の入れ替わり',
+  'couldNotTest.config-unavailable': 'ページがサーバーからテストの設定を取得できませんでした。',
+  'couldNotTest.signaling-failed': 'ページがサーバーのリフレクターへの接続を開けませんでした (WebSocket シグナリング)。',
+  'couldNotTest.could-not-connect':
+    'リレーのどのポートも応答しませんでした。テストサーバーのリレーへの UDP、TCP、TLS はすべてブロックされたかタイムアウトしました。ページはサーバー自体には到達しました。通話品質については何も測定していません。',
+  'couldNotTest.relay-refused':
+    'テストサーバーのリレーが、このテストに必要なリレーアドレスの割り当てを拒否しました (割り当ての上限か、満杯です)。これはサーバーの上限で、このネットワークや端末の問題ではありません。',
+  'couldNotTest.ice-failed': 'リレー経由のメディア接続を確立できませんでした (ICE の失敗)。',
+  'couldNotTest.channel-not-lossy': 'ブラウザーが非信頼型のデータチャネルを開かなかったため、パケットロスを測定できませんでした。',
+  'couldNotTest.reflector-silent':
+    'テストサーバーのリフレクターが応答しませんでした。リレーはプローブを運びましたが、リフレクターは 1 つも数えていません。お使いのネットワークについては何もわかりません。',
+  'couldNotTest.reflector-error': 'テスト中にサーバーのリフレクターがエラーを報告しました。',
+  'couldNotTest.version-mismatch': 'このページとテストサーバーは callprobe の異なるリリースです。ページを再読み込みしてください。',
+  'couldNotTest.server-busy': 'テストサーバーが混み合っています。1 分後にもう一度お試しください。',
+  'couldNotTest.browser-unsupported': 'このブラウザーにはテストに必要な機能がないため、何も測定していません。これはネットワークについて何も示しません。',
+  'couldNotTest.internal-error': 'ページで内部エラーが発生しました。',
+  'couldNotTest.bad-parameters': 'テストのリンクに正しくない設定があります。',
+  'couldNotTest.connection-lost': 'テストサーバーへの接続が切れたため、これはまだ通話について何も示しません。',
+  'couldNotTest.browser-failed': 'プローブがブラウザーを起動できなかったため、何も測定していません。ネットワークについては何もわかりません。',
+  'couldNotTest.page-failed': 'ブラウザーがサーバーからテストページを読み込めませんでした。',
+  'couldNotTest.timeout': 'テストが決められた時間内に終わりませんでした。',
+  'couldNotTest.server-unreachable': 'テストサーバーにまったく到達できませんでした (Web アドレスが応答しませんでした)。',
+  'couldNotTest.not-callprobe': '指定されたアドレスは callprobe のテストサーバーではありません。',
+  'couldNotTest.interrupted': 'テストの途中でプローブが止められました (スケジュールが停止されました)。どのネットワークの問題でもありません。',
+  'couldNotTest.error': 'プローブ自身でエラーが起きました。',
+  'couldNotTest.other': 'テストを実行できませんでした ({reason})。',
 };

@@ -197,14 +197,16 @@ describe('channels (RFC 8656 §12)', () => {
 
 describe('quotas', () => {
   it('answers 486 past the per-username and per-IP quotas and 508 past the total', () => {
-    const h = makeHarness({ quotas: { maxAllocationsPerUsername: 2, maxAllocationsPerSourceIp: 3, maxAllocationsTotal: 4 } });
+    // 24 in all: a network (an IPv4 address) may hold an eighth, 3.
+    const h = makeHarness({ quotas: { maxAllocationsPerUsername: 2, maxAllocationsPerSourceIp: 3, maxAllocationsTotal: 24 } });
     allocate(h, h.client(52001), T0, credFor('u1'));
     allocate(h, h.client(52002), T0, credFor('u1'));
     expect(tryAllocate(h, h.client(52003), credFor('u1'))).toBe(486);
     allocate(h, h.client(52004), T0, credFor('u2'));
     expect(tryAllocate(h, h.client(52005), credFor('u3'))).toBe(486); // 3 from 127.0.0.1
-    allocate(h, h.client(52006, '127.0.0.2'), T0, credFor('u4'));
-    expect(tryAllocate(h, h.client(52007, '127.0.0.3'), credFor('u5'))).toBe(508);
+    // Seven more addresses, three each (the last two in the reserve, each a newcomer there): the relay is full.
+    for (let n = 2; n <= 8; n++) for (let i = 0; i < 3; i++) allocate(h, h.client(52100 + n * 10 + i, `127.0.0.${n}`), T0, credFor(`u${n}-${i}`));
+    expect(tryAllocate(h, h.client(52007, '127.0.0.9'), credFor('u9'))).toBe(508);
     const r = h.metrics.listener('udp', 3478).refusals;
     expect([r.get('quota-username'), r.get('quota-source-ip'), r.get('quota-total')]).toEqual([1, 1, 1]);
   });

@@ -2,11 +2,13 @@
  * The per-source allocation quota (--max-allocations-per-ip) counts an IPv6 /64 as one source,
  * as the HTTP side's limits do (src/protocol/source-key.ts): every address of a /64 is free to
  * whoever holds it. Counted by full address, five addresses of one /64 took all 1,000
- * allocations of the default relay; here they get one share (256), and other sources keep theirs.
+ * allocations of the default relay; here they get one share (125: a source's quota, never more than
+ * its network's eighth of the total), and other sources keep theirs.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_QUOTAS, type RelayQuotas } from '../../../../server/turn/core/index.js';
+import { doorBounds } from '../../../../src/protocol/door.js';
 import { buildAllocate } from '../../../../server/turn/client/requests.js';
 import { allocateUntilRefused, cred, errorCodeOf, makeHarness, REALM, T0, type Harness } from '../helpers/core-harness.js';
 import { decodeStun } from '../../../../server/turn/codec/index.js';
@@ -25,13 +27,15 @@ function floodOne64(h: Harness, prefix: string, quotas: RelayQuotas): number {
 describe('the allocation quota counts by source: an IPv4 address or an IPv6 /64', () => {
   it('gives five addresses of one /64 one share of the default relay, and other /64s and IPv4 their own', () => {
     const q = DEFAULT_QUOTAS;
+    // A source's share: --max-allocations-per-ip, never more than its network's eighth of the total (src/protocol/door.ts).
+    const share = doorBounds(q.maxAllocationsTotal, q.maxAllocationsPerSourceIp).perSource;
     const h = makeHarness({ relay: { 4: '127.0.0.1', 6: '::1' } });
-    expect(floodOne64(h, '2001:db8:64:1', q)).toBe(q.maxAllocationsPerSourceIp);
+    expect(floodOne64(h, '2001:db8:64:1', q)).toBe(share);
     // A /64 of another /48 and an IPv4 client are untouched by it (its own /48's other /64s share its network's bound: network-quota.test.ts).
-    expect(allocateUntilRefused(h, '2001:db8:65:2::1', q.maxAllocationsTotal)).toEqual({ granted: q.maxAllocationsPerSourceIp, refusal: 486 });
-    expect(allocateUntilRefused(h, '203.0.113.7', q.maxAllocationsTotal)).toEqual({ granted: q.maxAllocationsPerSourceIp, refusal: 486 });
+    expect(allocateUntilRefused(h, '2001:db8:65:2::1', q.maxAllocationsTotal)).toEqual({ granted: share, refusal: 486 });
+    expect(allocateUntilRefused(h, '203.0.113.7', q.maxAllocationsTotal)).toEqual({ granted: share, refusal: 486 });
     expect(h.core.census().sources).toBe(3);
-    expect(h.core.allocationCount).toBe(3 * q.maxAllocationsPerSourceIp);
+    expect(h.core.allocationCount).toBe(3 * share);
     expect(h.metrics.listener('udp', 3478).refusals.get('quota-source-ip')).toBe(5 + 2);
   });
 

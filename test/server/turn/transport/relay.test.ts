@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Relay } from '../../../../server/turn/index.js';
 import { startTestRelay } from '../helpers/relay.js';
-import { mintRestCredential } from '../../../../server/turn/credentials.js';
+import { REFLECTOR_USERNAME_PREFIX, mintRestCredential } from '../../../../server/turn/credentials.js';
 import { TurnClient, TurnClientError } from '../../../../server/turn/client/turn-client.js';
 import { parseIp } from '../../../../src/protocol/ip.js';
 import { freePorts, startUdpEcho, type UdpEcho } from '../../../kit/net.js';
@@ -153,15 +153,16 @@ describe('relay transport on loopback', () => {
     // A relay of its own, so that its counters are this test's alone.
     const own = await startTestRelay({ udpPorts: [0], secret: SECRET });
     const udp = own.listeners.find((l) => l.transport === 'udp')?.port ?? 0;
-    const connect = async (name: string): Promise<TurnClient> => {
-      const c = mintRestCredential(SECRET, name, 600, Date.now());
-      return TurnClient.connect({ host: '127.0.0.1', port: udp, username: c.username, password: c.credential });
-    };
-    const a = await connect('page');
-    const b = await connect('reflector');
+    const reflector = mintRestCredential(SECRET, `${REFLECTOR_USERNAME_PREFIX}s1`, 600, Date.now());
+    const connect = async (c: { username: string; credential: string }): Promise<TurnClient> =>
+      TurnClient.connect({ host: '127.0.0.1', port: udp, username: c.username, password: c.credential });
+    const a = await connect(mintRestCredential(SECRET, 'page', 600, Date.now()));
+    const b = await connect(reflector);
     try {
       const aRelayed = (await a.allocate()).relayed;
       const bRelayed = (await b.allocate()).relayed;
+      // The reflector's session registered the page's relayed address (its candidate) as a pair of its allocations.
+      own.allowRelayPair(reflector.username, '127.0.0.1', aRelayed.port);
       const atA = collector<{ text: string; from: string }>();
       const atB = collector<{ text: string; from: string }>();
       const at = (c: typeof atA) => (d: Buffer, _channel: number, from: { ip: unknown; port: number } | null) =>

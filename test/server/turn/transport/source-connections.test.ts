@@ -23,24 +23,27 @@ describe('SourceConnections', () => {
     expect(c.tryOpen('198.51.100.1')).toBeNull();
   });
 
-  it('the attack: 4 /64s of one /48 hold one network share (256 of 1,000), and a fresh source of another /48 still gets in', () => {
+  it('the attack: 4 /64s of one /48 hold one network share (125 of 1,000), and a fresh source of another /48 still gets in', () => {
     const c = new SourceConnections(256, 1000);
-    expect(c.bounds).toEqual({ total: 1000, perSource: 256, perNetwork: 256, reserve: 100 });
+    expect(c.bounds).toEqual({ total: 1000, perSource: 125, perNetwork: 125, reserve: 250 });
     let admitted = 0;
     for (let lan = 1; lan <= 4; lan++) for (let i = 1; i <= 256; i++) if (c.tryOpen(`2001:db8:48:${lan}::${i.toString(16)}`) === null) admitted++;
-    expect(admitted).toBe(256);
-    expect(c.openFromNetwork('2001:db8:48:ffff::1')).toBe(256);
+    expect(admitted).toBe(125);
+    expect(c.openFromNetwork('2001:db8:48:ffff::1')).toBe(125);
     expect(c.tryOpen('2001:db8:48:5::1')).toBe('network');
     expect(c.tryOpen('2001:db8:99:1::1')).toBeNull();
   });
 
-  it('keeps the last 10 % of the total for sources holding none', () => {
+  it('keeps the last quarter of the total for networks holding none of the rest', () => {
     const c = new SourceConnections(256, 1000);
-    // Four /48s of 225 each (within their network share): 900 open, the reserve begins.
-    for (let net = 1; net <= 4; net++) for (let i = 1; i <= 225; i++) expect(c.tryOpen(`2001:db8:${net}:1::${i.toString(16)}`)).toBeNull();
-    expect(c.open).toBe(900);
-    expect(c.tryOpen('2001:db8:1:1::ffff')).toBe('reserve'); // holds some: refused
-    for (let n = 1; n <= 100; n++) expect(c.tryOpen(`198.51.100.${n}`)).toBeNull(); // one each for 100 new sources
+    // Six /48s of 125 each (their network share): 750 open, the reserve begins.
+    for (let net = 1; net <= 6; net++) for (let i = 1; i <= 125; i++) expect(c.tryOpen(`2001:db8:${net}:1::${i.toString(16)}`)).toBeNull();
+    expect(c.open).toBe(750);
+    c.release('2001:db8:1:1::1');
+    c.tryOpen('2001:db8:7:1::1'); // 750 again, a seventh network holding one of them
+    expect(c.tryOpen('2001:db8:7:2::1')).toBe('reserve'); // its network holds some: refused
+    // Two newcomers take their share each from the reserve.
+    for (const ip of ['198.51.100.1', '198.51.100.2']) for (let i = 0; i < 125; i++) expect(c.tryOpen(ip)).toBeNull();
     expect(c.tryOpen('198.51.100.200')).toBe('total');
   });
 });

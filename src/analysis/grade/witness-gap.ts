@@ -1,0 +1,82 @@
+/**
+ * Our own loss, told from the network's by the relay's witness (server/turn/witness/): the relay
+ * reads the RTP header of every packet it carries between the page and the reflector, so it sees
+ * what reached it from the page (upstream) and what our reflector handed it back (downstream).
+ * Loss on the far side of the relay, between the relay and our reflector, is ours, never the
+ * network's:
+ *
+ * - Upstream, the reflector counted none of the probes the relay carried: the reflector did not
+ *   answer (a leg that never took the stream). That test could not finish, on the server's side.
+ * - Upstream, the reflector lost more than the relay saw lost: the excess (the page's figure less
+ *   the relay's, in percentage points) is ours. The witness counts the whole audio stream, the
+ *   probes and the frames around them, so the two are compared as rates, not counts.
+ * - Downstream, any loss the relay saw in the reflector's echoes is ours (they cross no network
+ *   before the relay).
+ * Where our share reaches OURS_MIN_PCT, a loss grade of that direction that fails is not graded
+ * as the network (`server-missed`); one that passes stands (the network's own loss is then lower
+ * still). Only on the RTP path: the witness reads the audio stream, which is the probe stream
+ * there alone. Pure.
+ */
+import type { DirectionName, InsufficientReason, Report, TargetId } from '../schema/report-schema.js';
+
+/** Our share of a direction's loss, in percentage points, from which a failing loss grade is not the network's. */
+export const OURS_MIN_PCT = 0.5;
+/** Upstream packets the relay must have carried for a reflector that counted none to be said silent. */
+const SILENT_MIN_PACKETS = 20;
+
+type WitnessFacts = NonNullable<Report['witness']>;
+interface DirectionFacts {
+  packetsSent: number;
+  packetsReceived: number;
+  lossPct: number | null;
+}
+
+export interface WitnessGaps {
+  /** The reflector counted none of the probes the relay carried upstream: the relayed and the sent count. */
+  silent: { relayed: number; sent: number } | null;
+  /** Per direction, our share of its loss (percentage points), where it reaches OURS_MIN_PCT. */
+  ours: Array<{ direction: 'up' | 'down'; pct: number }>;
+}
+
+const NONE: WitnessGaps = { silent: null, ours: [] };
+
+/** What the witness says of the page's probe figures (reflector mode, RTP path; none otherwise). */
+export function witnessGaps(
+  probePath: Report['probe']['path'],
+  witness: WitnessFacts | null,
+  up: DirectionFacts | null,
+  down: DirectionFacts | null,
+): WitnessGaps {
+  if (probePath !== 'rtp' || witness === null) return NONE;
+  const w = witness.upstream;
+  const relayed = w.packets - w.duplicates;
+  if (up !== null && up.packetsSent > 0 && up.packetsReceived === 0 && relayed >= SILENT_MIN_PACKETS) {
+    return { silent: { relayed, sent: up.packetsSent }, ours: [] };
+  }
+  const ours: WitnessGaps['ours'] = [];
+  if (up !== null && up.lossPct !== null && w.lossPct !== null && up.lossPct - w.lossPct >= OURS_MIN_PCT)
+    ours.push({ direction: 'up', pct: up.lossPct - w.lossPct });
+  const d = witness.downstream;
+  if (down !== null && d !== null && d.lossPct !== null && d.lossPct >= OURS_MIN_PCT)
+    ours.push({ direction: 'down', pct: Math.min(d.lossPct, down.lossPct ?? d.lossPct) });
+  return { silent: null, ours };
+}
+
+const LOSS_TARGETS: ReadonlySet<TargetId> = new Set<TargetId>(['loss-15s', 'burst-loss-200ms']);
+
+/** A grade with a direction's loss partly ours: a fail is not the network's (`server-missed`); anything else stands. */
+export function withOurLoss<G extends { target: TargetId; direction: DirectionName | 'round-trip'; status: string; reason: InsufficientReason | null }>(
+  g: G,
+  gaps: WitnessGaps,
+): G {
+  if (g.status !== 'fail' || !LOSS_TARGETS.has(g.target) || !gaps.ours.some((o) => o.direction === g.direction)) return g;
+  return { ...g, status: 'insufficient', reason: 'server-missed' };
+}
+
+/** The outcome detail of a silent reflector, in one spelling, and its figures read back from it (the words in another language). */
+export const silentDetail = (s: NonNullable<WitnessGaps['silent']>): string =>
+  `the relay carried ${s.relayed} of the ${s.sent} probes upstream, and the reflector counted none`;
+export function silentFigures(detail: string): NonNullable<WitnessGaps['silent']> | null {
+  const m = /^the relay carried (\d+) of the (\d+) probes upstream/.exec(detail);
+  return m === null ? null : { relayed: Number(m[1]), sent: Number(m[2]) };
+}

@@ -1,0 +1,78 @@
+/**
+ * witness-gap.ts and its place in the report: what the relay's witness saw beside what our
+ * reflector counted. A reflector that counted none of the probes the relay carried is ours (never
+ * "your uploads lose everything"), and a failing loss partly past the relay is not graded as the
+ * network's. Hand-built witness figures over the recorded inputs.
+ */
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../../src/analysis/report/analyze.js';
+import { conclusionProblem } from '../../../src/analysis/report/consistency.js';
+import { answerView } from '../../../src/analysis/present/answer.js';
+import { OURS_MIN_PCT, witnessGaps } from '../../../src/analysis/grade/witness-gap.js';
+import type { AnalysisInput } from '../../../src/analysis/schema/input.js';
+import { reflectorInput } from '../report/inputs.js';
+
+type Stream = NonNullable<AnalysisInput['witness']>['upstream'];
+const stream = (packets: number, lost: number): Stream => ({
+  ssrc: 1,
+  packets,
+  paddingPackets: 0,
+  expected: packets + lost,
+  lost,
+  lossPct: (lost / (packets + lost)) * 100,
+  duplicates: 0,
+  reordered: 0,
+  jitterMs: 1,
+  ipdvMeanAbsMs: 0.5,
+  maxIpdvMs: 3,
+  ssrcs: 1,
+});
+const onRtp = (input: AnalysisInput, witness: AnalysisInput['witness']): AnalysisInput => ({
+  ...input,
+  probe: { path: 'rtp', reason: 'the audio stream carried the probes' },
+  witness,
+});
+
+describe("the relay's witness against our reflector", () => {
+  it('a reflector that counted none of the probes the relay carried is ours: no verdict, its figures said, never network loss', () => {
+    // 1,609 probes sent, the relay carried 1,571 of them (2.36 % lost on the way), the reflector counted none.
+    const input = onRtp(reflectorInput({ count: 1609, up: { lost: () => true } }), { source: 'relay', upstream: stream(1571, 38), downstream: null });
+    const r = analyze(input);
+    expect(r.outcome).toMatchObject({ reason: 'reflector-silent', side: 'server' });
+    expect(r.summary).toMatchObject({ verdict: 'insufficient', insufficientCause: 'could-not-finish' });
+    const a = answerView(r);
+    expect(a.sentence).toBe(
+      "The test server's reflector did not answer: the relay carried 1,571 of the 1,609 probes on the way out, but the reflector counted none. This says nothing about your network.",
+    );
+    expect(a.advice.map((x) => x.id)).toEqual(['run-again']);
+    // Teams' dashboard would not call this stream poor from our loss: the upstream loss is not the network's.
+    expect(r.teamsPoorStream.classification).not.toBe('poor');
+    expect(r.explanation.join(' ')).not.toMatch(/loses packets|Pause uploads/);
+    expect(conclusionProblem(r)).toBeNull();
+    // At the door: the same report claiming a network fail is refused.
+    expect(conclusionProblem({ ...r, outcome: null, summary: { ...r.summary, verdict: 'fail', insufficientCause: null } })).toMatch(
+      /^\/outcome is null, but the relay carried 1571 probes upstream and the reflector counted none: reflector-silent$/,
+    );
+    // On the data channel the witness reads the audio, not the probes: no such claim.
+    expect(witnessGaps('datachannel', input.witness, { packetsSent: 1609, packetsReceived: 0, lossPct: 100 }, null).silent).toBeNull();
+  });
+
+  it('a failing loss partly past the relay is ours (server-missed); one the relay saw too is the network’s', () => {
+    const lossy = reflectorInput({ count: 1500, up: { lost: (i) => i % 20 === 0 } }); // 5 % lost at the reflector
+    // The relay saw 0.1 % lost upstream: 4.9 points were ours.
+    const ours = analyze(onRtp(lossy, { source: 'relay', upstream: stream(1998, 2), downstream: stream(2000, 0) }));
+    const up = ours.grades.filter((g) => g.direction === 'up' && g.target === 'loss-15s');
+    expect(up.map((g) => [g.status, g.reason])).toEqual([['insufficient', 'server-missed']]);
+    expect(ours.summary).toMatchObject({ verdict: 'insufficient', insufficientCause: 'server-missed' });
+    expect(up[0]?.sentence).toMatch(/part of its loss happened past the relay, in the test server's reflector/);
+    expect(conclusionProblem(ours)).toBeNull();
+    expect(conclusionProblem({ ...ours, grades: ours.grades.map((g) => (g === up[0] ? { ...g, status: 'fail', reason: null } : g)) })).toMatch(
+      /server-missed$/,
+    );
+    // The relay saw the same 5 % lost: the network's, a fail.
+    const network = analyze(onRtp(lossy, { source: 'relay', upstream: stream(1900, 100), downstream: stream(2000, 0) }));
+    expect(network.grades.find((g) => g.direction === 'up' && g.target === 'loss-15s')?.status).toBe('fail');
+    expect(network.summary.verdict).toBe('fail');
+    expect(OURS_MIN_PCT).toBe(0.5);
+  });
+});
