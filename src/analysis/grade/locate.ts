@@ -53,14 +53,19 @@ export function nearestEdge(edges: readonly LocatedFigures[], lossTargetPct: num
  * The order the test tries the edges in: those under the loss target by p50 (the nearest
  * first), then the others that answered the probes by loss and p50, then those the first pass
  * alone reached by their time to a relay candidate, then the unreachable ones: those that gave
- * the first pass a relay candidate by its time, then the rest as listed.
+ * the first pass a relay candidate by its time, then the rest as listed. When no edge answered the
+ * probes at all (the page itself could not probe, a CPU held up: nothing against one edge more
+ * than another), every edge that gave the first pass a relay candidate is tried by its time.
  */
 export function testOrder(edges: readonly LocatedFigures[], lossTargetPct: number = LOCATE_LOSS_TARGET_PCT): string[] {
   const under = ranked(edges, lossTargetPct);
   const probed = (e: LocatedFigures): boolean => e.state === 'ok' && e.rttMsP50 !== null;
   const over = edges.filter((e) => probed(e) && !underTarget(e, lossTargetPct)).sort((a, b) => (a.lossPct ?? 0) - (b.lossPct ?? 0) || byRtt(a, b));
-  const firstPass = edges.filter((e) => e.state === 'ok' && e.rttMsP50 === null).sort((a, b) => (a.allocateMs ?? Infinity) - (b.allocateMs ?? Infinity));
-  const silent = edges.filter((e) => e.state !== 'ok').sort((a, b) => (a.allocateMs ?? Infinity) - (b.allocateMs ?? Infinity));
+  const byAllocate = (a: LocatedFigures, b: LocatedFigures): number => (a.allocateMs ?? Infinity) - (b.allocateMs ?? Infinity);
+  const noneProbed = !edges.some(probed);
+  const reached = (e: LocatedFigures): boolean => (e.state === 'ok' && e.rttMsP50 === null) || (noneProbed && e.allocateMs != null);
+  const firstPass = edges.filter(reached).sort(byAllocate);
+  const silent = edges.filter((e) => !probed(e) && !reached(e)).sort(byAllocate);
   return [...under, ...over, ...firstPass, ...silent].map((e) => e.id);
 }
 

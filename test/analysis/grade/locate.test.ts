@@ -55,6 +55,16 @@ describe('the first pass in the order', () => {
     // None answered the probes: those that answered the first pass first, by its time, then the rest as listed.
     const silent = (id: string, allocateMs: number | null): LocatedFigures => ({ id, state: 'unreachable', rttMsP50: null, lossPct: null, allocateMs });
     expect(testOrder([silent('a', null), silent('b', 300), silent('c', null), silent('d', 120)])).toEqual(['d', 'b', 'a', 'c']);
+    // None answered the probes, on a page too busy to probe: the first pass's ranking over every edge it reached, probed or not.
+    expect(testOrder([silent('near', 678), silent('mid', 698), firstOnly('far', 782), firstOnly('bra', 835), silent('dead', null)])).toEqual([
+      'near',
+      'mid',
+      'far',
+      'bra',
+      'dead',
+    ]);
+    // One edge answered the probes: an edge the probes found silent stays behind those the first pass alone reached.
+    expect(testOrder([silent('near', 678), e('mid', 30, 0), firstOnly('far', 782)])).toEqual(['mid', 'far', 'near']);
   });
 });
 
