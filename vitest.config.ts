@@ -38,6 +38,8 @@ const TIMING = [
   'test/cli/second-start.test.ts',
   // The locate's round trip through a real relay, against the proxy's injected delay.
   'test/session/locate/relay-rtt.test.ts',
+  // The first pass over six edges through a real relay, each behind the proxy's injected delay: its order is the delays'.
+  'test/session/locate/first-pass.test.ts',
   // Each address family's round trip through a real relay on 127.0.0.1 and ::1, against the proxy's injected delay.
   'test/session/locate/families.test.ts',
   // A clean test's round trip beside an abusive busy-line client (the abuser capped, the rest not).

@@ -1,20 +1,20 @@
 /**
- * Site x edge coverage of a week of scheduled samples: with a hub of up to 20 edges and a locate
- * that measures at most DEFAULTS.locate.maxEdges at once, does every site x edge pair reach the
+ * Site x edge coverage of a week of scheduled samples: with a hub of up to 20 edges and probes
+ * that measure at most DEFAULTS.locate.maxEdges at once, does every site x edge pair reach the
  * DEFAULTS.siteReport.p90MinSamples samples a P90 needs within a week of 10-minute samples?
  *
- * A simulation against the real logic: each slot's locate set is src/session/plan/edges.ts
- * locateSet (the scheduler's turn: the slot number, and the edge the site's last sample found
- * nearest, as client/schedule/scheduler.ts passes them), the nearest of the set is the locate's
- * own rule (src/analysis/grade/locate.ts nearestEdge) over each edge's true round trip. Every
- * placement of the truly nearest edge in the hub's list is tried (it is where convergence is
- * slowest when last). Pure and fast (well under a second); `npm run bench:regions -- --coverage`
- * is not needed: `node dist/bench/regions/coverage.js` prints the table.
+ * A simulation against the real logic: each slot's probe set is src/session/plan/edges.ts
+ * probePlan and probeSet (the scheduler's turn: the slot number, the site's edge and the edge its
+ * last sample found clearly nearer, as client/schedule/scheduler.ts passes them; the first pass
+ * ranks the edges by their true round trips), and the edge the test runs on is the locate's own
+ * rule for a site (src/analysis/grade/locate.ts siteEdge) over each measured edge's true round
+ * trip. Every placement of the truly nearest edge in the hub's list is tried. Pure and fast (well
+ * under a second): `node dist/bench/regions/coverage.js` prints the table.
  */
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { RECOMMENDED_TESTS } from '../../src/analysis/grade/targets.js';
-import { nearestEdge } from '../../src/analysis/grade/locate.js';
-import { locateSet } from '../../src/session/plan/edges.js';
+import { siteEdge } from '../../src/analysis/grade/locate.js';
+import { probePlan, probeSet } from '../../src/session/plan/edges.js';
 
 /** What one simulated week says for one hub size. */
 export interface Coverage {
@@ -23,7 +23,7 @@ export interface Coverage {
   minSamplesPerPair: number;
   /** The latest slot (10-minute sample, from 1) at which the last pair reached minSamples; null when one never did. */
   allReachedAtSample: number | null;
-  /** Most samples of the week whose test did not run on the truly nearest edge (before the rotation found it). */
+  /** Most samples of the week whose test did not run on the truly nearest edge. */
   offNearestMax: number;
 }
 
@@ -31,17 +31,26 @@ export interface Coverage {
 function week(n: number, nearestAt: number, slots: number, minSamples: number): { min: number; reachedAt: number | null; offNearest: number } {
   // Round trips: 20 ms for the nearest, then 30, 40, ... for the others, in list order.
   const edges = Array.from({ length: n }, (_, i) => ({ id: `e${i}`, rttMs: i === nearestAt ? 20 : 30 + 10 * i }));
-  const counts = new Map(edges.map((e) => [e.id, 0]));
-  let keep: string | null = null;
+  const listed = edges.map((e) => e.id);
+  const byRtt = [...edges].sort((a, b) => a.rttMs - b.rttMs).map((e) => e.id);
+  const counts = new Map(listed.map((id) => [id, 0]));
+  let short = listed.length;
+  let site: { keep: string | null; challenger: string | null } = { keep: null, challenger: null };
   let reachedAt: number | null = null;
   let offNearest = 0;
   for (let slot = 0; slot < slots; slot++) {
-    const set = locateSet(edges, DEFAULTS.locate.maxEdges, { round: slot, keep });
-    for (const e of set) counts.set(e.id, (counts.get(e.id) ?? 0) + 1);
-    const nearest = nearestEdge(set.map((e) => ({ id: e.id, state: 'ok' as const, rttMsP50: e.rttMs, lossPct: 0 })));
-    if (nearest !== `e${nearestAt}`) offNearest++;
-    keep = nearest;
-    if (reachedAt === null && [...counts.values()].every((c) => c >= minSamples)) reachedAt = slot + 1;
+    const rotation = { round: slot, ...site };
+    const ids = listed.length <= DEFAULTS.locate.maxEdges ? listed : probeSet(probePlan(listed, DEFAULTS.locate.maxEdges, rotation), byRtt);
+    for (const id of ids) {
+      const c = (counts.get(id) ?? 0) + 1;
+      counts.set(id, c);
+      if (c === minSamples) short--;
+    }
+    const measured = edges.filter((e) => ids.includes(e.id)).map((e) => ({ id: e.id, state: 'ok' as const, rttMsP50: e.rttMs, lossPct: 0 }));
+    const choice = siteEdge(measured, site.keep, site.challenger);
+    if (choice.runOn !== `e${nearestAt}`) offNearest++;
+    site = { keep: choice.runOn, challenger: choice.challenger };
+    if (reachedAt === null && short === 0) reachedAt = slot + 1;
   }
   return { min: Math.min(...counts.values()), reachedAt, offNearest };
 }

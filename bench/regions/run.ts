@@ -7,8 +7,13 @@
  * nearest edge), each edge's p50 against its injected round trip plus the clean base (measured
  * first, through proxies that add nothing), and the locate's traffic on the client's link (the
  * proxies' truth: both directions, IP and UDP headers counted).
- * Loopback only (run inside scripts/netns-run.sh); bounded: about (RUNS x 4) x (DURATION_S + 20 s).
- * Raw results go to bench/results/raw/; `--write-docs` also writes the summary and the docs section.
+ * Then the `many` scenario (./many.ts): twelve edges, their ids shuffled against their distance,
+ * `--many-testbeds` testbeds of `--many-runs` runs of `run --duration 1` each (100 in all by
+ * default): how often the locate names the nearest, and its time's 95th percentile.
+ * Loopback only (run inside scripts/netns-run.sh); bounded: about (RUNS x 4) x (DURATION_S + 20 s)
+ * and 100 x 10 s. `--only-many` runs the clean base (RUNS runs of 1 s) and the `many` scenario alone.
+ * Raw results go to bench/results/raw/; `--write-docs` also writes the summaries and the docs
+ * sections (`regions`, `regions-many`) of what ran.
  */
 import { loadavg } from 'node:os';
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
@@ -20,6 +25,7 @@ import type { Truth } from '../impair/truth-types.js';
 import { RegionsTestbed, type EdgeSpec, type RegionsRun } from './testbed.js';
 import { locateProblems, rightNearest } from './truth.js';
 import { benchCommandLine } from '../lib/cli.js';
+import { runMany, type ManySummary } from './many.js';
 
 const RUNS = Number(process.env['RUNS'] ?? 5);
 const DURATION_S = Number(process.env['DURATION_S'] ?? 15);
@@ -105,13 +111,13 @@ function locateBytes(truths: ReadonlyMap<string, Truth>, run: RegionsRun, span: 
   return bytes;
 }
 
-async function oneRun(s: Scenario, seed: string, baseMs: number): Promise<RunResult> {
+async function oneRun(s: Scenario, seed: string, baseMs: number, durationS: number = DURATION_S): Promise<RunResult> {
   const bed = await RegionsTestbed.start(s.edges, seed);
   let run: RegionsRun;
   let truths: Map<string, Truth>;
   try {
     if (s.kill !== null) bed.killAtFirstDatagram(s.kill);
-    run = await bed.run(['--duration', String(DURATION_S)], (DURATION_S + 60) * 1000);
+    run = await bed.run(['--duration', String(durationS)], (durationS + 60) * 1000);
   } finally {
     truths = await bed.stop();
   }
@@ -154,18 +160,35 @@ const max = (xs: number[]): number | null => (xs.length === 0 ? null : Math.max(
 const present = (xs: (number | null)[]): number[] => xs.filter((x): x is number => x !== null);
 
 async function main(): Promise<void> {
-  benchCommandLine(
+  const opts = benchCommandLine(
     'bench:regions',
     "The locate against a testbed with truth: a hub and its edges on loopback, each edge's relay behind the impairment proxy with its own round trip and loss.",
+    [
+      { flags: '--only-many', description: 'the clean base (RUNS runs of 1 s) and the twelve-edge scenario alone' },
+      { flags: '--many-testbeds <n>', description: 'testbeds of twelve edges, each its own shuffle of ids against distance (default 10)' },
+      { flags: '--many-runs <n>', description: 'runs of `run --duration 1` on each (default 10)' },
+    ],
   );
+  const onlyMany = opts['onlyMany'] === true;
+  const testbeds = Number(opts['manyTestbeds'] ?? 10);
+  const perBed = Number(opts['manyRuns'] ?? 10);
+  if (!Number.isInteger(testbeds) || testbeds < 1 || !Number.isInteger(perBed) || perBed < 1)
+    throw new Error('--many-testbeds and --many-runs take whole numbers from 1');
   const loadStart = loadavg()[0] ?? null;
   const results: RunResult[] = [];
   for (let i = 1; i <= RUNS; i++) {
-    const r = await oneRun(CLEAN, `regions-clean-${i}`, 0);
+    const r = await oneRun(CLEAN, `regions-clean-${i}`, 0, onlyMany ? 1 : DURATION_S);
     results.push(r);
     process.stderr.write(`clean ${i}/${RUNS}: ${r.edges.map((e) => `${e.id} ${ms(e.rttMsP50)}`).join(', ')}\n`);
   }
   const baseMs = median(present(results.flatMap((r) => r.edges.map((e) => e.rttMsP50)))) ?? 0;
+  if (!onlyMany) await scenarios(results, baseMs, loadStart);
+  const many = await runMany(testbeds, perBed, baseMs, (line) => process.stderr.write(`${line}\n`));
+  publishMany(many, baseMs);
+}
+
+/** The three scenarios of three edges after the clean base, and their summary and section. */
+async function scenarios(results: RunResult[], baseMs: number, loadStart: number | null): Promise<void> {
   for (const s of SCENARIOS) {
     for (let i = 1; i <= RUNS; i++) {
       const r = await oneRun(s, `regions-${s.name}-${i}`, baseMs);
@@ -251,6 +274,54 @@ async function main(): Promise<void> {
     { writeDocs: writeDocsRequested(process.argv), date },
   );
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n${describePublished(published)}\n`);
+}
+
+/** The twelve-edge scenario's summary and its section of docs/benchmarks.md. */
+function publishMany(many: { runs: unknown[]; summary: ManySummary }, baseMs: number): void {
+  const m = many.summary;
+  const machine = machineInfo();
+  const date = today();
+  const files = resultFiles('regions-many', date);
+  const markdown = [
+    `### Twelve edges (${date})`,
+    '',
+    `Command: \`npm run bench:regions\` (its \`many\` scenario: ${m.testbeds} testbeds of a hub and twelve edges on loopback, each edge's relay behind the seeded impairment proxy at 5, 15, 25, ... 105 and 120 ms, no loss, the ids shuffled against the distance in each testbed and the nearest's id at another place of the hub's list in each, last in the first; ${m.runs / m.testbeds} runs of \`callprobe run --server <hub> --json --duration 1\` on each; ${machine['cores']} cores, ${machine['chromium']}). Summary: \`${files.summary}\`. The clean base: ${ms(baseMs)}. Load average (1 min): ${m.loadAverage1m.start?.toFixed(2) ?? '–'} before, ${m.loadAverage1m.end?.toFixed(2) ?? '–'} after, ${m.loadAverage1m.runsMedian?.toFixed(2) ?? '–'} at the median run's end, ${m.loadAverage1m.runsMax?.toFixed(2) ?? '–'} at most (the machine is shared).`,
+    '',
+    mdTable(
+      [
+        'runs',
+        'right nearest',
+        'test on it',
+        'the four nearest measured with probes',
+        'every p50 within tolerance',
+        'locate time p50, p95, max',
+        'first pass p50, p95',
+        'first pass per edge, median, most',
+      ],
+      [
+        [
+          m.runs,
+          `${m.rightNearest} of ${m.runs}`,
+          `${m.testedOnNearest} of ${m.runs}`,
+          `${m.probedNearest4} of ${m.runs}`,
+          `${m.withinTolerance} of ${m.runs}`,
+          `${ms(m.locateMsP50)}, ${ms(m.locateMsP95)}, ${ms(m.locateMsMax)}`,
+          `${ms(m.firstPassMsP50)}, ${ms(m.firstPassMsP95)}`,
+          m.firstPassBytesPerEdgeMax === null ? '–' : `${m.firstPassBytesPerEdgeP50 ?? '–'} B, ${m.firstPassBytesPerEdgeMax} B`,
+        ],
+      ],
+    ),
+  ].join('\n');
+  const published = publishResults(
+    {
+      name: 'regions-many',
+      raw: { command: 'npm run bench:regions', machine, summary: m, baseMs, runs: many.runs },
+      summary: { command: 'npm run bench:regions', machine, summary: m, baseMs },
+      docs: { section: 'regions-many', markdown },
+    },
+    { writeDocs: writeDocsRequested(process.argv), date },
+  );
+  process.stdout.write(`${JSON.stringify(m, null, 2)}\n${describePublished(published)}\n`);
 }
 
 main().catch((err: Error) => {

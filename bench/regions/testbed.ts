@@ -56,15 +56,29 @@ interface Edge {
 }
 
 export class RegionsTestbed {
+  /** Set by stop(): an edge whose start ends after it is stopped at once. */
+  private stopped = false;
+
   private constructor(
     readonly hub: Served,
     private readonly edges: Edge[],
-    private readonly proxies: ImpairProxy[],
+    private readonly proxies: { id: string; proxy: ImpairProxy }[],
     private readonly dir: string,
   ) {}
 
-  /** Starts the hub, its edges behind their proxies, and waits until the hub lists every edge. `seed` seeds every proxy. */
-  static async start(specs: readonly EdgeSpec[], seed: string, o: { durationMs?: number } = {}): Promise<RegionsTestbed> {
+  /**
+   * Starts the hub, its edges behind their proxies (two at a time), and waits until the hub lists
+   * every edge. `seed` seeds every proxy. `hubNames`: other names the hub's pages may come from
+   * (a browser told to resolve them to 127.0.0.1: a plain-http page, not a secure context), whose
+   * pages the edges' signalling takes beside the hub's own (`--allowed-origins`). `onHub` is
+   * given the testbed as soon as its hub runs, so a caller that gives up waiting (a hook's
+   * timeout) can still stop what started.
+   */
+  static async start(
+    specs: readonly EdgeSpec[],
+    seed: string,
+    o: { durationMs?: number; hubNames?: readonly string[]; onHub?: (bed: RegionsTestbed) => void } = {},
+  ): Promise<RegionsTestbed> {
     const dir = mkdtempSync(join(tmpdir(), 'callprobe-regions-'));
     const [hubPort, ...ports] = await freePorts(1 + 3 * specs.length);
     const hub = await startServe(
@@ -73,53 +87,69 @@ export class RegionsTestbed {
     );
     const edges: Edge[] = [];
     // Proxies started before their edge: stopped with the testbed even when the edge did not start.
-    const proxies: ImpairProxy[] = [];
+    const proxies: { id: string; proxy: ImpairProxy }[] = [];
     const bed = new RegionsTestbed(hub, edges, proxies, dir);
-    try {
-      for (const [i, spec] of specs.entries()) {
-        const [httpPort = 0, turnPort = 0, proxyPort = 0] = ports.slice(3 * i, 3 * i + 3);
-        const p = spec.lossPct / 100;
-        const kill: KillSwitch = { armed: false, killedAtMs: null, kill: null };
-        const proxy = await startImpairProxy({
-          pairs: [{ listen: { host: '127.0.0.1', port: proxyPort }, target: { host: '127.0.0.1', port: turnPort } }],
-          scenario: {
-            name: `${spec.id}-${spec.rttMs}ms-${spec.lossPct}pct`,
-            up: { delayMs: spec.rttMs / 2, ...(p > 0 ? { loss: { probability: p } } : {}) },
-            down: { delayMs: spec.rttMs / 2, ...(p > 0 ? { loss: { probability: p } } : {}) },
-          },
-          seed: `${seed}/${spec.id}`,
-          durationMs: o.durationMs ?? 10 * 60_000,
-          onClientDatagram: () => {
-            if (!kill.armed || kill.killedAtMs !== null) return;
-            kill.killedAtMs = performance.now();
-            kill.kill?.();
-          },
-        });
-        proxies.push(proxy);
-        const token = await bed.createToken(spec.id, spec.azureRegion);
-        const served = await startServe(
-          [
-            '--turn-ports',
-            String(turnPort),
-            '--advertise',
-            `127.0.0.1:${proxyPort}`,
-            '--relay-ports',
-            `${30000 + 1000 * i}-${30999 + 1000 * i}`,
-            '--hub',
-            hub.url,
-            '--edge-id',
-            spec.id,
-            '--azure-region',
-            spec.azureRegion,
-            '--edge-token',
-            token,
-          ],
-          httpPort,
-        );
-        kill.kill = () => served.proc.child.kill('SIGKILL');
-        const edge: Edge = { spec, served, proxy, kill };
-        edges.push(edge);
+    o.onHub?.(bed);
+    const startEdge = async (spec: EdgeSpec, i: number): Promise<void> => {
+      const [httpPort = 0, turnPort = 0, proxyPort = 0] = ports.slice(3 * i, 3 * i + 3);
+      const p = spec.lossPct / 100;
+      const kill: KillSwitch = { armed: false, killedAtMs: null, kill: null };
+      const proxy = await startImpairProxy({
+        pairs: [{ listen: { host: '127.0.0.1', port: proxyPort }, target: { host: '127.0.0.1', port: turnPort } }],
+        scenario: {
+          name: `${spec.id}-${spec.rttMs}ms-${spec.lossPct}pct`,
+          up: { delayMs: spec.rttMs / 2, ...(p > 0 ? { loss: { probability: p } } : {}) },
+          down: { delayMs: spec.rttMs / 2, ...(p > 0 ? { loss: { probability: p } } : {}) },
+        },
+        seed: `${seed}/${spec.id}`,
+        durationMs: o.durationMs ?? 10 * 60_000,
+        onClientDatagram: () => {
+          if (!kill.armed || kill.killedAtMs !== null) return;
+          kill.killedAtMs = performance.now();
+          kill.kill?.();
+        },
+      });
+      proxies.push({ id: spec.id, proxy });
+      const token = await bed.createToken(spec.id, spec.azureRegion);
+      const names = o.hubNames ?? [];
+      const origins = names.length === 0 ? [] : ['--allowed-origins', names.map((n) => `http://${n}:${hubPort ?? 0}`).join(',')];
+      const served = await startServe(
+        [
+          '--turn-ports',
+          String(turnPort),
+          '--advertise',
+          `127.0.0.1:${proxyPort}`,
+          '--relay-ports',
+          // 250 relayed ports an edge: twelve edges stay below Linux's ephemeral ports (32768 on).
+          `${30000 + 250 * i}-${30249 + 250 * i}`,
+          '--hub',
+          hub.url,
+          '--edge-id',
+          spec.id,
+          '--azure-region',
+          spec.azureRegion,
+          '--edge-token',
+          token,
+          ...origins,
+        ],
+        httpPort,
+        { readyTimeoutMs: 60_000 },
+      );
+      kill.kill = () => served.proc.child.kill('SIGKILL');
+      if (bed.stopped) {
+        await served.stop();
+        throw new Error(`the testbed was stopped while edge ${spec.id} started`);
       }
+      edges.push({ spec, served, proxy, kill });
+    };
+    try {
+      const queue = [...specs.entries()];
+      const worker = async (): Promise<void> => {
+        for (let next = queue.shift(); next !== undefined; next = queue.shift()) await startEdge(next[1], next[0]);
+      };
+      const started = await Promise.allSettled(Array.from({ length: Math.min(2, specs.length) }, worker));
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed !== undefined) throw failed.reason;
       await bed.waitListed(specs.map((s) => s.id));
       return bed;
     } catch (err) {
@@ -137,6 +167,13 @@ export class RegionsTestbed {
     });
     if (res.status !== 201) throw new Error(`edge token for ${edge}: HTTP ${res.status} ${await res.text()}`);
     return ((await res.json()) as EdgeTokenCreated).token;
+  }
+
+  /** The hub's address under another of its names (`hubNames`). */
+  urlAs(name: string): string {
+    const u = new URL(this.hub.url);
+    u.hostname = name;
+    return u.origin;
   }
 
   /** The edges the hub lists now. */
@@ -190,13 +227,10 @@ export class RegionsTestbed {
 
   /** Stops everything; every proxy's truth, by edge id. */
   async stop(): Promise<Map<string, Truth>> {
+    this.stopped = true;
     const truths = new Map<string, Truth>();
-    for (const e of this.edges) await e.served.stop();
-    for (const [i, proxy] of this.proxies.entries()) {
-      const truth = await proxy.stop();
-      const id = this.edges[i]?.spec.id;
-      if (id !== undefined) truths.set(id, truth);
-    }
+    await Promise.all(this.edges.map((e) => e.served.stop()));
+    for (const { id, proxy } of this.proxies) truths.set(id, await proxy.stop());
     await this.hub.stop();
     rmSync(this.dir, { recursive: true, force: true });
     return truths;

@@ -2,8 +2,10 @@
  * What a locate must say of the testbed's edges, from what their proxies were told: the right
  * nearest (the lowest injected round trip whose injected loss is under the locate's target, among
  * the edges left alive), each p50 within 3 ms + 10 % of the injected round trip plus the clean
- * base, and a killed edge `unreachable` (an edge losing more than the target may be too: its set-up
- * may not finish within the budget). Pure.
+ * base, a killed edge `unreachable` (an edge losing more than the target may be too: its set-up
+ * may not finish within the budget), and, after a first pass, no relay candidate sooner than the
+ * two round trips it takes (whether the probes measured the four nearest is the bench's own count:
+ * a busy machine's scheduling can swap two edges a few tens of ms apart). Pure.
  */
 import { LOCATE_LOSS_TARGET_PCT } from '../../src/analysis/grade/locate.js';
 import type { Locate } from '../../src/analysis/schema/locate-schema.js';
@@ -46,6 +48,13 @@ export function locateProblems(
       problems.push(`${spec.id} was not measured`);
       continue;
     }
+    // A relay candidate is two round trips through the edge's proxy (the Allocate and its challenge, the Allocate again): never sooner.
+    if (locate.firstPassMs !== undefined && e.allocateMs !== null && e.allocateMs < 2 * spec.rttMs)
+      problems.push(
+        `${spec.id}: its relay candidate came after ${e.allocateMs.toFixed(1)} ms, sooner than the two round trips (${2 * spec.rttMs} ms) it takes`,
+      );
+    // Reached by the first pass alone: no probes, no round trip to hold to the truth.
+    if (e.firstPassOnly === true && e.state === 'ok') continue;
     if (killed.has(spec.id)) {
       if (e.state !== 'unreachable') problems.push(`${spec.id} was killed but is ${e.state} (p50 ${String(e.rttMsP50)} ms)`);
       continue;

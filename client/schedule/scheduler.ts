@@ -263,8 +263,10 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
     `sampling ${o.site} every ${formatDurationMs(s.everyMs)} (${s.sampleDurationS} s tests)${s.count !== null ? `, ${s.count} sample${s.count === 1 ? '' : 's'}` : ''}${end}${s.count === null && end === '' ? ' until stopped' : ''}; spool ${spool.dir}`,
   );
   let usage = false;
-  // The edge the site's last sample found nearest: kept in every locate while the others take turns (locateSet).
-  let nearest: string | null = null;
+  // The site's edge (where its last sample ran) and the edge that sample found clearly nearer: the
+  // site keeps its edge until another is clearly nearer on two samples in a row (siteEdge), and both
+  // are measured in every locate while the others take turns (probePlan).
+  let siteEdge: { keep: string | null; challenger: string | null } = { keep: null, challenger: null };
   // Samples of an earlier run that are still waiting go first.
   const waitingBefore = await flush(null);
   if (tokenRefused !== null) return tokenStop(spool.dir, pending.size + (await spool.files()).length, progress);
@@ -314,7 +316,7 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
         if (stop.signal.aborted) throw new Error('stopped before the test began');
         const { result, browserVersion } = await countingQos(o.qos === true, offer.turn, progress, () =>
           runTestPage(b, {
-            pageUrl: testPageUrl(o, server, { round: next.slot, keep: nearest }).toString(),
+            pageUrl: testPageUrl(o, server, { round: next.slot, ...siteEdge }).toString(),
             ...launch,
             override: null,
             timeoutMs: testTimeoutMs(o),
@@ -323,7 +325,7 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
         );
         if (result.ok) {
           record = stampReport(result.report, o, browserVersion);
-          nearest = result.report.locate?.nearest ?? nearest;
+          siteEdge = { keep: result.report.meta.edge?.id ?? siteEdge.keep, challenger: result.report.locate?.site?.challenger ?? null };
         } else {
           if (result.reason === 'bad-parameters') {
             progress(`the page refused its parameters: ${oneLine(result.message)}`);
@@ -332,6 +334,8 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
             break;
           }
           record = couldNotTest(o, result.reason, result.message, startedAt, `Chromium ${browserVersion}`, origin, result);
+          // Not a sample in a row: a challenger must be nearer on two that measured.
+          siteEdge = { ...siteEdge, challenger: null };
         }
       } catch (err) {
         if (err instanceof ConfigError) {

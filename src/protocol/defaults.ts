@@ -768,10 +768,46 @@ export const DEFAULTS = {
      * first answer); 35 kB leaves room for edges farther still.
      */
     bytesPerEdge: 35_000,
-    /** Edges located at once (M-Lab's locate hands out 4 too): 4 x bytesPerEdge = 140 kB, under trafficKbitPerSMax over budgetMs (150 kB). */
+    /**
+     * Edges measured with probes at once: the nearest 4 of the first pass (M-Lab's locate hands out
+     * the 4 nearest of its servers too). 4 x bytesPerEdge = 140 kB. With no more edges than this,
+     * there is no first pass: every edge is measured.
+     */
     maxEdges: 4,
+    /**
+     * The first pass: one relay-candidate gathering per listed edge, all at once, through the same
+     * relay entry the probes use. Its time (Allocate, the 401 challenge, Allocate again: two round
+     * trips) ranks the edges; the nearest maxEdges go on to the probes as soon as they have answered
+     * (within a few hundred ms of the click on most paths). An edge with no relay candidate within
+     * this is `unreachable`: 1.8 s leaves the probes the 1.2 s they need (20 probes 30 ms apart and
+     * the 600 ms loss timeout) within budgetMs, and rides out a page whose main thread is held a
+     * second as it starts (its first peer connection, its modules) or an Allocate lost and sent again.
+     */
+    firstPassBudgetMs: 1_800,
+    /** Edges the first pass reaches for, at most (the report's locate.edges holds 64): a longer list is cut in the hub's order. */
+    firstPassMaxEdges: 64,
+    /**
+     * What one edge's first pass puts on the client's link at most, both directions, IP and UDP
+     * headers counted: two Allocates and their answers, and the Refresh that releases the
+     * allocation. Measured by bench:regions (docs/benchmarks.md); 1.5 kB leaves room for a retransmission.
+     */
+    firstPassBytesPerEdge: 1_500,
     /** What the whole locate may put on the client's link, both directions together, averaged over budgetMs. */
     trafficKbitPerSMax: 400,
+    /**
+     * A scheduled site keeps the edge its tests run on until another is nearer by at least this
+     * much, both at once, on `samplesInARow` samples in a row: twice the locate's own tolerance
+     * against its truth (3 ms + 10 %, bench:regions), so a near tie (10 ms against 11) or one
+     * sample's spike does not move a site and split its samples between two edges. Two edges
+     * closer than this are a tie, and the report says so.
+     */
+    keep: { nearerPct: 20, nearerMs: 5, samplesInARow: 2 },
+    /**
+     * The path changed during the test when the test's round-trip median is over `factor` times the
+     * locate's 90th percentile to that edge and `plusMs` more: more than the spread of a locate's
+     * 20 probes and a busy page's timing explain.
+     */
+    pathChange: { factor: 2, plusMs: 30 },
   },
 
   // ---- callprobe run -----------------------------------------------------------------------

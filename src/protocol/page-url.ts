@@ -41,12 +41,14 @@ export interface TurnPick {
 
 /**
  * A scheduled sample's turn among a hub's edges (`run --every`: `?locateRound=` its slot number,
- * `?locateKeep=` the edge the site's last sample found nearest): which edges its locate measures
- * (src/session/plan/edges.ts locateSet).
+ * `?locateKeep=` the site's edge, where its last sample ran, `?locateChallenger=` the edge that
+ * sample found nearer than it by the keep margin): which edges its locate measures with probes
+ * (src/session/plan/edges.ts probePlan) and where its test runs (src/analysis/grade/locate.ts siteEdge).
  */
 export interface LocateRotation {
   round: number;
   keep: string | null;
+  challenger: string | null;
 }
 
 /** Everything a test can be told through the page URL (also what `callprobe run` sets). */
@@ -204,19 +206,24 @@ function langParam(q: QueryParams): Lang | null {
   return lang;
 }
 
-/** `?locateRound=N` (an integer from 0) and `?locateKeep=EDGE`; null without a round. */
+/** `?locateRound=N` (an integer from 0), `?locateKeep=EDGE` and `?locateChallenger=EDGE`; null without a round. */
 function locateRotation(q: QueryParams): LocateRotation | null {
   const roundText = q.get('locateRound');
   const keep = q.get('locateKeep');
+  const challenger = q.get('locateChallenger');
   if (roundText === null) {
     if (keep !== null) throw new ParamError('missing-param', 'locateKeep needs locateRound');
+    if (challenger !== null) throw new ParamError('missing-param', 'locateChallenger needs locateRound');
     return null;
   }
   const round = Number(roundText);
   if (!/^\d{1,9}$/.test(roundText) || !Number.isSafeInteger(round))
     throw new ParamError('bad-value', `locateRound must be a whole number from 0, not "${roundText}"`);
-  if (keep !== null && !new RegExp(EDGE_ID_PATTERN).test(keep)) throw new ParamError('bad-value', `locateKeep must be an edge id, not "${keep.slice(0, 64)}"`);
-  return { round, keep };
+  const edgeId = new RegExp(EDGE_ID_PATTERN);
+  if (keep !== null && !edgeId.test(keep)) throw new ParamError('bad-value', `locateKeep must be an edge id, not "${keep.slice(0, 64)}"`);
+  if (challenger !== null && !edgeId.test(challenger))
+    throw new ParamError('bad-value', `locateChallenger must be an edge id, not "${challenger.slice(0, 64)}"`);
+  return { round, keep, challenger };
 }
 
 /** `?previous=`: a result code in its canonical form, or null when absent or empty. */
@@ -279,6 +286,7 @@ export function writePageParams(p: PageParams): QueryParams {
   if (p.locate !== null) {
     q.set('locateRound', String(p.locate.round));
     if (p.locate.keep !== null) q.set('locateKeep', p.locate.keep);
+    if (p.locate.challenger !== null) q.set('locateChallenger', p.locate.challenger);
   }
   if (p.lang !== null) q.set('lang', p.lang);
   if (p.previous !== null) q.set('previous', p.previous);

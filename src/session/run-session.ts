@@ -3,11 +3,12 @@ import type { EdgeIdentity, TurnServerEntry } from '../protocol/api.js';
 import type { ClockFacts, ProfileSelection } from '../analysis/schema/input.js';
 import { ladder } from '../analysis/grade/connectivity.js';
 import { SessionTimeline, type SessionMark } from './timings.js';
-import type { Locate } from '../analysis/schema/locate-schema.js';
-import { testOrder } from '../analysis/grade/locate.js';
+import type { Locate, SiteEdge } from '../analysis/schema/locate-schema.js';
+import type { LocateRotation } from '../protocol/page-url.js';
+import { siteEdge, testOrder } from '../analysis/grade/locate.js';
 import { movesOn, planEdges, withUnreachable } from './plan/edges.js';
 import { edgeRelayFacts, edgesNow, noEdgeSide, noEdgeWords } from './plan/edge-side.js';
-import { locateEdges } from './locate/locate.js';
+import { locateEdges, pathFamily } from './locate/locate.js';
 import { planRegionLeg, type RegionLegPlan } from './plan/region-leg.js';
 import { withRegionAnswer, type AskedRow } from '../analysis/report/region-answer.js';
 import type { NatBehaviour, Report, ReportLeg } from '../analysis/schema/report-schema.js';
@@ -100,30 +101,38 @@ export async function runSession(opts: RunOptions, env: SessionEnv, given: RunEv
   events.phase('config', 'asking the server for a relay');
   const config: TestConfig = opts.override ? { kind: 'override', relay: opts.override } : { kind: 'server', server: await fetchServerConfig(opts.baseUrl) };
   timeline.mark('config');
-  const where = planEdges(config, env.relayRtt !== undefined, opts.locate ?? null);
+  const where = planEdges(config, env.relayRtt !== undefined);
   if (where.kind === 'server') return testOn(base, config, timeline, null);
   let locate: Locate | null = null;
   const relayRtt = env.relayRtt;
+  const rotation = opts.locate ?? null;
   if (where.locate && relayRtt !== undefined) {
-    events.phase('config', `finding the nearest test server: ${where.edges.length} measured at once, at most ${DEFAULTS.locate.budgetMs / 1000} s`);
-    locate = await locateEdges(where.edges, relayRtt, DEFAULTS.locate.budgetMs, DEFAULTS.locate, opts.signal);
+    events.phase('config', locatePhrase(where.edges.length));
+    const family = config.kind === 'server' ? pathFamily(config.server.clientAddress) : null;
+    locate = await locateEdges(where.edges, relayRtt, DEFAULTS.locate, opts.signal, { family, rotation });
     if (opts.signal.aborted) throw new SetupError('cancelled', 'test cancelled');
   }
-  // No edge answered the locate: the test does not land on the first listed one; it says so, and whose side by the hub's word on them.
-  if (locate !== null && locate.edges.every((e) => e.state !== 'ok')) throw await noEdgeAnswered(opts.baseUrl, locate);
-  let order = locate ? testOrder(locate.edges).flatMap((id) => where.edges.filter((e) => e.id === id)) : where.edges;
+  // No edge answered the locate, neither its probes nor its first pass's relay allocation: the test does not land on
+  // the first listed one; it says so, and whose side by the hub's word on them.
+  if (locate !== null && locate.edges.every((e) => e.state !== 'ok' && e.allocateMs == null)) throw await noEdgeAnswered(opts.baseUrl, locate);
+  // A scheduled site keeps its edge until another is clearly nearer on two samples in a row (siteEdge): that edge is tried first.
+  const choice = locate !== null && rotation !== null ? siteEdge(locate.edges, rotation.keep, rotation.challenger) : null;
+  const ids = locate ? testOrder(locate.edges) : where.edges.map((e) => e.id);
+  const first = choice?.runOn ?? null;
+  let order = (first === null ? ids : [first, ...ids.filter((id) => id !== first)]).flatMap((id) => where.edges.filter((e) => e.id === id));
   for (;;) {
     const [edge, ...rest] = order;
     if (edge === undefined) throw new SetupError('could-not-connect', 'no test server of this hub could be reached');
     const answered = locate?.edges.find((e) => e.id === edge.id)?.state === 'ok';
-    const facts = { edge: { id: edge.id, azureRegion: edge.azureRegion }, locate, answered };
+    const located = locate === null || rotation === null || choice === null ? locate : { ...locate, site: siteFacts(rotation, choice.challenger, edge.id) };
+    const facts = { edge: { id: edge.id, azureRegion: edge.azureRegion }, locate: located, answered };
     // Asked about an Azure region whose edge is not this one: the region leg answers the row, this edge the client-to-edge targets.
     const legPlan = planRegionLeg(opts.profile, config.kind === 'server' ? (config.server.edges ?? []) : [], facts.edge, locate);
     const nearestBase: SessionBase = legPlan.kind === 'leg' ? { ...base, opts: { ...opts, profile: { id: 'client-to-edge' } } } : base;
     let report: Report;
     try {
       // After a locate or a failed attempt, the test's own setup times start now (the configuration came with the hub's).
-      const t = locate === null && order === where.edges ? timeline : freshTimeline();
+      const t = locate === null && order.length === where.edges.length ? timeline : freshTimeline();
       report = await testOn(nearestBase, { kind: 'server', server: edge.config }, t, facts);
     } catch (err) {
       if (rest.length === 0 || !movesOn(err instanceof SetupError ? err.reason : null)) throw await onEdge(err, opts.baseUrl, edge.id);
@@ -213,6 +222,20 @@ async function withRegionLeg(base: SessionBase, report: Report, plan: RegionLegP
     if (!(err instanceof SetupError) || err.reason === 'cancelled') throw err;
     return answered({ role: 'region', edge, report: null, couldNotRun: { reason: err.reason, message: errorLine(err).slice(0, 1024) } });
   }
+}
+
+/** The progress line of the locate: how many edges, and how many of them the probes measure. */
+function locatePhrase(edges: number): string {
+  const l = DEFAULTS.locate;
+  const within = `at most ${l.budgetMs / 1000} s`;
+  return edges <= l.maxEdges
+    ? `finding the nearest test server: ${edges} measured at once, ${within}`
+    : `finding the nearest test server: ${edges} reached at once, the ${l.maxEdges} nearest of them measured, ${within}`;
+}
+
+/** A scheduled sample's site edge as the report keeps it, for a test on `ranOn`: the edge it had, the challenger the next sample carries, whether it moved. */
+function siteFacts(rotation: LocateRotation, challenger: string | null, ranOn: string): SiteEdge {
+  return { kept: rotation.keep, challenger: challenger === ranOn ? null : challenger, moved: rotation.keep !== null && rotation.keep !== ranOn };
 }
 
 /** A timeline whose test starts now, its configuration in hand. */

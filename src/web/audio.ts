@@ -4,20 +4,21 @@ import { errorLine } from '../session/net/errors.js';
 /**
  * An AudioContext made in the Start click itself, before the first await. Safari (and Firefox)
  * keep a context created later, without the user's gesture, suspended (W3C Web Audio API,
- * "allowed to start"; WebKit's autoplay policy): its track may then carry nothing. `taken` is set
- * when the test's audio track uses it (it then closes it); otherwise the page closes it.
+ * "allowed to start"; WebKit's autoplay policy): its track may then carry nothing. It is the
+ * page's for the whole session: every test of it (the test on the nearest edge, then the region
+ * leg) plays its own tone on it and stops only that, and the page closes it once the session ends
+ * (releaseAudio).
  */
 export interface PrimedAudio {
   ctx: AudioContext;
-  taken: boolean;
-  /** Why resume() failed, when it did (read when the track is opened). */
+  /** Why resume() failed, when it did (read when a track is opened). */
   resumeError: string | null;
 }
 
 /** Makes and resumes the context in the gesture (also for 'fake-device', which falls back to it); null without audio or Web Audio. */
 export function primeAudio(choice: AudioChoice): PrimedAudio | null {
   if (choice === 'none' || typeof AudioContext === 'undefined') return null;
-  const primed: PrimedAudio = { ctx: new AudioContext(), taken: false, resumeError: null };
+  const primed: PrimedAudio = { ctx: new AudioContext(), resumeError: null };
   // Not awaited: without a gesture (autostart) the promise waits for one that never comes.
   primed.ctx.resume().then(
     () => undefined,
@@ -60,11 +61,10 @@ export async function audioMayStart(waitMs = 1000): Promise<boolean> {
   }
 }
 
-/** Closes a primed context the test did not take (it failed before opening its audio). */
+/** Closes the primed context once the session ended (each of its tests stopped only its own tone). */
 export function releaseAudio(primed: PrimedAudio | null): void {
-  if (primed === null || primed.taken) return;
-  primed.taken = true;
-  void primed.ctx.close();
+  if (primed === null || primed.ctx.state === 'closed') return;
+  primed.ctx.close().catch((err: unknown) => console.warn(`callprobe: the audio context did not close (${errorLine(err)})`));
 }
 
 /**
@@ -92,10 +92,11 @@ export async function openAudio(choice: AudioChoice, primed: PrimedAudio | null 
     notes.push('this browser has no Web Audio (AudioContext): no audio track was sent, so the probes rode the data channel');
     return { stream: null, source: 'none', stop: () => undefined, notes };
   }
-  const ctx = primed?.ctx ?? new AudioContext();
-  if (primed) primed.taken = true;
+  // The Start click's context while the session holds it open; a context of this track's own otherwise, closed with it.
+  const own = primed === null || primed.ctx.state === 'closed';
+  const ctx = own ? new AudioContext() : primed.ctx;
   if (ctx.state !== 'running') {
-    const why = primed?.resumeError ? ` (${primed.resumeError})` : '';
+    const why = !own && primed.resumeError !== null ? ` (${primed.resumeError})` : '';
     // Headless Firefox keeps it suspended even after a click (no audio output device): the reason is not the page's to know.
     notes.push(
       `the browser kept the audio context ${ctx.state}${why} (no user gesture reached it, or no audio output): the audio track may carry silence or nothing`,
@@ -112,7 +113,10 @@ export async function openAudio(choice: AudioChoice, primed: PrimedAudio | null 
     source: 'webaudio',
     stop: () => {
       osc.stop();
-      void ctx.close();
+      osc.disconnect();
+      gain.disconnect();
+      for (const t of dest.stream.getTracks()) t.stop();
+      if (own) void ctx.close();
     },
     notes,
   };

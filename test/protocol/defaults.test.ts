@@ -52,6 +52,8 @@ describe('one set of defaults', () => {
     expect((8 * l.maxEdges * l.bytesPerEdge) / l.budgetMs).toBeLessThanOrEqual(l.trafficKbitPerSMax);
     // Every probe can go out after a set-up of up to budget - lossTimeout - probes x interval (1.8 s), and be judged in time.
     expect(l.budgetMs - l.lossTimeoutMs - l.probes * l.intervalMs).toBeGreaterThanOrEqual(1_500);
+    // A first pass that runs its whole time still leaves the probes their 20 sends and the loss timeout.
+    expect(l.firstPassBudgetMs + l.lossTimeoutMs + l.probes * l.intervalMs).toBeLessThanOrEqual(l.budgetMs);
   });
 
   it('the schedule defaults sit within their bounds', () => {

@@ -355,7 +355,11 @@ const pageParamsArb: fc.Arbitrary<PageParams> = fc.record({
   devices: fc.boolean(),
   network: fc.boolean(),
   locate: fc.option(
-    fc.record({ round: fc.integer({ min: 0, max: 999_999_999 }), keep: fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,31}$/), { nil: null }) }),
+    fc.record({
+      round: fc.integer({ min: 0, max: 999_999_999 }),
+      keep: fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,31}$/), { nil: null }),
+      challenger: fc.option(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,31}$/), { nil: null }),
+    }),
     {
       nil: null,
     },

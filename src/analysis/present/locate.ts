@@ -1,10 +1,12 @@
 /**
- * The edges of a report in words: the one sentence the page, `run` and the console say first
- * ("Nearest test server: West Europe, 23 ms away. Also tried: North Europe 31 ms, East US 88 ms.")
- * and the table for IT, one row per edge measured. Pure.
+ * The edges of a report in words: the sentences the page, `run` and the console say first
+ * ("Nearest test server: West Europe, 23 ms away. Also tried: North Europe 31 ms, East US 88 ms.",
+ * then a tie, a scheduled site's edge kept or moved, a path that changed during the test) and the
+ * table for IT, one row per edge reached. Pure.
  */
+import { DEFAULTS } from '../../protocol/defaults.js';
 import type { Report } from '../schema/report-schema.js';
-import type { LocatedEdge } from '../schema/locate-schema.js';
+import type { Locate, LocatedEdge } from '../schema/locate-schema.js';
 import { EN, type Messages } from './catalogue.js';
 
 /** An edge's name for a person: its region, and its id too when another edge measured stands in the same region. */
@@ -51,9 +53,43 @@ export function edgeSentence(r: Pick<Report, 'meta' | 'locate'>, m: Messages = E
             ? m.t('edge.server', { name })
             : m.t('edge.serverAway', { name, rtt })
           : m.t('edge.noneAnswered', { name, budget: m.fmt.ms(l.budgetMs) });
-  if (others.length === 0) return first;
-  const tried = others.map((e) => alsoTried(m, e, l.edges, l.lossTargetPct));
-  return m.t('edge.alsoTried', { first, tried: m.lang === 'en' ? tried.join(', ') : m.fmt.andList(tried) });
+  const said = [others.length === 0 ? first : m.t('edge.alsoTried', { first, tried: triedList(m, others, l) }), ...afterwards(m, ran.id, l)];
+  return said.join(' ');
+}
+
+/** The other edges, each measured one with its round trip, each silent one as such, and those the first pass alone reached as a count. */
+function triedList(m: Messages, others: readonly LocatedEdge[], l: Locate): string {
+  const firstOnly = others.filter((e) => e.firstPassOnly === true && e.state === 'ok');
+  const tried = others.filter((e) => !firstOnly.includes(e)).map((e) => alsoTried(m, e, l.edges, l.lossTargetPct));
+  if (firstOnly.length > 0)
+    tried.push(m.plural(firstOnly.length, 'edge.tried.firstPass.one', 'edge.tried.firstPass.other', { count: String(firstOnly.length) }));
+  return m.lang === 'en' ? tried.join(', ') : m.fmt.andList(tried);
+}
+
+/** What follows the first sentence: a tie with the nearest, a scheduled site's edge kept or moved, and a path that changed during the test. */
+function afterwards(m: Messages, ranOn: string, l: Locate): string[] {
+  const named = (id: string): string => nameOf(l.edges.find((e) => e.id === id) ?? { id, azureRegion: id }, l.edges);
+  const out: string[] = [];
+  const nearest = l.edges.find((e) => e.id === l.nearest);
+  const tie = l.edges.find((e) => e.id === l.tie);
+  const margin = DEFAULTS.locate.keep;
+  if (nearest?.rttMsP50 != null && tie?.rttMsP50 != null)
+    out.push(
+      m.t('edge.tie', {
+        first: named(nearest.id),
+        second: named(tie.id),
+        firstRtt: m.fmt.ms(nearest.rttMsP50),
+        secondRtt: m.fmt.ms(tie.rttMsP50),
+        ms: m.fmt.ms(margin.nearerMs),
+        pct: m.fmt.pct(margin.nearerPct),
+      }),
+    );
+  const site = l.site;
+  if (site?.challenger != null && site.kept === ranOn) out.push(m.t('edge.siteStays', { name: named(ranOn), other: named(site.challenger) }));
+  if (site?.moved === true && site.kept !== null) out.push(m.t('edge.siteMoved', { from: named(site.kept) }));
+  if (l.pathChanged !== undefined)
+    out.push(m.t('edge.pathChanged', { name: named(ranOn), test: m.fmt.ms(l.pathChanged.rttMsP50), locate: m.fmt.ms(l.pathChanged.locateRttMsP90) }));
+  return out;
 }
 
 /** One row of the table for IT. */
@@ -80,11 +116,18 @@ export function locateRows(r: Pick<Report, 'meta' | 'locate'>, m: Messages = EN)
     edge: e.id,
     region: e.azureRegion,
     role: roleOf(l.nearest === e.id, r.meta.edge?.id === e.id),
-    state: m.t(e.state === 'ok' ? 'it.servers.state.ok' : 'it.servers.state.unreachable'),
+    state: m.t(e.state !== 'ok' ? 'it.servers.state.unreachable' : e.firstPassOnly === true ? 'it.servers.state.firstPass' : 'it.servers.state.ok'),
     allocate: m.fmt.figureMs(e.allocateMs),
     rttP50: m.fmt.figureMs(e.rttMsP50),
     rttP90: m.fmt.figureMs(e.rttMsP90),
     loss: m.fmt.figurePct(e.lossPct, l.lossTargetPct),
     probes: String(e.probesSent),
   }));
+}
+
+/** The caption of the table for IT: what it measured, and over which address family when the locate chose one (the page's own path's). */
+export function locateCaption(r: Pick<Report, 'locate'>, m: Messages = EN): string {
+  const family = r.locate?.family ?? null;
+  const caption = m.t('it.servers.caption');
+  return family === null ? caption : `${caption} ${m.t('it.servers.family', { family: family === 'ipv4' ? 'IPv4' : 'IPv6' })}`;
 }

@@ -40,6 +40,8 @@ import { provisionalHistory } from './provisional-history.js';
 import type { AnalysisInput } from '../schema/input.js';
 import type { DirectionName, Report } from '../schema/report-schema.js';
 import { SCHEMA_VERSION } from '../schema/version.js';
+import type { Locate } from '../schema/locate-schema.js';
+import { pathChanged } from '../grade/locate.js';
 import { AnalysisInputError, inputProblems } from './validate.js';
 import { loadSection, separateLoad } from './load.js';
 import { serverLoopFacts, type ServerLoopFacts } from '../measure/server-loop.js';
@@ -95,6 +97,17 @@ function reportMeta(input: AnalysisInput, profile: ReturnType<typeof resolve>, t
     methods: methodSentences(input.lossTimeoutMs),
     ...(meta.edge ? { edge: { id: meta.edge.id, azureRegion: meta.edge.azureRegion } } : {}),
   };
+}
+
+/**
+ * The locate as the report keeps it, with `pathChanged` when the test's round-trip median (the
+ * graded round trips) says the path to the edge it ran on changed after the locate (grade/locate.ts pathChanged).
+ */
+function locateSection(locate: Locate, ranOn: string | null, rttMsP50: number | null): Locate {
+  const { pathChanged: _given, ...rest } = locate;
+  const out: Locate = { ...rest, edges: locate.edges.map((e) => ({ ...e })) };
+  const p90 = locate.edges.find((e) => e.id === ranOn && e.state === 'ok')?.rttMsP90 ?? null;
+  return rttMsP50 !== null && p90 !== null && pathChanged(rttMsP50, p90) ? { ...out, pathChanged: { rttMsP50, locateRttMsP90: p90 } } : out;
 }
 
 export function analyze(given: AnalysisInput): Report {
@@ -247,7 +260,7 @@ export function analyze(given: AnalysisInput): Report {
     ...(provisional === undefined ? {} : { provisional }),
     ...(load !== null ? { load: loadSection(load, input, profile) } : {}),
     attribution: attributionOut,
-    ...(input.locate ? { locate: { ...input.locate, edges: input.locate.edges.map((e) => ({ ...e })) } } : {}),
+    ...(input.locate ? { locate: locateSection(input.locate, input.meta.edge?.id ?? null, roundTrip.gradedRttMs?.p50 ?? null) } : {}),
     ...(server === null ? {} : { server }),
     ...(input.qos ? { qos: qosOf(input.qos) } : {}),
   };

@@ -109,7 +109,7 @@ function outcomeSideProblem(r: Report): string | null {
   return null;
 }
 
-/** The locate's nearest from its own figures, and the edge the test ran on one it measured. */
+/** The locate's nearest from its own figures, the edge the test ran on one it measured, and a changed path's locate figure that edge's. */
 function locateConclusionProblem(r: Report): string | null {
   const l = r.locate;
   if (l === undefined) return null;
@@ -119,6 +119,10 @@ function locateConclusionProblem(r: Report): string | null {
   if (new Set(ids).size !== ids.length) return '/locate/edges names an edge twice';
   const ranOn = r.meta.edge?.id;
   if (ranOn !== undefined && !ids.includes(ranOn)) return `/meta/edge/id is ${JSON.stringify(ranOn)}, an edge the locate did not measure`;
+  const changed = l.pathChanged;
+  const p90 = l.edges.find((e) => e.id === ranOn)?.rttMsP90 ?? null;
+  if (changed !== undefined && changed.locateRttMsP90 !== p90)
+    return `/locate/pathChanged/locateRttMsP90 is ${changed.locateRttMsP90}, but the locate's p90 to the edge the test ran on is ${JSON.stringify(p90)}`;
   return null;
 }
 

@@ -24,12 +24,41 @@ const LocatedEdgeSchema = Obj({
   state: Type.Union([Type.Literal('ok'), Type.Literal('unreachable')], {
     description: '`unreachable`: no round trip came back within the locate (or the test could not start there): never a network fail.',
   }),
-  allocateMs: Nullable(Num("Time to the edge's relay candidate (Allocate, its challenge, Allocate again), ms.")),
+  allocateMs: Nullable(
+    Num(
+      "Time to the edge's relay candidate (Allocate, its challenge, Allocate again), ms: in the first pass when there was one (locate.firstPassMs), else in the locate's own connection.",
+    ),
+  ),
   rttMsP50: Nullable(Num('Round trip to the edge through its relay, median of the locate probes, ms.')),
   rttMsP90: Nullable(Num('The same, 90th percentile, ms.')),
   lossPct: Nullable(Num('Locate probes that never came back, of those sent early enough to be judged, percent.')),
   probesSent: Int('Locate probes sent through this edge.'),
+  firstPassOnly: Type.Optional(
+    Type.Boolean({
+      description:
+        'true: the edge was reached for in the first pass only (a relay candidate gathered, or none within its time), not measured with probes: it was not among the nearest of the first pass, or never answered it. Absent: measured with probes.',
+    }),
+  ),
 });
+
+/** A scheduled sample's site edge (`run --every`): where the site's tests run, kept until another edge is clearly nearer on two samples in a row. */
+const SiteEdgeSchema = Obj(
+  {
+    kept: Nullable(EdgeIdSchema),
+    challenger: Nullable(EdgeIdSchema),
+    moved: Type.Boolean(),
+  },
+  "kept: the site's edge before this sample (where its last sample ran), null for its first. challenger: the edge nearer than the site's edge by at least 20 % and 5 ms on this sample (the next sample moves there when it is again), or null. moved: this sample moved the site to the nearest, nearer so on this sample and the last.",
+);
+
+/** The test's round trip against the locate's to the edge it ran on: the path changed during the test. */
+const PathChangeSchema = Obj(
+  {
+    rttMsP50: Num("The test's round trip, median, ms."),
+    locateRttMsP90: Num("The locate's round trip to the same edge just before, 90th percentile, ms."),
+  },
+  "Set when the test's round-trip median is over twice the locate's 90th percentile to that edge and 30 ms more: the path changed during the test.",
+);
 
 export const LocateSchema = Obj(
   {
@@ -37,10 +66,35 @@ export const LocateSchema = Obj(
     nearest: Nullable(EdgeIdSchema),
     lossTargetPct: Num("The loss the nearest must stay under: Microsoft's client-to-edge burst loss target, percent."),
     budgetMs: Num('How long the locate measured every edge at once, at most, ms.'),
-    edges: Type.Array(LocatedEdgeSchema, { maxItems: 64, description: 'Every edge measured, in the order the hub listed them.' }),
+    edges: Type.Array(LocatedEdgeSchema, {
+      maxItems: 64,
+      description: 'Every edge reached for (the first pass, and the probes of the nearest), in the order the hub listed them.',
+    }),
+    firstPassMs: Type.Optional(
+      Num(
+        'How long the first pass ran (a relay-candidate gathering per listed edge, all at once, ranked by allocateMs) before the nearest were measured with probes, ms. Absent: no first pass (4 edges or fewer, every one measured).',
+      ),
+    ),
+    family: Type.Optional(
+      Nullable(
+        Type.Union([Type.Literal('ipv4'), Type.Literal('ipv6')], {
+          description:
+            "The address family of the relay entry used for every edge: the family of this page's own path to the hub (the address the hub saw). null: the hub did not say, each edge's first UDP entry.",
+        }),
+      ),
+    ),
+    tie: Type.Optional(
+      Type.Union([EdgeIdSchema, Type.Null()], {
+        description:
+          'The edge second nearest when it is not 20 % and 5 ms farther than the nearest: a tie, as near as one locate can tell; null: none. Absent from reports before it was written.',
+      }),
+    ),
+    site: Type.Optional(SiteEdgeSchema),
+    pathChanged: Type.Optional(PathChangeSchema),
   },
   'The edges measured before the test, and the nearest (docs/read-a-report.md).',
 );
 
 export type Locate = Static<typeof LocateSchema>;
 export type LocatedEdge = Static<typeof LocatedEdgeSchema>;
+export type SiteEdge = Static<typeof SiteEdgeSchema>;

@@ -19,7 +19,6 @@ interface CheckPeerConnection extends EventTarget {
   setLocalDescription(description: RTCSessionDescriptionInit): Promise<void>;
   close(): void;
 }
-type CheckPeerConnectionCtor = new (config: RTCConfiguration) => CheckPeerConnection;
 
 /**
  * After the first TURN error, how long other candidates of the same entry (one per network
@@ -45,11 +44,11 @@ export async function checkPort(
   entry: TurnServerEntry,
   cred: { username: string; credential: string },
   timeoutMs: number = DEFAULTS.portCheckTimeoutMs,
-  opts: { PeerConnection?: CheckPeerConnectionCtor; errorSettleMs?: number } = {},
+  opts: { createPeerConnection?: (config: RTCConfiguration) => CheckPeerConnection; errorSettleMs?: number } = {},
 ): Promise<PortCheck> {
-  const Ctor: CheckPeerConnectionCtor = opts.PeerConnection ?? RTCPeerConnection;
+  const create = opts.createPeerConnection ?? ((config: RTCConfiguration) => new RTCPeerConnection(config));
   const settleMs = opts.errorSettleMs ?? PORT_CHECK_ERROR_SETTLE_MS;
-  const pc = new Ctor({
+  const pc = create({
     iceServers: [{ urls: entry.url, username: cred.username, credential: cred.credential }],
     iceTransportPolicy: 'relay',
   });

@@ -21,8 +21,8 @@ export type RegionLegPlan =
 
 /**
  * Whether a region leg runs, and on which edge: among the hub's ready edges in the row's Azure
- * region, the one the locate found nearest (lowest p50 of those that answered), else the first
- * the hub lists.
+ * region, the one the locate's probes found nearest (lowest p50 of those that answered), else the
+ * one its first pass found nearest (lowest time to a relay candidate), else the first the hub lists.
  */
 export function planRegionLeg(profile: ProfileSelection, edges: readonly EdgeOffer[], testedOn: EdgeIdentity | null, locate: Locate | null): RegionLegPlan {
   if (profile.id !== 'azure-region' || profile.azureRegion === undefined || testedOn === null) return { kind: 'none' };
@@ -32,12 +32,17 @@ export function planRegionLeg(profile: ProfileSelection, edges: readonly EdgeOff
   const same = (e: EdgeIdentity): boolean => e.azureRegion.toLowerCase() === azureRegion.toLowerCase();
   if (same(testedOn)) return { kind: 'tested-there', azureRegion };
   const there = edges.filter(same);
-  const p50 = (e: EdgeOffer): number => {
+  const figures = (e: EdgeOffer): [number, number] => {
     const m = locate?.edges.find((x) => x.id === e.id);
-    return m?.state === 'ok' && m.rttMsP50 !== null ? m.rttMsP50 : Number.POSITIVE_INFINITY;
+    if (m?.state !== 'ok') return [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+    return [m.rttMsP50 ?? Number.POSITIVE_INFINITY, m.allocateMs ?? Number.POSITIVE_INFINITY];
+  };
+  const nearer = (a: EdgeOffer, b: EdgeOffer): boolean => {
+    const [fa, fb] = [figures(a), figures(b)];
+    return fa[0] < fb[0] || (fa[0] === fb[0] && fa[1] < fb[1]);
   };
   const [first, ...others] = there;
   if (first === undefined) return { kind: 'no-edge', azureRegion };
-  const edge = others.reduce((best, e) => (p50(e) < p50(best) ? e : best), first);
+  const edge = others.reduce((best, e) => (nearer(e, best) ? e : best), first);
   return { kind: 'leg', azureRegion, edge };
 }

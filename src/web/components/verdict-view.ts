@@ -4,7 +4,7 @@ import { detailsView, directionRows, keyFigures, verdictRows, verdictView, type 
 import { adviceHeading, answerView } from '../../analysis/present/answer.js';
 import { probePathLine } from '../../analysis/present/probe-path.js';
 import { profileName } from '../../analysis/present/it-words.js';
-import { edgeSentence, locateRows } from '../../analysis/present/locate.js';
+import { edgeSentence, locateCaption, locateRows } from '../../analysis/present/locate.js';
 import { devicesLines } from '../../analysis/present/devices.js';
 import { networkLines } from '../../analysis/present/network.js';
 import { qosLines } from '../../analysis/present/qos.js';
@@ -174,7 +174,7 @@ export class VerdictView extends CpElement {
       ${
         located.length > 0
           ? html`<div class="scroll" role="region" aria-label=${m.t('it.servers')} tabindex="0"><table class="locate" aria-label=${m.t('it.servers')}>
-            <caption>${m.t('it.servers.caption')}</caption>
+            <caption>${locateCaption(r, m)}</caption>
             <thead><tr>${(['region', 'server', 'answered', 'allocation', 'rttP50', 'p90', 'loss', 'chosen'] as const).map((c) => html`<th scope="col">${m.t(`it.servers.${c}`)}</th>`)}</tr></thead>
             <tbody>
               ${located.map(

@@ -54,7 +54,7 @@ async function started(): Promise<FakePeerConnection> {
 
 function check(timeoutMs: number, errorSettleMs: number): Promise<Awaited<ReturnType<typeof checkPort>>> {
   FakePeerConnection.last = null;
-  return checkPort(ENTRY, CRED, timeoutMs, { PeerConnection: FakePeerConnection, errorSettleMs });
+  return checkPort(ENTRY, CRED, timeoutMs, { createPeerConnection: (c) => new FakePeerConnection(c), errorSettleMs });
 }
 
 describe('checkPort with one relay candidate per interface', () => {

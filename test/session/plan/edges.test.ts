@@ -1,7 +1,7 @@
 /**
  * Where a test runs on a hub, as tables: on the server itself without edges (an all-in-one
- * server's test, unchanged), on the one edge without a locate, on the nearest after a locate over
- * at most DEFAULTS.locate.maxEdges; an edge that could not serve the test is unreachable and the
+ * server's test, unchanged), on the one edge without a locate, on the nearest after a locate that
+ * reaches every listed edge (up to 64); an edge that could not serve the test is unreachable and the
  * nearest named again; what moves the test on. And the plan of a test on an edge: its meta names
  * the edge, its phases the locate.
  */
@@ -28,9 +28,11 @@ describe('planEdges', () => {
     expect(planEdges(hub([offer('a'), offer('b')]), true)).toEqual({ kind: 'edges', edges: [offer('a'), offer('b')], locate: true });
     // A client that cannot measure (a Node client): the first listed, no locate.
     expect(planEdges(hub([offer('a'), offer('b')]), false)).toEqual({ kind: 'edges', edges: [offer('a')], locate: false });
-    const many = Array.from({ length: DEFAULTS.locate.maxEdges + 3 }, (_, i) => offer(`e${i}`));
+    // Every edge listed, up to the first pass's 64 (the report's locate.edges holds 64), in the hub's order.
+    const many = Array.from({ length: DEFAULTS.locate.firstPassMaxEdges + 6 }, (_, i) => offer(`e${i}`));
     const plan = planEdges(hub(many), true);
-    expect(plan.kind === 'edges' && plan.edges.map((e) => e.id)).toEqual(many.slice(0, DEFAULTS.locate.maxEdges).map((e) => e.id));
+    expect(DEFAULTS.locate.firstPassMaxEdges).toBe(64);
+    expect(plan.kind === 'edges' && plan.edges.map((e) => e.id)).toEqual(many.slice(0, 64).map((e) => e.id));
   });
 
   it('names the next nearest once the nearest could not serve the test', () => {

@@ -50,7 +50,7 @@ describe('planRegionLeg', () => {
     expect(plan.kind === 'leg' && [plan.azureRegion, plan.edge.id]).toEqual(['West US', 'wus-1']);
   });
 
-  it('picks, of two edges in the region, the one the locate found nearer; unmeasured or silent ones after, in the hub order', () => {
+  it('picks, of two edges in the region, the one the locate found nearer (its probes, else its first pass); unmeasured or silent ones after, in the hub order', () => {
     const pick = (l: Locate | null) => {
       const plan = planRegionLeg(azure('West Europe'), EDGES, NEU, l);
       return plan.kind === 'leg' ? plan.edge.id : plan.kind;
@@ -59,5 +59,16 @@ describe('planRegionLeg', () => {
     expect(pick(locate({ 'neu-1': 10, 'weu-1': 30, 'weu-2': 20 }))).toBe('weu-2');
     expect(pick(locate({ 'neu-1': 10, 'weu-1': null, 'weu-2': 40 }))).toBe('weu-2');
     expect(pick(locate({ 'neu-1': 10 }))).toBe('weu-1');
+    // Both reached by the first pass alone: the one whose relay candidate came first.
+    const firstPass = (allocateMs: Record<string, number>): Locate => ({
+      ...locate({}),
+      edges: Object.entries(allocateMs).map(([id, a]) => ({
+        ...(locate({ [id]: null }).edges[0] as Locate['edges'][number]),
+        state: 'ok',
+        allocateMs: a,
+        firstPassOnly: true,
+      })),
+    });
+    expect(pick(firstPass({ 'weu-1': 90, 'weu-2': 60 }))).toBe('weu-2');
   });
 });

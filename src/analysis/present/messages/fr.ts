@@ -426,6 +426,14 @@ export const fr: CatalogueOf<typeof en> = {
   'edge.tried': '{name} {rtt}',
   'edge.tried.lossy': '{name} {rtt} avec {loss} de perte',
   'edge.tried.silent': '{name} n’a pas répondu',
+  'edge.tried.firstPass.one': '{count} autre n’a répondu qu’à une première vérification rapide',
+  'edge.tried.firstPass.other': '{count} autres n’ont répondu qu’à une première vérification rapide',
+  'edge.tie': '{first} et {second} sont à peu près aussi proches ({firstRtt} et {secondRtt})\u00a0: moins de {ms} ou {pct} d’écart, à égalité.',
+  'edge.siteStays':
+    'Les tests de ce site restent sur {name}\u00a0: {other} était plus proche sur cette mesure seulement\u00a0; ils y passeront si la mesure suivante le trouve aussi plus proche.',
+  'edge.siteMoved': 'Les tests de ce site sont passés ici depuis {from}.',
+  'edge.pathChanged':
+    'Le chemin vers {name} a changé pendant le test\u00a0: son aller-retour était de {test} (médiane), alors que la vérification juste avant le test trouvait au plus {locate} (90e centile).',
   'region.leg.none': 'Vers {region}, où se trouve votre locataire Teams\u00a0: aucun aller-retour mesuré. Verdict de ce test\u00a0: {verdict}.',
   'region.leg.pass': 'Vers {region}, où se trouve votre locataire Teams\u00a0: {value}, dans la limite de {limit}. Verdict de ce test\u00a0: {verdict}.',
   'region.leg.fail':
@@ -613,6 +621,7 @@ export const fr: CatalogueOf<typeof en> = {
   'it.directions.lostProbes': 'Sondes perdues (test entier)',
   'it.servers': 'Serveurs de test',
   'it.servers.caption': 'Serveurs de test mesurés avant le test (aller-retour par le relais de chacun)',
+  'it.servers.family': 'Le tout en {family}, comme cette page a joint le serveur.',
   'it.servers.region': 'Région',
   'it.servers.server': 'Serveur',
   'it.servers.answered': 'A répondu',
@@ -677,6 +686,7 @@ export const fr: CatalogueOf<typeof en> = {
   'it.servers.role.both': 'le plus proche, testé',
   'it.servers.state.ok': 'a répondu',
   'it.servers.state.unreachable': 'n’a pas répondu',
+  'it.servers.state.firstPass': 'n’a répondu qu’à la première vérification',
   'it.ports.none': 'aucun',
   'it.ports.allocated': 'alloué en {value}',
   'it.rung.not-offered': 'Ce serveur ne propose pas {name}, qui n’a donc pas été testé.',
