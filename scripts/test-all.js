@@ -8,7 +8,9 @@
  * other:
  *
  *   1. lint | typecheck + build
- *   2. unit (vitest, mocking, components), alone (1-2 min on 2 cores)
+ *   2. unit (vitest's unit, mocking and components projects: `npm run test:unit`, the inner
+ *      loop), then integration (the files that start processes, PostgreSQL or a browser, or read
+ *      the build), alone
  *   3. unit (timing), then e2e measurement (one test at a time, then its pairs two at a time)
  *   4. e2e functional (its workers side by side, alone on the machine)
  *   5. e2e firefox, then e2e webkitgtk
@@ -38,8 +40,16 @@ const STEPS = [
     { phases: [{ name: 'lint', cmd: ['npm', 'run', '--silent', 'lint'] }] },
     { phases: [{ name: 'typecheck + build', cmd: ['npm', 'run', '--silent', 'build'] }] },
   ],
-  // Alone: 4 files at a time keep both cores busy, and a starved file times out.
-  [{ phases: [{ name: 'unit (vitest)', cmd: vitest('unit', 'mocking', 'components') }] }],
+  // Alone: 4 files at a time keep both cores busy, and a starved file times out. The inner loop
+  // first (it needs no build), then the files that start processes or read the build.
+  [
+    {
+      phases: [
+        { name: 'unit (vitest)', cmd: vitest('unit', 'mocking', 'components') },
+        { name: 'integration', cmd: vitest('integration') },
+      ],
+    },
+  ],
   [
     {
       phases: [
