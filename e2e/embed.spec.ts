@@ -7,6 +7,8 @@ import { axeViolations } from './fixtures/axe.js';
 import { receivedMessages as received, startParentPage, type ParentPage } from './fixtures/embed-parent.js';
 import { workerPort, workerPorts } from './fixtures/env.js';
 import { expect, test } from './fixtures/test.js';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../client/headless/chromium.js';
 
 /**
  * The test page in another site's frame, and one browser's tests side by side, in Chromium
@@ -19,7 +21,10 @@ import { expect, test } from './fixtures/test.js';
  * - a page on an unlisted origin cannot frame it: the frame's navigation is blocked by
  *   `frame-ancestors` (the frame holds Chromium's error page, not the test page);
  * - the result's page runs the test again: the new test shows the earlier one under "Your
- *   earlier tests here", and the console links the two both ways.
+ *   earlier tests here", and the console links the two both ways;
+ * - in a Chromium with its default autoplay policy, a frame not allowed `autoplay` cannot start
+ *   its audio without a click: the page waits for Start, says so, posts `needs-gesture` and stores
+ *   nothing; Start clicked in the frame then runs the test to a stored result.
  *
  * The embedded run's accuracy is not checked here (a functional test on a shared machine): the
  * measurement project's e2e/embed-accuracy.spec.ts checks it against the impairment proxy.
@@ -33,6 +38,7 @@ let server: ServeProcess | null = null;
 const parents: ParentPage[] = [];
 let listedParent = '';
 let unlistedParent = '';
+let gestureParent = '';
 
 // Playwright reads fixtures from the first parameter's destructuring: none are used here.
 // eslint-disable-next-line no-empty-pattern
@@ -51,7 +57,7 @@ test.beforeAll(async ({}, workerInfo) => {
       httpPort,
       turnPorts: `${turnPorts[0]}-${turnPorts[3]}`,
       db: join(dir, 'callprobe.db'),
-      extra: ['--users', join(dir, 'users.json'), '--embed-origins', listedParent],
+      extra: ['--users', join(dir, 'users.json'), '--embed-origins', `${listedParent},http://127.0.0.1:${workerPort(18980, i)}`],
     },
     { deadlineMs: 170_000 },
   );
@@ -60,6 +66,10 @@ test.beforeAll(async ({}, workerInfo) => {
   const unlisted = await startParentPage(workerPort(18950, i), base, src);
   parents.push(unlisted);
   unlistedParent = unlisted.origin;
+  // The snippet as older docs gave it, without `autoplay`, from the listed origin's second port.
+  const noAutoplay = await startParentPage(workerPort(18980, i), base, src, 'cross-origin-isolated; microphone; camera');
+  parents.push(noAutoplay);
+  gestureParent = noAutoplay.origin;
 });
 
 test.afterAll(async () => {
@@ -104,11 +114,13 @@ test('a listed origin frames the test and receives its result; an unlisted one c
   await page.goto(`${base}/r/${first}`);
   await page.getByRole('link', { name: 'Run the test again' }).click();
   await expect(page).toHaveURL(new RegExp(`previous=${first}`));
+  const earlier = page.locator('[data-earlier-tests]');
+  // Listed on arrival, before any test on this page.
+  await expect(earlier.getByRole('link', { name: first })).toBeVisible();
   await page.getByRole('button', { name: 'Start test' }).click();
   const second = page.locator('[data-result-code]');
   await expect(second).toHaveText(CODE, { timeout: 60_000 });
   const secondCode = (await second.textContent()) ?? '';
-  const earlier = page.locator('[data-earlier-tests]');
   await expect(earlier.getByRole('heading', { name: 'Your earlier tests here' })).toBeVisible();
   await expect(earlier.getByRole('link', { name: first })).toHaveAttribute('href', `/r/${first}`);
   await expect(earlier.locator(`[data-earlier-code="${secondCode}"]`)).toHaveCount(0);
@@ -132,4 +144,32 @@ test('a listed origin frames the test and receives its result; an unlisted one c
     .click();
   await expect(page.locator('#result .code')).toHaveText(first);
   await expect(page.locator(`[data-chain-code="${secondCode}"]`)).toBeVisible();
+});
+
+test('a frame whose browser will not start its audio without a click waits for Start, tells its parent, and stores nothing', async () => {
+  test.setTimeout(90_000);
+  // Chromium's default autoplay policy: the project's browsers start with it lifted.
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS.filter((a) => !a.startsWith('--autoplay-policy')), '--allow-loopback-in-peer-connection'],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(gestureParent);
+    await expect.poll(async () => (await received(page)).map((m) => m.type), { timeout: 20_000 }).toEqual(['needs-gesture']);
+    const [asked] = await received(page);
+    expect(asked).toMatchObject({ source: 'callprobe', version: 1, code: null, verdict: null, lang: 'en' });
+    const frame = page.frameLocator('#probe');
+    await expect(frame.locator('[data-needs-gesture]')).toHaveText(/^Press “Start test” to run the test/);
+    // Start, clicked in the frame, is the gesture: the test runs and its result is stored.
+    await frame.getByRole('button', { name: 'Start test' }).click();
+    await expect.poll(async () => (await received(page)).find((m) => m.type === 'result') ?? null, { timeout: 60_000 }).not.toBeNull();
+    const result = (await received(page)).find((m) => m.type === 'result');
+    expect(result?.code).toMatch(CODE);
+    const stored = (await (await page.request.get(`${base}/api/r/${result?.code ?? ''}`)).json()) as SharedResult;
+    const report = stored.report as { summary: { packetsSent: number; packetsReceived: number } };
+    expect(report.summary.packetsReceived).toBeGreaterThan(0);
+  } finally {
+    await browser.close();
+  }
 });

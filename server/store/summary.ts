@@ -14,6 +14,9 @@ import { sideOf, type Side } from '../../src/protocol/could-not-finish.js';
 import { blockedPorts } from '../../src/analysis/grade/blocked-ports.js';
 import type { SiteLocateFields } from '../../src/analysis/site/regions.js';
 
+/** What was stored: a graded report, or a record of a test that could not run. */
+export type ResultKind = 'report' | 'could-not-test';
+
 /**
  * What a stored body is to the site report: a report that tested, a sample that tested nothing
  * (`could-not-test`: a could-not-test record, or a report that could not connect through any

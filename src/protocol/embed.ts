@@ -5,8 +5,12 @@
  * is dropped by the browser if the parent has navigated elsewhere since). Pure.
  */
 
-/** What the page says to its parent: the test started, a provisional answer, the result. */
-export type EmbedMessageType = 'started' | 'provisional' | 'result';
+/**
+ * What the page says to its parent: the test started, a provisional answer, the result; or that
+ * an autostarted test waits for a click (`needs-gesture`: the browser would not let the page
+ * play the audio its probes ride on without one; nothing was measured or stored).
+ */
+export type EmbedMessageType = 'started' | 'provisional' | 'result' | 'needs-gesture';
 
 /** The version of this message shape; a parent checks `source` and `version` before reading the rest. */
 export const EMBED_MESSAGE_VERSION = 1;

@@ -28,6 +28,38 @@ export function primeAudio(choice: AudioChoice): PrimedAudio | null {
   return primed;
 }
 
+/**
+ * Whether this page may start audio without a click (an autostarted test, an embed): the
+ * browser's own answer where it gives one (`navigator.getAutoplayPolicy`, W3C Autoplay Policy
+ * Detection), else whether a context made now comes to run within `waitMs` (Chromium keeps one
+ * made without a user gesture suspended under its default autoplay policy, and its resume()
+ * never settles). True without Web Audio: the test then sends no audio track at all.
+ */
+export async function audioMayStart(waitMs = 1000): Promise<boolean> {
+  if (typeof AudioContext === 'undefined') return true;
+  const policy = (navigator as Navigator & { getAutoplayPolicy?: (type: 'audiocontext') => string }).getAutoplayPolicy?.('audiocontext');
+  if (policy !== undefined) return policy === 'allowed';
+  const ctx = new AudioContext();
+  try {
+    if (ctx.state === 'running') return true;
+    return await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), waitMs);
+      ctx.resume().then(
+        () => {
+          clearTimeout(timer);
+          resolve(ctx.state === 'running');
+        },
+        () => {
+          clearTimeout(timer);
+          resolve(false);
+        },
+      );
+    });
+  } finally {
+    void ctx.close();
+  }
+}
+
 /** Closes a primed context the test did not take (it failed before opening its audio). */
 export function releaseAudio(primed: PrimedAudio | null): void {
   if (primed === null || primed.taken) return;

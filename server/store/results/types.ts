@@ -1,8 +1,9 @@
 /** The results repository: storing a result and reading it back (tables results and result_addresses). */
 import type { NewAlertPost } from '../alerts/types.js';
+import type { ResultKind } from '../summary.js';
 
-/** What a stored record is: a graded report, or a test that could not run but reached the server. */
-export type ResultKind = 'report' | 'could-not-test';
+/** What a stored record is (defined beside the summary columns, which the sites' repository reads too). */
+export type { ResultKind };
 
 /** One result to store, already validated (src/analysis/report/accept.ts). */
 export interface NewResult {

@@ -1,8 +1,7 @@
 /** The sites repository: what the site report, the overview and the site rules read of the stored samples (table sites, the summary columns). */
 import type { OverviewGroup } from '../../../src/analysis/site/overview.js';
 import type { TargetId } from '../../../src/analysis/schema/report-schema.js';
-import type { ResultKind } from '../results/types.js';
-import type { SampleSummary } from '../summary.js';
+import type { ResultKind, SampleSummary } from '../summary.js';
 import type { Side } from '../../../src/protocol/could-not-finish.js';
 
 /** A site's samples since a time (the site report). */

@@ -8,7 +8,6 @@ import type { Phase, RunOptions } from '../../session/env.js';
 import { pageSearch, parsePageParams, sharedCodeOf, ParamError, type PageParams } from '../../protocol/page-url.js';
 import { progress, publishEvidence, publishResult } from '../headless.js';
 import { couldNotTestRecord, newSampleId, save, worthRecording, type CouldNotTestRecord, type SaveState } from '../results.js';
-import { couldNotTestText } from '../../analysis/present/could-not-test-text.js';
 import { couldNotRunTitle, failureWords, whereWords } from '../could-not-run.js';
 import type { Messages } from '../../analysis/present/catalogue.js';
 import { answerMessages, pageMessages } from '../i18n.js';
@@ -16,7 +15,7 @@ import { errorLine } from '../../session/net/errors.js';
 import { codeNotLoaded, lostOr } from '../server-lost.js';
 import { readPageOffers, type PageOffers } from '../../session/net/config.js';
 import type { LoadOffer } from '../../protocol/api-load.js';
-import { primeAudio, releaseAudio } from '../audio.js';
+import { audioMayStart, primeAudio, releaseAudio } from '../audio.js';
 import { codeLine, ResultCard } from './result-card.js';
 import { codeLineStyles } from './result-card.styles.js';
 import { appStyles } from './app.styles.js';
@@ -54,6 +53,7 @@ export class CpApp extends CpElement {
     devicesOpen: { state: true },
     answerWords: { state: true },
     earlier: { state: true },
+    needsGesture: { state: true },
   };
 
   declare state: State;
@@ -72,14 +72,18 @@ export class CpApp extends CpElement {
   declare devicesOpen: boolean;
   /** The answer layer's words in the page's language, once loaded (with the verdict's code). */
   declare answerWords: Messages | null;
-  /** This browser's earlier tests on this server, shown after a test ended (not the one just shown); null before, or where storage is refused. */
+  /** This browser's earlier tests on this server, shown on arrival and after a test ended (not the one just shown); null before, or where storage is refused. */
   declare earlier: { tests: EarlierTest[]; cleared: boolean } | null;
+  /** Set when an autostarted test waits for Start: the browser would not start its audio without a click. */
+  declare needsGesture: boolean;
   /** Set when the page is in another site's frame: posts the test's progress to the parent. */
   private embed: EmbedPoster | null = null;
   /** What the device step found so far: carried into the report of the next test. */
   private devices: Devices | null = null;
   private controller: AbortController | null = null;
   private chartModule: Promise<typeof import('./rtt-chart.js')> | null = null;
+  /** A could-not-test record's details as text (loaded with the test's chunks; until then its message). */
+  private recordText: typeof import('../../analysis/present/could-not-test-text.js').couldNotTestText | null = null;
   private verdictModule: Promise<typeof import('./cp-verdict-view.js')> | null = null;
   private liveModule: Promise<typeof import('./cp-live-panel.js')> | null = null;
   /** Set when the page was opened at /r/<code>: it shows that stored result, read-only. */
@@ -97,6 +101,7 @@ export class CpApp extends CpElement {
     this.devicesOpen = false;
     this.answerWords = null;
     this.earlier = null;
+    this.needsGesture = false;
     try {
       this.params = parsePageParams(location.search);
     } catch (err) {
@@ -117,8 +122,33 @@ export class CpApp extends CpElement {
     if (this.paramError) {
       publishResult({ ok: false, reason: 'bad-parameters', message: this.paramError });
     } else if (this.params.autostart) {
-      void this.start(this.params);
+      void this.autostart(this.params);
+    } else {
+      this.showEarlier();
     }
+  }
+
+  /**
+   * An autostarted test (a link, an embed) starts only where the browser lets the page play its
+   * audio without a click: otherwise its probes would carry nothing and the result be "no
+   * answer". It then waits for Start, says so, and tells the embedding page (`needs-gesture`).
+   */
+  private async autostart(params: PageParams): Promise<void> {
+    if (params.audio !== 'none' && !(await audioMayStart())) {
+      this.needsGesture = true;
+      this.embed?.post('needs-gesture', { code: null, verdict: null, answer: pageMessages().t('page.needsGesture') });
+      this.showEarlier();
+      return;
+    }
+    await this.start(params);
+  }
+
+  /** This browser's earlier tests on this server, listed on the idle page (none listed when there are none or storage is refused). */
+  private showEarlier(): void {
+    const storage = pageStorage();
+    if (storage === null) return;
+    const tests = readEarlierTests(storage);
+    if (tests.length > 0) this.earlier = { tests, cleared: false };
   }
 
   /**
@@ -168,6 +198,7 @@ export class CpApp extends CpElement {
 
   private async start(params: PageParams): Promise<void> {
     if (this.state.kind === 'running') return;
+    this.needsGesture = false;
     // Before the first await, inside the Start click: an AudioContext made later may stay suspended (Safari).
     const primed = primeAudio(params.audio);
     this.params = params;
@@ -198,6 +229,9 @@ export class CpApp extends CpElement {
         this.chartModule,
         // simple-peer, which the session loads as it connects.
         import('../simple-peer-loader.js').then((m) => m.loadSimplePeer()),
+        import('../../analysis/present/could-not-test-text.js').then((m) => {
+          this.recordText = m.couldNotTestText;
+        }),
       ]).catch(async (err: unknown) => {
         this.chartModule = this.verdictModule = this.liveModule = null;
         // Another release on the server (a page cached from an older one), or a server that stopped answering.
@@ -430,6 +464,7 @@ export class CpApp extends CpElement {
       }
       <p class="sr-only" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</p>
       ${st.kind === 'running' ? html`<p class="phase" role="status" aria-live="polite">${phaseLine(st.phase, st.detail, st.said)}${this.secondsLeft(st.phase)}</p>` : nothing}
+      ${st.kind === 'idle' && this.needsGesture ? html`<p class="neutral" role="status" data-needs-gesture>${m.t('page.needsGesture')}</p>` : nothing}
       ${st.kind === 'cancelled' ? html`<p class="neutral">${m.t('page.cancelled')}</p>` : nothing}
       ${
         running || (st.kind === 'done' && this.live !== null)
@@ -459,14 +494,14 @@ export class CpApp extends CpElement {
               <p><small>${m.t('page.detail', { message: st.message, reason: st.reason })}</small></p></div>
             ${
               st.record !== null && st.save !== null
-                ? html`<cp-result-card .save=${st.save} .details=${couldNotTestText(st.record)} .json=${st.record}
+                ? html`<cp-result-card .save=${st.save} .details=${this.recordText === null ? st.message : this.recordText(st.record)} .json=${st.record}
                   .fileName=${`callprobe-could-not-test-${st.record.meta.startedAt.replace(/[:.]/g, '-')}.json`}></cp-result-card>`
                 : nothing
             }`
           : nothing
       }
       ${
-        this.earlier !== null && (st.kind === 'done' || st.kind === 'error')
+        this.earlier !== null && (st.kind === 'done' || st.kind === 'error' || st.kind === 'idle')
           ? html`<cp-earlier-tests .tests=${this.earlier.tests} ?cleared=${this.earlier.cleared} @cp-earlier-clear=${() => this.clearEarlier()}></cp-earlier-tests>`
           : nothing
       }

@@ -6,7 +6,6 @@
  * /api/console (the server redacts tier 1's view); the session is an HttpOnly cookie.
  */
 import { html, nothing, type TemplateResult } from 'lit';
-import type { ErrorBody } from '../../protocol/api.js';
 import {
   CONSOLE_API,
   type ConsoleChain,
@@ -17,8 +16,9 @@ import {
   type ConsoleWho,
 } from '../../protocol/api-console.js';
 import type { ConsoleSignIn } from '../../protocol/api-console-sign-in.js';
-import { RESULTS_PATH, SITES_OVERVIEW_PATH, siteReportPath } from '../../protocol/api.js';
-import { TypedError } from '../../protocol/typed-error.js';
+import { SITES_OVERVIEW_PATH, siteReportPath } from '../../protocol/api.js';
+import { api, ApiError } from '../console-api.js';
+import type { ExportHost } from './console-export.js';
 import type { SitesOverview } from '../../analysis/site/overview.js';
 import type { SiteReport } from '../../analysis/report/site-report.js';
 import { CpElement } from './cp-element.js';
@@ -27,31 +27,10 @@ import { CONSOLE_EN, countText, loadConsoleMessages, spliced, type ConsoleMessag
 import { readerLang } from '../reader-lang.js';
 import { failureWordsIn, whereWordsIn } from '../could-not-run-words.js';
 
-/** An answer of the API that is not 2xx: the server's reason (ErrorBody), `no-reason` when its body named none. */
-class ApiError extends TypedError<string> {
-  constructor(
-    reason: string,
-    message: string,
-    readonly status: number,
-  ) {
-    super(reason, message);
-  }
-}
-
 type OverviewSite = SitesOverview['sites'][number];
 /** A site's flag (src/analysis/site/health.ts): what IT should look at, by kind and figures. */
 type SiteFlag = NonNullable<OverviewSite['health']>['flags'][number];
 
-async function api<T>(path: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(path, { credentials: 'same-origin', ...init });
-  if (res.status === 204) return undefined as T;
-  const body = (await res.json()) as unknown;
-  if (!res.ok) {
-    const refusal = body as Partial<ErrorBody> | null;
-    throw new ApiError(refusal?.reason ?? 'no-reason', refusal?.message ?? `HTTP ${res.status}`, res.status);
-  }
-  return body as T;
-}
 export class ConsoleView extends CpElement {
   static override properties = {
     who: { state: true },
@@ -65,6 +44,7 @@ export class ConsoleView extends CpElement {
     ready: { state: true },
     exportFormat: { state: true },
     exportStatus: { state: true },
+    exportView: { state: true },
     m: { state: true },
   };
   static override styles = consoleStyles;
@@ -85,6 +65,8 @@ export class ConsoleView extends CpElement {
   declare exportFormat: 'csv' | 'ndjson';
   /** What the last export did ("142 results exported"), for the status line. */
   declare exportStatus: string;
+  /** Tier 2's export form (./console-export.ts, loaded once a tier 2 user is in), or null. */
+  declare exportView: ((host: ExportHost) => TemplateResult) | null;
   /** The console's words in its reader's language (src/web/reader-lang.ts), English until they are loaded. */
   declare m: ConsoleMessages;
   private readonly timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -104,6 +86,7 @@ export class ConsoleView extends CpElement {
     this.ready = false;
     this.exportFormat = 'csv';
     this.exportStatus = '';
+    this.exportView = null;
     this.m = CONSOLE_EN;
   }
 
@@ -128,7 +111,34 @@ export class ConsoleView extends CpElement {
   }
 
   override updated(changed: Map<PropertyKey, unknown>): void {
-    if (changed.has('who') && this.who !== null) void this.loadSites();
+    if (changed.has('who') && this.who !== null) {
+      void this.loadSites();
+      if (this.who.role === 'tier2' && this.exportView === null) void this.loadExport();
+    }
+  }
+
+  /** The export form's module; the console says why when it cannot be loaded. */
+  private async loadExport(): Promise<void> {
+    try {
+      this.exportView = (await import('./console-export.js')).exportPart;
+    } catch (err) {
+      this.failed(err);
+    }
+  }
+
+  /** The export form's view of this console. */
+  private exportHost(): ExportHost {
+    return {
+      m: this.m,
+      format: this.exportFormat,
+      status: this.exportStatus,
+      setFormat: (format) => (this.exportFormat = format),
+      setStatus: (status) => {
+        this.exportStatus = status;
+        if (status !== '') this.error = null;
+      },
+      failed: (err) => this.failed(err),
+    };
   }
 
   /**
@@ -221,43 +231,6 @@ export class ConsoleView extends CpElement {
       'found',
       () => (this.rows = null),
     );
-  }
-
-  /**
-   * Tier 2's export (GET /api/results, the console session counts as tier 2): CSV with the
-   * separator chosen, or NDJSON, downloaded as a file; a refusal is shown in the server's words.
-   */
-  private async exportResults(e: SubmitEvent): Promise<void> {
-    e.preventDefault();
-    const q = new URLSearchParams();
-    for (const [k, v] of new FormData(e.target as HTMLFormElement)) if (typeof v === 'string' && v.trim() !== '') q.set(k, v.trim());
-    if (q.get('format') !== 'csv') q.delete('sep');
-    this.exportStatus = this.m.t('export.running');
-    this.error = null;
-    try {
-      const res = await fetch(`${RESULTS_PATH}?${q.toString()}`, { credentials: 'same-origin' });
-      if (!res.ok) {
-        const refusal = (await res.json().catch(() => null)) as Partial<ErrorBody> | null;
-        throw new ApiError(refusal?.reason ?? 'no-reason', refusal?.message ?? `HTTP ${res.status}`, res.status);
-      }
-      const text = await res.text();
-      const format = q.get('format') === 'ndjson' ? 'ndjson' : 'csv';
-      const rows = text.split('\n').filter((line) => line.trim() !== '').length - (format === 'csv' ? 1 : 0);
-      const a = document.createElement('a');
-      a.href = URL.createObjectURL(new Blob([text], { type: format === 'csv' ? 'text/csv' : 'application/x-ndjson' }));
-      a.download = `callprobe-results-${new Date().toISOString().slice(0, 10)}.${format}`;
-      a.click();
-      URL.revokeObjectURL(a.href);
-      const more = res.headers.get('x-callprobe-truncated');
-      const done = { n: countText(this.m, rows), file: a.download };
-      this.exportStatus =
-        more === null
-          ? this.m.plural(rows, 'export.done.one', 'export.done.other', done)
-          : this.m.plural(rows, 'export.doneMore.one', 'export.doneMore.other', { ...done, more });
-    } catch (err) {
-      this.exportStatus = '';
-      this.failed(err);
-    }
   }
 
   /** A site's report of the last 7 days (GET /api/sites/:site/report), hours and days in this browser's time zone. */
@@ -364,34 +337,7 @@ export class ConsoleView extends CpElement {
         <button type="submit">${m.t('find.submit')}</button>
       </form>
       <p class="hint" data-testid="ticket-hint">${m.t('find.ticketHint')}</p>
-      ${this.rows ? this.list(this.rows) : nothing} ${this.open ? this.result(this.open) : nothing} ${who.role === 'tier2' ? this.exportForm() : nothing}`;
-  }
-
-  /** Tier 2: the results as a file, CSV (with the separator a spreadsheet wants) or NDJSON. */
-  private exportForm(): TemplateResult {
-    const m = this.m;
-    return html`<h2>${m.t('export.heading')}</h2>
-      <form data-testid="export" @submit=${(e: SubmitEvent) => void this.exportResults(e)}>
-        <label
-          >${m.t('export.format')}
-          <select name="format" @change=${(e: Event) => (this.exportFormat = (e.target as HTMLSelectElement).value === 'ndjson' ? 'ndjson' : 'csv')}>
-            <option value="csv">${m.t('export.csv')}</option>
-            <option value="ndjson">${m.t('export.ndjson')}</option>
-          </select>
-        </label>
-        <label
-          >${m.t('export.sep')}
-          <select name="sep" ?disabled=${this.exportFormat !== 'csv'}>
-            <option value="comma">${m.t('export.comma')}</option>
-            <option value="semicolon">${m.t('export.semicolon')}</option>
-          </select>
-        </label>
-        <label>${m.t('export.since')} <input name="since" placeholder="2026-01-15" /></label>
-        <label>${m.t('export.site')} <input name="site" autocomplete="off" /></label>
-        <button type="submit">${m.t('export.submit')}</button>
-      </form>
-      <p class="hint">${m.t('export.hint')}</p>
-      <p role="status" data-testid="export-status">${this.exportStatus}</p>`;
+      ${this.rows ? this.list(this.rows) : nothing} ${this.open ? this.result(this.open) : nothing} ${who.role === 'tier2' && this.exportView !== null ? this.exportView(this.exportHost()) : nothing}`;
   }
 
   /** A verdict as the console names it; null: the test could not run. */

@@ -22,6 +22,7 @@ export const de: CatalogueOf<typeof en> = {
   'page.devices': 'Mikrofon, Lautsprecher und Kamera prüfen',
   'page.badLink': 'Fehlerhafter Link',
   'page.cancelled': 'Test abgebrochen. Nichts wurde gemessen oder gespeichert.',
+  'page.needsGesture': 'Drücken Sie „Test starten“: Dieser Browser lässt die Seite den Testton erst nach einem Klick abspielen.',
   'page.finished': 'Test beendet. {sentence}',
   'page.phase.config': 'Vorbereitung',
   'page.phase.connecting': 'Verbindung über das Relay',

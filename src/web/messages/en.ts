@@ -23,6 +23,7 @@ export const en = {
   'page.devices': 'Check my microphone, speaker and camera',
   'page.badLink': 'Bad link',
   'page.cancelled': 'Test cancelled. Nothing was measured or saved.',
+  'page.needsGesture': "Press “Start test” to run the test: this browser lets the page play the test's sound only after a click.",
   'page.finished': 'Test finished. {sentence}',
   'page.phase.config': 'Preparing',
   'page.phase.connecting': 'Connecting through the relay',

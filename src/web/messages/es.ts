@@ -22,6 +22,8 @@ export const es: CatalogueOf<typeof en> = {
   'page.devices': 'Comprobar mi micrófono, altavoz y cámara',
   'page.badLink': 'Enlace incorrecto',
   'page.cancelled': 'Prueba cancelada. No se midió ni se guardó nada.',
+  'page.needsGesture':
+    'Pulse «Iniciar prueba» para hacer la prueba: este navegador solo deja que la página reproduzca el sonido de la prueba después de un clic.',
   'page.finished': 'Prueba terminada. {sentence}',
   'page.phase.config': 'Preparando',
   'page.phase.connecting': 'Conectando a través del relé',

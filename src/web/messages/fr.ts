@@ -22,6 +22,7 @@ export const fr: CatalogueOf<typeof en> = {
   'page.devices': 'Vérifier mon micro, mon haut-parleur et ma caméra',
   'page.badLink': 'Lien incorrect',
   'page.cancelled': 'Test annulé. Rien n’a été mesuré ni enregistré.',
+  'page.needsGesture': 'Appuyez sur « Lancer le test » pour lancer le test : ce navigateur ne laisse la page jouer le son du test qu’après un clic.',
   'page.finished': 'Test terminé. {sentence}',
   'page.phase.config': 'Préparation',
   'page.phase.connecting': 'Connexion par le relais',

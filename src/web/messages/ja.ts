@@ -22,6 +22,7 @@ export const ja: CatalogueOf<typeof en> = {
   'page.devices': 'マイク、スピーカー、カメラを確認',
   'page.badLink': 'リンクが正しくありません',
   'page.cancelled': 'テストを中止しました。何も測定・保存していません。',
+  'page.needsGesture': '「テストを開始」を押してテストを始めてください。このブラウザーでは、クリックするまでページがテスト音を再生できません。',
   'page.finished': 'テストが終わりました。{sentence}',
   'page.phase.config': '準備中',
   'page.phase.connecting': 'リレー経由で接続中',

@@ -21,6 +21,7 @@ export const zhHans: CatalogueOf<typeof en> = {
   'page.devices': '检查我的麦克风、扬声器和摄像头',
   'page.badLink': '链接有误',
   'page.cancelled': '测试已取消。没有测量或保存任何内容。',
+  'page.needsGesture': '请按“开始测试”运行测试：此浏览器只在点击后才允许页面播放测试声音。',
   'page.finished': '测试完成。{sentence}',
   'page.phase.config': '正在准备',
   'page.phase.connecting': '正在通过中继连接',

@@ -108,11 +108,14 @@ describe('the console, tier 2: the export button', () => {
         timeoutMs: 5000,
         what: 'the export form',
       });
-      one<HTMLSelectElement>(c, 'select[name="sep"]').value = 'semicolon';
+      // An English console presets the comma and the decimal point, and a UTF-8 mark.
+      expect(one<HTMLSelectElement>(c, 'select[name="convention"]').value).toBe('comma-point');
+      expect(one<HTMLInputElement>(c, 'input[name="bom"]').checked).toBe(true);
+      one<HTMLSelectElement>(c, 'select[name="convention"]').value = 'semicolon-comma';
       one<HTMLInputElement>(c, 'input[name="since"]').value = '2026-01-15';
       form.requestSubmit();
       await waitFor(() => (/exported/.test(words(one(c, '[data-testid="export-status"]'))) ? true : null), { timeoutMs: 5000, what: 'the export' });
-      expect(asked).toEqual(['/api/results?format=csv&sep=semicolon&since=2026-01-15']);
+      expect(asked).toEqual(['/api/results?format=csv&bom=1&since=2026-01-15&sep=semicolon&decimal=comma']);
       expect(clicked).toEqual([expect.stringMatching(/^callprobe-results-\d{4}-\d{2}-\d{2}\.csv$/)]);
       expect(words(one(c, '[data-testid="export-status"]'))).toMatch(
         /^2 results exported to callprobe-results-.*\.csv; more matched: export again from 2026-01-16T00:00:00\.000Z for the rest\.$/,
@@ -122,13 +125,48 @@ describe('the console, tier 2: the export button', () => {
       format.value = 'ndjson';
       format.dispatchEvent(new Event('change'));
       await c.updateComplete;
-      expect(one<HTMLSelectElement>(c, 'select[name="sep"]').disabled).toBe(true);
+      expect(one<HTMLSelectElement>(c, 'select[name="convention"]').disabled).toBe(true);
+      expect(one<HTMLInputElement>(c, 'input[name="bom"]').disabled).toBe(true);
       form.requestSubmit();
       await waitFor(() => (asked.length === 2 ? true : null), { timeoutMs: 5000, what: 'the second export' });
       expect(asked[1]).toBe('/api/results?format=ndjson&since=2026-01-15');
       expect(await axeProblems()).toEqual([]);
     } finally {
       click.mockRestore();
+    }
+  });
+
+  it('a German console presets the semicolon, the decimal comma and the UTF-8 mark, as a German spreadsheet reads them', async () => {
+    const asked: string[] = [];
+    const reply = (status: number, body: unknown, text = ''): Response =>
+      ({ status, ok: status < 400, json: () => Promise.resolve(body), text: () => Promise.resolve(text), headers: new Headers() }) as Response;
+    history.replaceState(null, '', '/console?lang=de');
+    vi.stubGlobal('fetch', (path: string) => {
+      const p = path.split('?')[0];
+      if (p === `${CONSOLE_API}/me`) return Promise.resolve(reply(200, { name: 'bo', role: 'tier2' }));
+      if (p === '/api/sites') return Promise.resolve(reply(200, { kind: 'sites-overview', schemaVersion: 1, since: '7d', minSamplesP90: 10, sites: [] }));
+      if (p === '/api/results') {
+        asked.push(path);
+        return Promise.resolve(reply(200, null, 'code;verdict\nK7QF-3MZD;fail\n'));
+      }
+      return Promise.reject(new Error(`unexpected request ${path}`));
+    });
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+    try {
+      const c = await mount<ConsoleView>('cp-console', {}, 'console');
+      const form = await waitFor(() => c.shadowRoot?.querySelector<HTMLFormElement>('form[data-testid="export"]'), {
+        timeoutMs: 5000,
+        what: 'the export form',
+      });
+      await waitFor(() => (document.documentElement.lang === 'de' ? true : null), { timeoutMs: 5000, what: 'the German words' });
+      await c.updateComplete;
+      expect(one<HTMLSelectElement>(c, 'select[name="convention"]').value).toBe('semicolon-comma');
+      form.requestSubmit();
+      await waitFor(() => (asked.length === 1 ? true : null), { timeoutMs: 5000, what: 'the export' });
+      expect(asked[0]).toBe('/api/results?format=csv&bom=1&sep=semicolon&decimal=comma');
+    } finally {
+      click.mockRestore();
+      history.replaceState(null, '', '/console');
     }
   });
 
