@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Five projects (run `npx vitest run --project unit` for one). `npm run test:unit` runs the inner
- * loop, the three that start no process and need no build (a minute or less on 2 cores: run it on
- * save); `npm test` runs them all (scripts/test-all.js).
+ * loop, the three that start no process and need no build (run it on save; the aim is under a
+ * minute on 2 cores); `npm test` runs them all (scripts/test-all.js).
  *
  * The inner loop:
  * - unit: every test file not named below, 4 files at a time (vitest's default is one fewer than
