@@ -127,7 +127,7 @@ const shared = {
   testTimeout: 20_000,
   hookTimeout: 30_000,
 };
-const innerLoop = { ...shared, setupFiles: ['test/kit/no-process.ts'], sequence: { groupOrder: 1 } };
+const innerLoop = { ...shared, setupFiles: ['test/kit/no-process.ts'], provide: { noProcess: true }, sequence: { groupOrder: 1 } };
 
 export default defineConfig({
   test: {
@@ -143,7 +143,7 @@ export default defineConfig({
           exclude: [...TIMING, ...MOCKING, ...COMPONENTS, ...INTEGRATION],
           isolate: false,
           maxWorkers: 4,
-          provide: { storeKinds: { kinds: ['sqlite'], sqliteInUnit: [] } },
+          provide: { ...innerLoop.provide, storeKinds: { kinds: ['sqlite'], sqliteInUnit: [] } },
         },
       },
       {
