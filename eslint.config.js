@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import { plugin, PURE_DIRS, PURE_RULES } from './scripts/lint/boundaries.js';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'bench/results/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test-results/**', 'playwright-report/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

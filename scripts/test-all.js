@@ -8,7 +8,9 @@
  * other:
  *
  *   1. lint | typecheck + build
- *   2. unit (vitest, mocking, components), alone (1-2 min on 2 cores)
+ *   2. unit (vitest's unit, mocking and components projects: `npm run test:unit`, the inner
+ *      loop), then integration (the files that start processes, PostgreSQL or a browser, or read
+ *      the build), alone
  *   3. unit (timing), then e2e measurement (one test at a time, then its pairs two at a time)
  *   4. e2e functional (its workers side by side, alone on the machine)
  *   5. e2e firefox, then e2e webkitgtk
@@ -19,18 +21,23 @@
  * of its CPU weight, timed out at 20 s, and took 6 minutes where alone they take under one.
  * A lane stops at its first failing phase; the other lanes of the step finish, and no later step
  * starts. The exit code is the first failure's. The e2e phases run in loopback-only network
- * namespaces of their own (scripts/netns-run.sh).
+ * namespaces of their own (scripts/netns-run.sh). After the table, the ten slowest test files of
+ * each vitest and Playwright phase (from the runners' JSON reports), so the next cut is visible.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
-/** @typedef {{ name: string, cmd: string[] }} Phase */
+/** @typedef {'vitest' | 'playwright'} Runner */
+/** @typedef {{ name: string, cmd: string[], runner?: Runner }} Phase */
 /** @typedef {{ phases: Phase[] }} Lane */
 
-const vitest = (...projects) => ['npx', 'vitest', 'run', ...projects.flatMap((p) => ['--project', p])];
-const e2e = (project) => ['scripts/netns-run.sh', 'npx', 'playwright', 'test', `--project=${project}`];
+/** @returns {Phase} */
+const vitest = (name, ...projects) => ({ name, cmd: ['npx', 'vitest', 'run', ...projects.flatMap((p) => ['--project', p])], runner: 'vitest' });
+/** @returns {Phase} */
+const e2e = (name, project) => ({ name, cmd: ['scripts/netns-run.sh', 'npx', 'playwright', 'test', `--project=${project}`], runner: 'playwright' });
 
 /** @type {Lane[][]} */
 const STEPS = [
@@ -38,14 +45,15 @@ const STEPS = [
     { phases: [{ name: 'lint', cmd: ['npm', 'run', '--silent', 'lint'] }] },
     { phases: [{ name: 'typecheck + build', cmd: ['npm', 'run', '--silent', 'build'] }] },
   ],
-  // Alone: 4 files at a time keep both cores busy, and a starved file times out.
-  [{ phases: [{ name: 'unit (vitest)', cmd: vitest('unit', 'mocking', 'components') }] }],
+  // Alone: 4 files at a time keep both cores busy, and a starved file times out. The inner loop
+  // first (it needs no build), then the files that start processes or read the build.
+  [{ phases: [vitest('unit (vitest)', 'unit', 'mocking', 'components'), vitest('integration', 'integration')] }],
   [
     {
       phases: [
-        { name: 'unit (timing)', cmd: vitest('timing') },
+        vitest('unit (timing)', 'timing'),
         // The measurement project, then its pairs in the same run (playwright.config.ts).
-        { name: 'e2e measurement', cmd: e2e('measurement-pairs') },
+        e2e('e2e measurement', 'measurement-pairs'),
       ],
     },
   ],
@@ -53,12 +61,12 @@ const STEPS = [
   // lane, even at a low weight, a starved page was "a device that could not keep up". Nor does
   // the Firefox set fit beside it: there, in a clean-clone run, Firefox's clean test sent 1417 of
   // its 1500 probes (its sender starved), though one trial by hand had passed.
-  [{ phases: [{ name: 'e2e functional', cmd: e2e('functional') }] }],
+  [{ phases: [e2e('e2e functional', 'functional')] }],
   [
     {
       phases: [
-        { name: 'e2e firefox', cmd: ['npm', 'run', '--silent', 'test:firefox'] },
-        { name: 'e2e webkitgtk', cmd: ['npm', 'run', '--silent', 'test:webkit'] },
+        { name: 'e2e firefox', cmd: ['npm', 'run', '--silent', 'test:firefox', '--'], runner: 'playwright' },
+        { name: 'e2e webkitgtk', cmd: ['npm', 'run', '--silent', 'test:webkit', '--'], runner: 'playwright' },
       ],
     },
   ],
@@ -110,13 +118,24 @@ function prefixLines(stream, out, prefix) {
   });
 }
 
+/** Where a phase's runner writes its JSON report. */
+const reportFile = (phase) => `/tmp/callprobe-test-report-${process.pid}-${phase.name.replace(/\W+/g, '-')}.json`;
+
+/** The phase's command, with its runner's JSON report written to `reportFile` beside its usual output. */
+function withReport(phase) {
+  if (phase.runner === 'vitest') return { cmd: [...phase.cmd, '--reporter=default', '--reporter=json', `--outputFile.json=${reportFile(phase)}`], env: {} };
+  if (phase.runner === 'playwright') return { cmd: [...phase.cmd, '--reporter=list,json'], env: { PLAYWRIGHT_JSON_OUTPUT_FILE: reportFile(phase) } };
+  return { cmd: phase.cmd, env: {} };
+}
+
 /** Runs one phase; resolves with its exit code and times. */
 function runPhase(phase, { prefix }) {
   const cpuFile = `/tmp/callprobe-test-phase-${process.pid}-${phase.name.replace(/\W+/g, '-')}`;
-  const argv = [process.execPath, fileURLToPath(import.meta.url), '--phase', cpuFile, '--', ...phase.cmd];
+  const { cmd, env } = withReport(phase);
+  const argv = [process.execPath, fileURLToPath(import.meta.url), '--phase', cpuFile, '--', ...cmd];
   const t0 = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: prefix ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    const child = spawn(argv[0], argv.slice(1), { stdio: prefix ? ['ignore', 'pipe', 'pipe'] : 'inherit', env: { ...process.env, ...env } });
     if (prefix) {
       prefixLines(child.stdout, process.stdout, prefix);
       prefixLines(child.stderr, process.stderr, prefix);
@@ -176,7 +195,46 @@ async function main() {
     if (exitCode !== 0) break;
   }
   console.log(table(rows, (performance.now() - t0) / 1000));
+  for (const step of STEPS) for (const lane of step) for (const phase of lane.phases) printSlowest(phase);
   process.exit(exitCode);
+}
+
+/**
+ * Seconds per test file from a vitest JSON report (the file's first start to its last end) or a
+ * Playwright one (the sum of its tests' runs: worker-seconds, retries included).
+ */
+function fileSeconds(runner, report) {
+  const byFile = new Map();
+  if (runner === 'vitest') {
+    for (const f of report.testResults ?? []) byFile.set(f.name, (f.endTime - f.startTime) / 1000);
+    return byFile;
+  }
+  const walk = (suite, file) => {
+    const here = suite.file ?? file;
+    for (const spec of suite.specs ?? [])
+      for (const t of spec.tests ?? []) for (const r of t.results ?? []) byFile.set(here, (byFile.get(here) ?? 0) + r.duration / 1000);
+    for (const inner of suite.suites ?? []) walk(inner, here);
+  };
+  for (const suite of report.suites ?? []) walk(suite, suite.file);
+  return byFile;
+}
+
+/** The ten slowest test files of a phase that ran and left its runner's JSON report (then removed). */
+function printSlowest(phase) {
+  if (!phase.runner) return;
+  let report;
+  try {
+    report = JSON.parse(readFileSync(reportFile(phase), 'utf8'));
+    unlinkSync(reportFile(phase));
+  } catch (err) {
+    if (err.code === 'ENOENT') return; // the phase did not run, or its runner stopped before writing
+    throw err;
+  }
+  const slowest = [...fileSeconds(phase.runner, report)].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  if (slowest.length === 0) return;
+  const what = phase.runner === 'vitest' ? 'wall time of each file' : 'worker time of its tests';
+  console.log(`\nslowest files of ${phase.name} (${what}, s):`);
+  for (const [file, sec] of slowest) console.log(`  ${sec.toFixed(1).padStart(7)}  ${relative(process.cwd(), file) || file}`);
 }
 
 /**

@@ -13,7 +13,9 @@ export type TestKitReason =
   /** A suite needs a tool this machine lacks, and the run requires every tool (CI). */
   | 'missing-tool'
   /** A server said it listens but has no TCP address. */
-  | 'not-listening';
+  | 'not-listening'
+  /** A file of the inner loop (the unit, mocking and components projects) started a process. */
+  | 'process-in-unit';
 
 export class TestKitError extends TypedError<TestKitReason> {
   override readonly name = 'TestKitError';

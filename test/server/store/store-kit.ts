@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { mulberry32 } from '../../kit/prng.js';
 import { postgresNeed, runPostgres, uniqueDatabaseName, type TestPostgres } from '../../kit/postgres.js';
 import { skipReason, type Need } from '../../kit/requires.js';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject } from 'vitest';
 import { openStore } from '../../../server/store/index.js';
 import type { DbTarget } from '../../../server/store/target.js';
 import type { ResultStore, StoreOptions } from '../../../server/store/types.js';
@@ -84,8 +84,35 @@ export async function open(target: DbTarget, opts: StoreOptions): Promise<Result
   return openStore(target, opts);
 }
 
-/** `describe` when `kind` (and `more`) can run here, else `describe.skip`; in CI a missing tool fails instead (test/kit/requires.ts). */
+/** Which project runs which store kind of a file (vitest.config.ts provides it). */
+const STORE_KINDS = 'storeKinds';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    [STORE_KINDS]: {
+      /** The kinds this project runs (unit: SQLite alone, it starts no PostgreSQL). */
+      kinds: StoreKind['name'][];
+      /** Files whose SQLite half the unit project runs: here, their PostgreSQL half alone (absolute paths). */
+      sqliteInUnit: string[];
+    };
+  }
+}
+
+/** Whether this project runs `kind` for the current file; without the config's word (a run outside vitest.config.ts), every kind. */
+function kindRunsHere(kind: StoreKind): boolean {
+  const here = inject(STORE_KINDS);
+  if (here === undefined) return true;
+  if (!here.kinds.includes(kind.name)) return false;
+  return !(kind.name === 'sqlite' && here.sqliteInUnit.includes(expect.getState().testPath ?? ''));
+}
+
+/**
+ * `describe` when `kind` (and `more`) can run here, else `describe.skip`; in CI a missing tool
+ * fails instead (test/kit/requires.ts). A kind another project runs (the PostgreSQL half of a
+ * unit file runs in `integration`) is skipped here.
+ */
 export function describeKind(suite: string, kind: StoreKind, more: readonly Need[] = []): typeof describe.skip {
+  if (!kindRunsHere(kind)) return describe.skip;
   return skipReason(`${suite} on ${kind.name}`, [kind.need, ...more]) === null ? describe : describe.skip;
 }
 

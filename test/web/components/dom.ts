@@ -76,19 +76,33 @@ function collect(node: Node | null | undefined): string {
 }
 
 /**
+ * The end of the last axe-core run this file started: axe runs one check at a time per document
+ * ("Axe is already running" otherwise), and a test that timed out leaves its run going, so each
+ * run starts after the one before it has ended, however that ended (its own caller gets its
+ * result or its error).
+ */
+let axeIdle: Promise<void> = Promise.resolve();
+
+/**
  * axe-core's violations in the current document. Rules that need layout (contrast, target size)
  * cannot run without a renderer: the e2e suite checks them in Chromium.
  */
-async function axeViolations(): Promise<axe.Result[]> {
-  const results = await axe.run(document, {
-    rules: {
-      'color-contrast': { enabled: false },
-      'color-contrast-enhanced': { enabled: false },
-      'target-size': { enabled: false },
-    },
-    resultTypes: ['violations'],
-  });
-  return results.violations;
+function axeViolations(): Promise<axe.Result[]> {
+  const run = axeIdle.then(() =>
+    axe.run(document, {
+      rules: {
+        'color-contrast': { enabled: false },
+        'color-contrast-enhanced': { enabled: false },
+        'target-size': { enabled: false },
+      },
+      resultTypes: ['violations'],
+    }),
+  );
+  axeIdle = run.then(
+    () => undefined,
+    () => undefined, // the error is the caller's (returned below); the queue only waits for the end
+  );
+  return run.then((results) => results.violations);
 }
 
 /** Each violation as one line: the rule, what it asks, and where. */
