@@ -87,6 +87,9 @@ const INTEGRATION = [
   'test/server/turn/transport/source-quota-live.test.ts',
   // serve() in this process, its data plane forked from dist/server/dataplane/main.js.
   'test/server/serve-teardown.test.ts',
+  'test/server/edges/roles.test.ts',
+  // serve as a process (one data plane with a store, two planes) for the /metrics series and the dashboard's queries.
+  'test/server/metrics/series-kept.test.ts',
   // Other built programs and addons (dist/): the bench CLIs, the native addons and their fuzz, the page's bundles.
   'test/architecture/build-native.test.ts',
   'test/architecture/serve-launch.test.ts',

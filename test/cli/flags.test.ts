@@ -414,6 +414,10 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       expect((await runOf([...SERVER, '--network'])).o.network).toBe(true);
       expect((await runOf([...SERVER])).o.network).toBe(false);
     },
+    '--qos': async () => {
+      expect((await runOf([...SERVER, '--qos'])).o.qos).toBe(true);
+      expect((await runOf([...SERVER])).o.qos ?? false).toBe(false);
+    },
     '--teams-reachability': async () => {
       const file = join(dir, 'relays.txt');
       writeFileSync(file, '# Teams media relays\nudp relay.example 3478-3481\ntcp relay.example 443\n');

@@ -89,7 +89,7 @@ describe('a result as text for a help desk', () => {
     expect(couldNotTestSide('warp-core-breach')).toBe('unknown');
     expect(sideWords(couldNotTestSide('browser-unsupported'))).toMatch(/^Where to look: this browser, not the network\./);
     expect(sideWords(couldNotTestSide('relay-unreachable'))).toMatch(/firewall or proxy, or the test server/);
-    expect(sideWords('network')).toMatch(/^Where to look: this network's firewall\. Other tests reached/);
+    expect(sideWords('network')).toMatch(/^Where to look: this network's firewall\. This test server's relay was seen answering moments before/);
     const lines = couldNotTestLines({ reason: 'reflector-error', message: 'x', atMs: 0, meta: {} });
     expect(lines[2]).toBe('Where to look: the test server, not the network. Try again later; if it stays, tell whoever runs this test server.');
   });

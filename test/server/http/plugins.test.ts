@@ -104,6 +104,10 @@ describe('the routes', () => {
           'GET /api/console/results/:id: params querystring',
           'GET /console: -',
           'POST /api/alerts/test: -', // the operator token only: reads nothing of the request
+          // CORS preflights of the busy line's routes, for a hub's page on an edge (no body, no query read).
+          'OPTIONS /api/load/down: -',
+          'OPTIONS /api/load/grant: -',
+          'OPTIONS /api/load/up: -',
           'POST /api/load/grant: -', // reads nothing of the request but its source and origin
           'POST /api/load/up: querystring', // the body is the upload itself, counted and dropped
           'GET /api/load/down: querystring',

@@ -4,7 +4,7 @@
  * spellings merged into one, a raised one kept. Afterwards every spelling finds the same samples;
  * migration 9 then fills each site's last report's receive time from its stored results.
  */
-import { CAUSE_COLUMNS, EDGE_COLUMNS, LOAD_COLUMNS, REGION_COLUMNS } from '../../../server/store/summary.js';
+import { CAUSE_COLUMNS, EDGE_COLUMNS, LOAD_COLUMNS, QOS_COLUMNS, REGION_COLUMNS } from '../../../server/store/summary.js';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ function row(site: string | null, i: number, kind: NewResult['kind'] = 'report')
   };
 }
 
-/** Takes a migrated database back to schema 4 (no site_key, no sites, the old index, none of migration 6-20's tables and columns), keeping its rows, plus two spellings' alert states. */
+/** Takes a migrated database back to schema 4 (no site_key, no sites, the old index, none of migration 6-21's tables and columns), keeping its rows, plus two spellings' alert states. */
 async function backToSchema4(target: DbTarget): Promise<void> {
   const statements = [
     'ALTER TABLE results DROP COLUMN previous_other_network',
@@ -40,6 +40,7 @@ async function backToSchema4(target: DbTarget): Promise<void> {
     ...EDGE_COLUMNS.map((c) => `ALTER TABLE results DROP COLUMN ${c}`),
     ...CAUSE_COLUMNS.map((c) => `ALTER TABLE results DROP COLUMN ${c}`),
     ...REGION_COLUMNS.map((c) => `ALTER TABLE results DROP COLUMN ${c}`),
+    ...QOS_COLUMNS.map((c) => `ALTER TABLE results DROP COLUMN ${c}`),
     'DROP TABLE heartbeats',
     'DROP TABLE leases',
     'DROP TABLE alert_posts',
