@@ -1,7 +1,6 @@
 import { html, nothing } from 'lit';
 import { DEFAULT_DURATION_S, MAX_DURATION_S, MIN_DURATION_S, type PageParams } from '../../protocol/page-url.js';
 import type { ProfileId } from '../../analysis/schema/input.js';
-import { AZURE_REGION_NAMES } from '../regions.js';
 import { CpElement } from './cp-element.js';
 import { pageMessages } from '../i18n.js';
 import { DEFAULTS } from '../../protocol/defaults.js';
@@ -18,6 +17,7 @@ export class TestForm extends CpElement {
     params: { attribute: false },
     running: { type: Boolean },
     loadOffer: { attribute: false },
+    regionNames: { state: true },
   };
 
   declare params: PageParams;
@@ -28,8 +28,29 @@ export class TestForm extends CpElement {
    * still asking, null when the server does not offer it: the choice is not shown then.
    */
   declare loadOffer: LoadOffer | null | undefined;
+  /** The Azure table's customer regions, loaded when the Azure profile is first shown (the table is not in the page's first load). */
+  declare regionNames: readonly string[] | null;
+  private regionsAsked = false;
 
   static override styles = testFormStyles;
+
+  constructor() {
+    super();
+    this.regionNames = null;
+  }
+
+  override willUpdate(): void {
+    if (this.params.profile.id !== 'azure-region' || this.regionsAsked) return;
+    this.regionsAsked = true;
+    import('../regions.js').then(
+      (m) => (this.regionNames = m.AZURE_REGION_NAMES),
+      (err: unknown) => {
+        // The list stays the asked region alone; a test can still start with it.
+        this.regionsAsked = false;
+        console.warn(`callprobe: the Azure region list could not be loaded (${err instanceof Error ? err.message : String(err)})`);
+      },
+    );
+  }
 
   private read(form: HTMLFormElement): PageParams {
     const data = new FormData(form);
@@ -112,7 +133,7 @@ export class TestForm extends CpElement {
           azure
             ? html`<label>Azure region
                 <select name="azureRegion" ?disabled=${this.running}>
-                  ${AZURE_REGION_NAMES.map((r) => html`<option ?selected=${r === p.azureRegion}>${r}</option>`)}
+                  ${(this.regionNames ?? (p.azureRegion === undefined ? [] : [p.azureRegion])).map((r) => html`<option ?selected=${r === p.azureRegion}>${r}</option>`)}
                 </select>
               </label>
               <label>Measured from
