@@ -37,27 +37,26 @@ export interface StalledReaders {
 const FIRST_CHANNEL = 0x4000;
 /** Targets per sender allocation: below maxPermissionsPerAllocation and maxChannelsPerAllocation (64). */
 const TARGETS_PER_SENDER = 25;
-/** Allocations per credential: below maxAllocationsPerUsername (64). */
-const ALLOCATIONS_PER_USERNAME = 5;
 const TICK_MS = 5;
 
 export async function openStalledReaders(opts: StalledReadersOptions): Promise<StalledReaders> {
   const clients: TurnClient[] = [];
-  let n = 0;
-  const connect = async (transport: 'udp' | 'tcp'): Promise<TurnClient> => {
-    const cred = mintRestCredential(opts.secret, `stall${Math.floor(n++ / ALLOCATIONS_PER_USERNAME)}-${process.pid}`, 3600, Date.now());
+  // One credential per sender and its targets (26 allocations, below maxAllocationsPerUsername, 64): the relay lets its
+  // own relayed addresses exchange data only within one credential (a page's loopback mode), never across tests.
+  const connect = async (transport: 'udp' | 'tcp', group: number): Promise<TurnClient> => {
+    const cred = mintRestCredential(opts.secret, `stall${group}-${process.pid}`, 3600, Date.now());
     const c = await TurnClient.connect({ host: opts.host, port: opts.turnPort, transport, username: cred.username, password: cred.credential, rtoMs: 500 });
     clients.push(c);
     return c;
   };
   const targets: { client: TurnClient; relayed: TransportAddress }[] = [];
   for (let i = 0; i < opts.count; i++) {
-    const client = await connect('tcp');
+    const client = await connect('tcp', Math.floor(i / TARGETS_PER_SENDER));
     targets.push({ client, relayed: (await client.allocate()).relayed });
   }
   const senders: { client: TurnClient; relayed: TransportAddress; targets: number }[] = [];
   for (let i = 0; i < opts.count; i += TARGETS_PER_SENDER) {
-    const client = await connect('udp');
+    const client = await connect('udp', i / TARGETS_PER_SENDER);
     const relayed = (await client.allocate()).relayed;
     const mine = targets.slice(i, i + TARGETS_PER_SENDER);
     await client.createPermission(mine.map((t) => t.relayed));
