@@ -92,7 +92,9 @@ async function pageWithLeg(browser: Browser, origin: string, audio: string): Pro
   try {
     await page.goto(`${origin}/?profile=azure-region&azureRegion=North%20Europe&duration=3&save=0&autostart=1${audio}`);
     await expect(page.locator('[data-verdict]')).toBeVisible({ timeout: 60_000 });
-    await expect(page.locator('[data-region-leg]')).toHaveCount(1);
+    // Two lines: the nearest edge's round trip on its own targets, then the region leg's against the row.
+    await expect(page.locator('[data-region-leg]')).toHaveCount(2);
+    await expect(page.locator('[data-region-leg]').nth(1)).toContainText('North Europe');
     const secure = await page.evaluate(() => globalThis.isSecureContext);
     const result = await page.evaluate(() => (globalThis as { __callprobeResult?: { report?: PageReport } }).__callprobeResult);
     return { report: result?.report, secure };
