@@ -42,6 +42,9 @@ export async function launchEngine(engine: Engine, host: string, httpPorts: read
       extraPrefsFirefox: {
         'dom.securecontext.allowlist': host,
         'media.peerconnection.ice.obfuscate_host_addresses': false,
+        // Chromium's --autoplay-policy=no-user-gesture-required: an autostarted test starts its audio
+        // (0: allowed), where the page would otherwise wait for a click on Start.
+        'media.autoplay.default': 0,
         // Chromium's --use-fake-device-for-media-stream and --use-fake-ui-for-media-stream (for
         // `?audio=fake-device`), and the microphone granted to every origin from the start.
         ...(opts.fakeMicrophone === true

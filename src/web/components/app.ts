@@ -16,6 +16,7 @@ import { codeNotLoaded, lostOr } from '../server-lost.js';
 import { readPageOffers, type PageOffers } from '../../session/net/config.js';
 import type { LoadOffer } from '../../protocol/api-load.js';
 import { audioMayStart, primeAudio, releaseAudio } from '../audio.js';
+import { missingApis } from '../../session/browser-support.js';
 import { codeLine, ResultCard } from './result-card.js';
 import { codeLineStyles } from './result-card.styles.js';
 import { appStyles } from './app.styles.js';
@@ -134,7 +135,9 @@ export class CpApp extends CpElement {
    * answer". It then waits for Start, says so, and tells the embedding page (`needs-gesture`).
    */
   private async autostart(params: PageParams): Promise<void> {
-    if (params.audio !== 'none' && !(await audioMayStart())) {
+    // A browser that cannot run the test at all is told so at once (browser-unsupported), never asked for a click.
+    const runnable = missingApis(globalThis as unknown as Record<string, unknown>).length === 0;
+    if (params.audio !== 'none' && runnable && !(await audioMayStart())) {
       this.needsGesture = true;
       this.embed?.post('needs-gesture', { code: null, verdict: null, answer: pageMessages().t('page.needsGesture') });
       this.showEarlier();
