@@ -43,8 +43,11 @@ export async function openStalledReaders(opts: StalledReadersOptions): Promise<S
   const clients: TurnClient[] = [];
   // One credential per sender and its targets (26 allocations, below maxAllocationsPerUsername, 64): the relay lets its
   // own relayed addresses exchange data only within one credential (a page's loopback mode), never across tests.
+  // Minted once per group: a TURN REST username carries its expiry, so one minted a second later is another credential.
+  const creds = new Map<number, ReturnType<typeof mintRestCredential>>();
   const connect = async (transport: 'udp' | 'tcp', group: number): Promise<TurnClient> => {
-    const cred = mintRestCredential(opts.secret, `stall${group}-${process.pid}`, 3600, Date.now());
+    const cred = creds.get(group) ?? mintRestCredential(opts.secret, `stall${group}-${process.pid}`, 3600, Date.now());
+    creds.set(group, cred);
     const c = await TurnClient.connect({ host: opts.host, port: opts.turnPort, transport, username: cred.username, password: cred.credential, rtoMs: 500 });
     clients.push(c);
     return c;
