@@ -28,14 +28,24 @@ function samplesOf<L extends string>(read: ReadSpec<L>['read']): Iterable<readon
   return typeof v === 'number' ? [[{}, v]] : v;
 }
 
-/** A gauge in `registry` set to `spec.read()`'s samples at each scrape. */
-export function readGauge<L extends string>(registry: Registry, spec: ReadSpec<L>): Gauge<L> {
-  return new Gauge<L>({
+/** What a family read at each scrape is made with, gauge or counter: its name, help, labels, registry and aggregator. */
+function familyOf<L extends string>(
+  registry: Registry,
+  spec: ReadSpec<L>,
+): { name: string; help: string; labelNames: readonly L[]; registers: Registry[]; aggregator?: Aggregator } {
+  return {
     name: spec.name,
     help: spec.help,
     labelNames: spec.labelNames ?? [],
     registers: [registry],
     ...(spec.aggregator !== undefined ? { aggregator: spec.aggregator } : {}),
+  };
+}
+
+/** A gauge in `registry` set to `spec.read()`'s samples at each scrape. */
+export function readGauge<L extends string>(registry: Registry, spec: ReadSpec<L>): Gauge<L> {
+  return new Gauge<L>({
+    ...familyOf(registry, spec),
     collect() {
       // Only what `read` gives: without labels too, where reset() alone would leave a 0 (a family may have no sample now).
       this.reset();
@@ -48,11 +58,7 @@ export function readGauge<L extends string>(registry: Registry, spec: ReadSpec<L
 /** A counter in `registry` whose samples are `spec.read()`'s totals at each scrape (counted elsewhere, never going down). */
 export function readCounter<L extends string>(registry: Registry, spec: ReadSpec<L>): Counter<L> {
   return new Counter<L>({
-    name: spec.name,
-    help: spec.help,
-    labelNames: spec.labelNames ?? [],
-    registers: [registry],
-    ...(spec.aggregator !== undefined ? { aggregator: spec.aggregator } : {}),
+    ...familyOf(registry, spec),
     collect() {
       this.reset();
       this.remove({});
