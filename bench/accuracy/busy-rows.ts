@@ -8,7 +8,11 @@
  * `insufficient`, never `pass`). The jitter rows inject jitter upstream (the proxy, seeded) on
  * a busy device: the jitter the report gives upstream is within 30 % (or 1 ms) of the proxy's
  * own (RFC 3550 J over the delays it applied), or marked this device's, never a confident
- * figure off by 2x.
+ * figure off by 2x. The 2 % loss each way on a busy device: the loss found, no "Pause uploads"
+ * (loss only on the way out) while the other way lost too, and a claim the verdict did not keep
+ * said to be withdrawn. On every row, what the answer says on top: the `device-busy` caution
+ * wherever the attribution found the device too busy (10 % of a direction's windows, or a 200 ms
+ * stretch), and how often "Good so far" gave way to "Too early to tell".
  */
 import type { AccuracyScenario } from './scenarios.js';
 import { mdTable } from '../lib/docs.js';
@@ -19,11 +23,11 @@ export interface BusyRow {
   name: string;
   description: string;
   /** The accuracy scenario the proxy plays (bench/accuracy/scenarios.ts, or BUSY_SCENARIOS): 'clean', 'loss-up' or 'jitter-up'. */
-  scenario: 'clean' | 'loss-up' | 'jitter-up';
+  scenario: 'clean' | 'loss-up' | 'loss-both-2' | 'jitter-up';
   /** The browser's cap, % of one core; null: not capped. */
   capPct: number | null;
-  /** One CPU-bound process per core beside the test. */
-  hogs: boolean;
+  /** CPU-bound processes per core beside the test (0: none). */
+  hogsPerCore: number;
   /** `callprobe run --load`: the busy line after the idle window. */
   load: boolean;
 }
@@ -33,21 +37,22 @@ const capRow = (pct: number, load: boolean): BusyRow => ({
   description: `${load ? 'The busy line (`--load`) on the clean loopback path' : 'Clean loopback path'}, the browser capped at ${pct} % of one core (10 ms CFS period).`,
   scenario: 'clean',
   capPct: pct,
-  hogs: false,
+  hogsPerCore: 0,
   load,
 });
 
-const hogRow = (load: boolean): BusyRow => ({
-  name: `${load ? 'load-' : ''}hogs`,
-  description: `${load ? 'The busy line (`--load`) on the clean loopback path' : 'Clean loopback path'}, one CPU-bound process per core beside the test (browser and server uncapped).`,
+const hogRow = (load: boolean, perCore = 1): BusyRow => ({
+  name: `${load ? 'load-' : ''}hogs${perCore > 1 ? `-${perCore}` : ''}`,
+  description: `${load ? 'The busy line (`--load`) on the clean loopback path' : 'Clean loopback path'}, ${perCore > 1 ? `${perCore} CPU-bound processes` : 'one CPU-bound process'} per core beside the test (browser and server uncapped).`,
   scenario: 'clean',
   capPct: null,
-  hogs: true,
+  hogsPerCore: perCore,
   load,
 });
 
-/** Scenarios of the busy rows alone: jitter upstream only, as a proxy that spaces the probes unevenly. */
+/** Scenarios of the busy rows alone: jitter upstream only, as a proxy that spaces the probes unevenly; 2 % loss each way. */
 export const BUSY_SCENARIOS: readonly AccuracyScenario[] = [
+  { name: 'loss-both-2', description: '2 % random loss each way.', up: { loss: { probability: 0.02 } }, down: { loss: { probability: 0.02 } } },
   {
     name: 'jitter-up',
     description: '10 ms with normal jitter sigma 4 ms upstream only; jitter never reorders.',
@@ -60,7 +65,7 @@ const jitterRow = (busy: { capPct: number } | 'hogs'): BusyRow => ({
   description: `Normal jitter sigma 4 ms upstream (the proxy, seeded), ${busy === 'hogs' ? 'one CPU-bound process per core beside the test' : `the browser capped at ${busy.capPct} % of one core`}.`,
   scenario: 'jitter-up',
   capPct: busy === 'hogs' ? null : busy.capPct,
-  hogs: busy === 'hogs',
+  hogsPerCore: busy === 'hogs' ? 1 : 0,
   load: false,
 });
 
@@ -74,9 +79,18 @@ export const BUSY_ROWS: readonly BusyRow[] = [
     description: '3 % random loss upstream (the proxy, seeded), the browser capped at 20 % of one core.',
     scenario: 'loss-up',
     capPct: 20,
-    hogs: false,
+    hogsPerCore: 0,
     load: false,
   },
+  {
+    name: 'loss-both-cap-20',
+    description: '2 % random loss each way (the proxy, seeded), the browser capped at 20 % of one core.',
+    scenario: 'loss-both-2',
+    capPct: 20,
+    hogsPerCore: 0,
+    load: false,
+  },
+  hogRow(false, 2),
   capRow(10, true),
   capRow(20, true),
   capRow(35, true),
@@ -131,6 +145,59 @@ export interface BusyRun {
    * it applied; absent in raw files from before it was kept.
    */
   jitterUp?: { reportedMs: number | null; device: boolean; injectedMs: number | null };
+  /** What the answer says (busyAnswerOf); absent in raw files from before it was kept. */
+  answer?: BusyAnswer;
+}
+
+/** What a run's answer says on top and advises, read from its report by the product's own answer (present/answer.ts). */
+export interface BusyAnswer {
+  /** summary.caution. */
+  caution: string | null;
+  /** The attribution's deviceTooBusy: this device in 10 % of a direction's evaluable 200 ms windows or more, or a 200 ms stretch. */
+  deviceTooBusy: boolean;
+  /** The advice's ids, in the answer's order. */
+  advice: string[];
+  /** Whether the answer says a claim shown during the test was withdrawn. */
+  withdrawn: boolean;
+  /** Likely or settled claims shown during the test that the final grade did not keep (`held: false`). */
+  unheldClaims: number;
+  /** How often the answers shown went from "Good so far" to "Too early to tell" (the page says why beside it). */
+  goodThenUnsure: number;
+}
+
+type StoredClaims = NonNullable<ProvisionalReportView['provisional']>[number]['claims'];
+
+/** The headline's tone read from stored claims, as present/provisional.ts headline() reads the live ones. */
+function storedTone(claims: StoredClaims): 'good' | 'bad' | 'unsure' {
+  if (claims.some((c) => (c.kind === 'settled-fail' && (c.metric === 'loss-15s' || c.metric === 'burst-loss-200ms')) || c.kind === 'likely-fail')) return 'bad';
+  const needPass = claims.filter((c) => c.metric === 'latency-rtt' || c.metric === 'loss-15s');
+  return needPass.length > 0 && needPass.every((c) => c.kind === 'likely-pass') ? 'good' : 'unsure';
+}
+
+/** How often a run's answers went from good straight to unsure. */
+export function goodThenUnsure(provisional: ProvisionalReportView['provisional']): number {
+  const tones = (provisional ?? []).map((a) => storedTone(a.claims));
+  return tones.filter((t, i) => i > 0 && t === 'unsure' && tones[i - 1] === 'good').length;
+}
+
+/** The answer's part of a BusyRun, from the report and the product's answer view of it. */
+export function busyAnswerOf(
+  r: Pick<BusyReportView, 'provisional'> & { summary: { caution?: string | null }; attribution?: { deviceTooBusy?: boolean } | null },
+  view: { advice: readonly { id: string }[]; withdrawn: string | null },
+): BusyAnswer {
+  return {
+    caution: r.summary.caution ?? null,
+    deviceTooBusy: r.attribution?.deviceTooBusy === true,
+    advice: view.advice.map((a) => a.id),
+    withdrawn: view.withdrawn !== null,
+    unheldClaims: new Set(
+      (r.provisional ?? [])
+        .flatMap((a) => a.claims)
+        .filter((c) => c.kind !== 'so-far' && c.held === false)
+        .map((c) => `${c.metric} ${c.direction} ${c.kind}`),
+    ).size,
+    goodThenUnsure: goodThenUnsure(r.provisional),
+  };
 }
 
 /** What a busy run reads of a report: any more fields are left out; `insufficientCause` may not exist (before v3). */
@@ -203,6 +270,12 @@ export interface BusyRowSummary {
    * Null on the other rows.
    */
   jitter: { right: number; marked: number; judged: number; reportedMsMedian: number | null; injectedMsMedian: number | null } | null;
+  /**
+   * What the answers said (runs that kept it): the attribution found the device too busy, and of
+   * those the caution said it on top; "Pause uploads" advised; runs with a claim not kept, and of
+   * those said withdrawn; "Good so far" giving way to "Too early to tell", times. Null: none kept.
+   */
+  answer: { judged: number; deviceTooBusy: number; cautioned: number; pauseUploads: number; unheld: number; withdrawn: number; goodThenUnsure: number } | null;
   /** Whether the row met what is wanted (null: no runs). */
   wanted: boolean | null;
 }
@@ -211,10 +284,37 @@ export interface BusyRowSummary {
  * Whether one run missed what its row wants: a fail or `suffers` on a clean path, a pass with
  * loss, a fail or a confident jitter off the injected on a jitter row.
  */
-export function missedWanted(row: BusyRow, run: Pick<BusyRun, 'verdict' | 'loadKind' | 'jitterUp'>): boolean {
+export function missedWanted(row: BusyRow, run: Pick<BusyRun, 'verdict' | 'loadKind' | 'jitterUp' | 'answer'>): boolean {
   if (run.verdict === null) return false;
+  if (run.answer !== undefined && answerMissed(row, run.answer)) return true;
   if (row.scenario === 'jitter-up') return run.verdict === 'fail' || jitterRight(run.jitterUp) === false;
   return row.scenario === 'clean' ? run.verdict === 'fail' || run.loadKind === 'suffers' : run.verdict === 'pass';
+}
+
+/**
+ * Whether a run's answer missed what is wanted on top of its verdict: a device the attribution
+ * found too busy not said on top (`device-busy` caution), a claim the verdict did not keep not
+ * said to be withdrawn, and on the loss-each-way row "Pause uploads" (loss only on the way out).
+ */
+function answerMissed(row: BusyRow, a: BusyAnswer): boolean {
+  if (a.deviceTooBusy && a.caution !== 'device-busy' && a.caution !== 'fallback-path') return true;
+  if (a.unheldClaims > 0 && !a.withdrawn) return true;
+  return row.scenario === 'loss-both-2' && a.advice.includes('pause-uploads');
+}
+
+/** The answer tally of a row's runs that kept it (BusyRowSummary.answer); null when none did. */
+function answerTally(done: readonly BusyRun[]): BusyRowSummary['answer'] {
+  const kept = done.flatMap((r) => (r.answer === undefined ? [] : [r.answer]));
+  if (kept.length === 0) return null;
+  return {
+    judged: kept.length,
+    deviceTooBusy: kept.filter((a) => a.deviceTooBusy).length,
+    cautioned: kept.filter((a) => a.deviceTooBusy && (a.caution === 'device-busy' || a.caution === 'fallback-path')).length,
+    pauseUploads: kept.filter((a) => a.advice.includes('pause-uploads')).length,
+    unheld: kept.filter((a) => a.unheldClaims > 0).length,
+    withdrawn: kept.filter((a) => a.unheldClaims > 0 && a.withdrawn).length,
+    goodThenUnsure: kept.reduce((n, a) => n + a.goodThenUnsure, 0),
+  };
 }
 
 /** The jitter tally of a jitter row's runs (BusyRowSummary.jitter); null on the other rows. */
@@ -243,7 +343,7 @@ export function summarizeRow(row: BusyRow, runs: readonly BusyRun[]): BusyRowSum
   const n = (v: string): number => verdicts.filter((x) => x === v).length;
   const loadKinds = count(done.flatMap((r) => (r.loadKind === null ? [] : [r.loadKind])));
   const suffers = loadKinds['suffers'] ?? 0;
-  const lossFound = row.scenario === 'loss-up' ? n('fail') + n('insufficient') : null;
+  const lossFound = row.scenario === 'loss-up' || row.scenario === 'loss-both-2' ? n('fail') + n('insufficient') : null;
   const wanted = done.length === 0 ? null : !done.some((r) => missedWanted(row, r));
   return {
     row: row.name,
@@ -262,6 +362,7 @@ export function summarizeRow(row: BusyRow, runs: readonly BusyRun[]): BusyRowSum
     lossFound,
     latencyMsMedian: median(done.flatMap((r) => (r.latencyMs === null ? [] : [r.latencyMs]))),
     jitter: jitterTally(row, done),
+    answer: answerTally(done),
     wanted,
   };
 }
@@ -310,6 +411,23 @@ function jitterCell(j: BusyRowSummary['jitter']): string {
   const ms = (v: number | null): string => (v === null ? '–' : `${v.toFixed(2)} ms`);
   const right = j.right < j.judged ? `**${j.right}/${j.judged}**` : `${j.right}/${j.judged}`;
   return `${right} right (${ms(j.reportedMsMedian)} vs ${ms(j.injectedMsMedian)}; marked the device's ${j.marked})`;
+}
+
+/** What the answers said, a line per row (BusyRowSummary.answer); rows whose runs kept none are left out. */
+export function busyAnswerTable(rows: readonly { row: BusyRow; summary: BusyRowSummary }[]): string {
+  const kept = rows.flatMap(({ row, summary }) => (summary.answer === null ? [] : [{ row, a: summary.answer }]));
+  const bold = (bad: boolean, text: string): string => (bad ? `**${text}**` : text);
+  return mdTable(
+    ['row', 'runs', 'device too busy: said on top', '"Pause uploads" advised', 'a claim not kept: said withdrawn', '"Good so far" then "Too early to tell"'],
+    kept.map(({ row, a }) => [
+      `\`${row.name}\``,
+      String(a.judged),
+      bold(a.cautioned < a.deviceTooBusy, `${a.cautioned}/${a.deviceTooBusy}`),
+      bold(row.scenario === 'loss-both-2' && a.pauseUploads > 0, String(a.pauseUploads)),
+      bold(a.withdrawn < a.unheld, `${a.withdrawn}/${a.unheld}`),
+      String(a.goodThenUnsure),
+    ]),
+  );
 }
 
 const seconds = (ms: number | null): string => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);

@@ -27,6 +27,8 @@ import { CouldNotTestError, type AccuracyHarness } from './harness.js';
 import {
   BUSY_ROWS,
   COULD_NOT_TEST,
+  busyAnswerOf,
+  busyAnswerTable,
   busyClaimsTable,
   busyFigures,
   busyTable,
@@ -41,6 +43,8 @@ import {
   type BusyRun,
 } from './busy-rows.js';
 import { SCENARIOS, type AccuracyScenario } from './scenarios.js';
+import { answerView } from '../../src/analysis/present/answer.js';
+import type { Report } from '../../src/analysis/schema/report-schema.js';
 
 /** The file's name stem under bench/results/raw/ and bench/results/. */
 const NAME = 'accuracy-busy';
@@ -92,13 +96,17 @@ function published(raw: BusyRaw, date: string): { summary: unknown; markdown: st
     `### A busy device: accuracy on a clean path, and loss still found (${date})`,
     '',
     `Command: \`npm run bench:accuracy -- --rows ${entries.length === BUSY_ROWS.length ? 'all' : entries.map((e) => e.row.name).join(',')} --runs ${runsPerRow || DEFAULT_RUNS} --write-docs\` (${raw.durationS} s tests on the RTP path through the impairment proxy, loopback; ${String(raw.machine['cores'])} cores, ${String(raw.machine['chromium'])}). Summary: \`${files.summary}\`.`,
-    'The browser is capped with the cgroup cpu controller (10 ms CFS period: cgroup v1 `cpu.cfs_period_us` and `cpu.cfs_quota_us`, or v2 `cpu.max`; Linux Documentation/scheduler/sched-bwc.rst), through a wrapper given as `callprobe run --browser`, so the server runs uncapped; "hogs" is one CPU-bound process per core beside the test. Wanted: no `fail` and no `suffers` on a clean path; with 3 % upstream loss the loss is found (`fail` or `insufficient`, never `pass`); with jitter injected upstream, no `fail`, and the upstream jitter within 30 % (or 1 ms) of the proxy\'s own over the delays it applied, or marked this device\'s.',
+    'The browser is capped with the cgroup cpu controller (10 ms CFS period: cgroup v1 `cpu.cfs_period_us` and `cpu.cfs_quota_us`, or v2 `cpu.max`; Linux Documentation/scheduler/sched-bwc.rst), through a wrapper given as `callprobe run --browser`, so the server runs uncapped; "hogs" is one CPU-bound process per core beside the test ("hogs-2" two). Wanted: no `fail` and no `suffers` on a clean path; with 3 % upstream loss, or 2 % each way, the loss is found (`fail` or `insufficient`, never `pass`); with jitter injected upstream, no `fail`, and the upstream jitter within 30 % (or 1 ms) of the proxy\'s own over the delays it applied, or marked this device\'s.',
     '',
     busyTable(entries.filter((e) => e.skipped === null).map((e) => ({ row: e.row, summary: e.summary }))),
     '',
     'The provisional answers of the same runs (the idle window only: none is read once the busy line may have loaded it), every likely or settled claim checked against the final grade of its target and direction. Wanted: 0 contradicted on every row.',
     '',
     busyClaimsTable(entries.filter((e) => e.skipped === null).map((e) => ({ row: e.row, runs: e.runs }))),
+    '',
+    'What the answers said on top (the product\'s own answer read from each report): where the attribution found this device too busy (10 % of a direction\'s evaluable 200 ms windows or more, or one stretch of 200 ms), the `device-busy` caution; "Pause uploads" (loss only on the way out) never on the row that lost each way; a claim shown during the test that the final grade did not keep, said to be withdrawn; how often "Good so far" gave way to "Too early to tell" (the page says why beside it). Wanted: every count before a slash equal to the one after it.',
+    '',
+    busyAnswerTable(entries.filter((e) => e.skipped === null).map((e) => ({ row: e.row, summary: e.summary }))),
     ...(skipped.length > 0 ? ['', `Not run here: ${skipped.map((e) => `\`${e.row.name}\` (${e.skipped ?? ''})`).join('; ')}.`] : []),
   ].join('\n');
   return {
@@ -142,7 +150,7 @@ async function runMeasured(
   const args = [...(cap ? ['--browser', cap.wrap(DEFAULTS.browserPath)] : []), ...(row.load ? ['--load'] : []), '--evidence', evidencePath];
   const before = cap?.usage() ?? null;
   const t0 = Date.now();
-  const hogs = row.hogs ? startCpuHogs(availableParallelism(), { maxMs: (harness.durationS + 75 + moreTimeS) * 1000 }) : null;
+  const hogs = row.hogsPerCore > 0 ? startCpuHogs(row.hogsPerCore * availableParallelism(), { maxMs: (harness.durationS + 75 + moreTimeS) * 1000 }) : null;
   try {
     const cp = await harness.runCallprobe(scenario, seed, 'rtp', { args, moreTimeS });
     const after = cap?.usage() ?? null;
@@ -150,6 +158,7 @@ async function runMeasured(
       seed,
       ...busyFigures(cp.report as BusyReportView),
       ...(row.scenario === 'jitter-up' ? { jitterUp: jitterUpOf(cp.report as BusyReportView, cp.truth.up.jitterMeanMs) } : {}),
+      answer: busyAnswerOf(cp.report as Report, answerView(cp.report as Report)),
       truth: { up: { probes: cp.truth.up.probes, lost: cp.truth.up.lost }, down: { probes: cp.truth.down.probes, lost: cp.truth.down.lost } },
       throttle:
         before && after

@@ -7,8 +7,11 @@ import { describe, expect, it } from 'vitest';
 import {
   BUSY_ROWS,
   COULD_NOT_TEST,
+  busyAnswerOf,
+  busyAnswerTable,
   busyClaimsTable,
   busyFigures,
+  goodThenUnsure,
   busyTable,
   jitterUpOf,
   missedWanted,
@@ -47,6 +50,8 @@ describe('the rows', () => {
       'cap-35',
       'hogs',
       'loss-up-cap-20',
+      'loss-both-cap-20',
+      'hogs-2',
       'load-cap-10',
       'load-cap-20',
       'load-cap-35',
@@ -54,9 +59,11 @@ describe('the rows', () => {
       'jitter-up-hogs',
       'jitter-up-cap-20',
     ]);
-    expect(row('jitter-up-hogs')).toMatchObject({ scenario: 'jitter-up', capPct: null, hogs: true, load: false });
-    expect(row('loss-up-cap-20')).toMatchObject({ scenario: 'loss-up', capPct: 20, hogs: false, load: false });
-    expect(row('load-hogs')).toMatchObject({ scenario: 'clean', capPct: null, hogs: true, load: true });
+    expect(row('jitter-up-hogs')).toMatchObject({ scenario: 'jitter-up', capPct: null, hogsPerCore: 1, load: false });
+    expect(row('loss-up-cap-20')).toMatchObject({ scenario: 'loss-up', capPct: 20, hogsPerCore: 0, load: false });
+    expect(row('load-hogs')).toMatchObject({ scenario: 'clean', capPct: null, hogsPerCore: 1, load: true });
+    expect(row('hogs-2')).toMatchObject({ scenario: 'clean', capPct: null, hogsPerCore: 2, load: false });
+    expect(row('loss-both-cap-20')).toMatchObject({ scenario: 'loss-both-2', capPct: 20, hogsPerCore: 0, load: false });
   });
 
   it('--rows picks by name in the table order, all for every row, and refuses a name it does not know', () => {
@@ -146,6 +153,7 @@ describe('summarizeRow: the tally against what is wanted', () => {
       lossFound: null,
       latencyMsMedian: 9,
       jitter: null,
+      answer: null,
       wanted: true,
     });
     expect(summarizeRow(row('load-cap-20'), [run({ loadKind: 'suffers' })]).wanted).toBe(false);
@@ -244,5 +252,69 @@ describe('busyClaimsTable', () => {
     );
     expect(table[2]).toBe('| `hogs` | 2/3 | 2 (likely-pass 2) | 0 | 0 | 1/3 (7.0 s) | 0/0 (–) |');
     expect(table[3]).toBe('| `loss-up-cap-20` | 2/2 | 2 (likely-fail 1, likely-pass 1) | 0 | 1 | – | 1/1 (9.0 s) |');
+  });
+});
+
+describe('what the answer says on top', () => {
+  const claim = (metric: string, kind: string, held: boolean | null = null) => ({ metric, direction: metric === 'latency-rtt' ? 'round-trip' : 'up', kind, evidence: '', held });
+  const good = [claim('latency-rtt', 'likely-pass'), claim('loss-15s', 'likely-pass')];
+  const unsure = [claim('latency-rtt', 'likely-pass'), claim('loss-15s', 'so-far')];
+  const bad = [claim('loss-15s', 'settled-fail')];
+
+  it('counts "Good so far" giving way to "Too early to tell", not to a fail, nor unsure before good', () => {
+    const at = (claims: ReturnType<typeof claim>[], atMs: number) => ({ atMs, claims });
+    expect(goodThenUnsure([at(unsure, 1), at(good, 2), at(unsure, 3), at(good, 4), at(unsure, 5)])).toBe(2);
+    expect(goodThenUnsure([at(unsure, 1), at(good, 2), at(bad, 3)])).toBe(0);
+    expect(goodThenUnsure([at(good, 1), at([claim('latency-rtt', 'likely-fail')], 2)])).toBe(0);
+    expect(goodThenUnsure(undefined)).toBe(0);
+  });
+
+  it("reads the caution, the device's share, the advice and a withdrawn line; a claim repeated in answers counts once", () => {
+    const provisional = [
+      { atMs: 1, claims: [claim('loss-15s', 'settled-fail', false)] },
+      { atMs: 2, claims: [claim('loss-15s', 'settled-fail', false), claim('latency-rtt', 'so-far', false)] },
+    ];
+    const a = busyAnswerOf(
+      { summary: { caution: 'device-busy' }, attribution: { deviceTooBusy: true }, provisional },
+      { advice: [{ id: 'pause-downloads' }], withdrawn: 'An earlier answer ... is withdrawn' },
+    );
+    expect(a).toEqual({ caution: 'device-busy', deviceTooBusy: true, advice: ['pause-downloads'], withdrawn: true, unheldClaims: 1, goodThenUnsure: 0 });
+  });
+
+  const answer = (over: Partial<NonNullable<BusyRun['answer']>>): NonNullable<BusyRun['answer']> => ({
+    caution: null,
+    deviceTooBusy: false,
+    advice: [],
+    withdrawn: false,
+    unheldClaims: 0,
+    goodThenUnsure: 0,
+    ...over,
+  });
+
+  it('misses what is wanted: a busy device not said on top, a claim not kept not withdrawn, "Pause uploads" when both ways lost', () => {
+    const hogs2 = row('hogs-2');
+    expect(missedWanted(hogs2, run({ answer: answer({ deviceTooBusy: true }) }))).toBe(true);
+    expect(missedWanted(hogs2, run({ answer: answer({ deviceTooBusy: true, caution: 'device-busy' }) }))).toBe(false);
+    expect(missedWanted(hogs2, run({ answer: answer({ unheldClaims: 1 }) }))).toBe(true);
+    expect(missedWanted(hogs2, run({ answer: answer({ unheldClaims: 1, withdrawn: true }) }))).toBe(false);
+    const both = row('loss-both-cap-20');
+    expect(missedWanted(both, run({ verdict: 'fail', answer: answer({ advice: ['pause-uploads'] }) }))).toBe(true);
+    expect(missedWanted(both, run({ verdict: 'fail', answer: answer({ advice: ['wifi-or-cable'] }) }))).toBe(false);
+    expect(missedWanted(both, run({ verdict: 'pass' }))).toBe(true);
+    // "Pause uploads" is right where only the way out lost.
+    expect(missedWanted(row('loss-up-cap-20'), run({ verdict: 'fail', answer: answer({ advice: ['pause-uploads'] }) }))).toBe(false);
+  });
+
+  it('the table: counts, a shortfall in bold, rows that kept no answer left out', () => {
+    const hogs2 = row('hogs-2');
+    const both = row('loss-both-cap-20');
+    const table = busyAnswerTable([
+      { row: hogs2, summary: summarizeRow(hogs2, [run({ answer: answer({ deviceTooBusy: true, caution: 'device-busy', goodThenUnsure: 1 }) }), run({ answer: answer({ deviceTooBusy: true }) })]) },
+      { row: both, summary: summarizeRow(both, [run({ verdict: 'fail', answer: answer({ unheldClaims: 2, withdrawn: true, advice: ['pause-uploads'] }) })]) },
+      { row: row('hogs'), summary: summarizeRow(row('hogs'), [run({})]) },
+    ]).split('\n');
+    expect(table).toHaveLength(4);
+    expect(table[2]).toBe('| `hogs-2` | 2 | **1/2** | 0 | 0/0 | 1 |');
+    expect(table[3]).toBe('| `loss-both-cap-20` | 1 | 0/0 | **1** | 1/1 | 0 |');
   });
 });
