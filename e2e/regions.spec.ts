@@ -28,7 +28,11 @@ import { DEFAULTS } from '../src/protocol/defaults.js';
  *    first pass: the report says it did not answer (unreachable), names the next (30 ms) as the
  *    nearest, gives each edge the probes measured its p50 within 3 ms + 10 % of its injected round
  *    trip plus the clean base (at most 3 ms here: bench:regions measures it, about 2 ms), and
- *    completed its test on that edge. Last: the nearest stays dead.
+ *    completed its test on that edge, then its busy line (`--load`) on that edge (its own load
+ *    book granted it). Last: the nearest stays dead.
+ * 4. Every edge's relay drops what the page sends (a site's firewall blocking UDP to them): the
+ *    test says none answered and whose side by the hub's word (blocked-ports' one rule), exits
+ *    could-not-test or fail, and never lands on the first listed edge.
  */
 const EDGES: EdgeSpec[] = [
   // No loss where a test runs: its 4 s verdict is then always "too short" (exit 2), never a burst fail of the proxy's.
@@ -108,7 +112,7 @@ test.describe.serial('a hub with eight edges', () => {
   let started: RegionsTestbed | undefined;
   test.beforeAll(async () => {
     test.setTimeout(120_000);
-    bed = await RegionsTestbed.start(EDGES, 'ci-1', { hubNames: [PLAIN_NAME], onHub: (b) => (started = b) });
+    bed = await RegionsTestbed.start(EDGES, 'ci-1', { hubNames: [PLAIN_NAME], metrics: true, onHub: (b) => (started = b) });
   });
   test.afterAll(async () => {
     // Whatever started, even when the start did not finish in time.
@@ -212,22 +216,51 @@ test.describe.serial('a hub with eight edges', () => {
     }
   });
 
-  // eslint-disable-next-line no-empty-pattern
-  test('the nearest killed in the first pass is unreachable, the test runs on the next nearest', { tag: ['@measure', '@pair'] }, async ({}, testInfo) => {
-    test.setTimeout(90_000);
-    bed.killAtFirstDatagram('near');
-    const run = await bed.run(['--duration', '4'], 60_000);
-    await testInfo.attach('run.json', { body: JSON.stringify(run), contentType: 'application/json' });
-    const report = run.json as Reported;
-    expect(bed.killedAtMs('near'), 'the nearest was killed by its first datagram').not.toBeNull();
-    expect(locateProblems(report.locate, EDGES, new Set(['near']), { minMs: 0, maxMs: CLEAN_BASE_MAX_MS }), JSON.stringify(report.locate)).toEqual([]);
-    // The test completed on the next nearest, with the page's locate beside it, and no region leg (not graded against an Azure row).
-    expect(report.meta.edge).toEqual({ id: 'mid', azureRegion: 'North Europe' });
-    expect(report.legs).toBeUndefined();
-    expect(report.outcome).toBeNull();
-    expect(report.directions.up?.packetsSent).toBeGreaterThan(300);
-    expect(run.progress.some((p) => p.line.includes('finding the nearest test server: 8 reached at once'))).toBe(true);
-    // A test too short for a 15 s window: insufficient, exit 2 (never a network fail for the killed edge).
-    expect(run.exitCode).toBe(2);
-  });
+  test(
+    'the nearest killed in the first pass is unreachable, the test and its busy line run on the next nearest',
+    { tag: ['@measure', '@pair'] },
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, testInfo) => {
+      test.setTimeout(120_000);
+      bed.killAtFirstDatagram('near');
+      const run = await bed.run(['--duration', '4', '--load'], 90_000);
+      await testInfo.attach('run.json', { body: JSON.stringify(run), contentType: 'application/json' });
+      const report = run.json as Reported;
+      expect(bed.killedAtMs('near'), 'the nearest was killed by its first datagram').not.toBeNull();
+      expect(locateProblems(report.locate, EDGES, new Set(['near']), { minMs: 0, maxMs: CLEAN_BASE_MAX_MS }), JSON.stringify(report.locate)).toEqual([]);
+      // The test completed on the next nearest, with the page's locate beside it, and no region leg (not graded against an Azure row).
+      expect(report.meta.edge).toEqual({ id: 'mid', azureRegion: 'North Europe' });
+      expect(report.legs).toBeUndefined();
+      expect(report.outcome).toBeNull();
+      expect(report.directions.up?.packetsSent).toBeGreaterThan(300);
+      expect(run.progress.some((p) => p.line.includes('finding the nearest test server: 8 reached at once'))).toBe(true);
+      // The busy line ran where the test did: the edge's own load book granted it, no other edge's.
+      const grants = async (id: string): Promise<number> => Number(/^callprobe_load_grants_total (\d+)$/m.exec(await bed.edgeMetrics(id))?.[1] ?? NaN);
+      expect(await grants('mid')).toBeGreaterThanOrEqual(1);
+      expect(await grants('far')).toBe(0);
+      // A test too short for a 15 s window: insufficient, exit 2 (never a network fail for the killed edge).
+      expect(run.exitCode).toBe(2);
+    },
+  );
+
+  test(
+    'every edge blocked: the test says none answered and whose side, and never lands on the first listed edge',
+    { tag: ['@measure', '@pair'] },
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, testInfo) => {
+      test.setTimeout(90_000);
+      bed.blockEveryRelay(true);
+      const run = await bed.run(['--duration', '4'], 60_000);
+      await testInfo.attach('run.json', { body: JSON.stringify(run), contentType: 'application/json' });
+      const out = run.json as { kind?: string; reason?: string; message?: string; side?: string };
+      expect(bed.blockedDatagrams(), 'the edges dropped what the page sent').toBeGreaterThan(0);
+      expect(out, JSON.stringify(out)).toMatchObject({ kind: 'could-not-test', reason: 'could-not-connect' });
+      expect(out.message).toContain("none of this hub's test servers answered");
+      // Whose side, by the hub's word a moment later: each edge still offered with its relay's check (the network's), or not (ours).
+      expect(['network', 'network-or-server', 'server']).toContain(out.side);
+      // A could-not-test record, not a report on some edge: exit 4, or 1 where every port calls use was tried and blocked.
+      expect([1, 4]).toContain(run.exitCode);
+      bed.blockEveryRelay(false);
+    },
+  );
 });

@@ -41,8 +41,12 @@ export interface ImpairProxyOptions {
    * bench/lib/veth.ts: a browser that refuses a relay on loopback): allowed like loopback.
    */
   madeAddresses?: readonly string[];
-  /** Called as each client datagram arrives, before anything is done with it (a testbed that stops the target at a client's first packet). */
-  onClientDatagram?: () => void;
+  /**
+   * Called as each client datagram arrives, before anything is done with it (a testbed that stops
+   * the target at a client's first packet); `'drop'` drops it there, counted in `refused.blocked`
+   * (a firewall in front of the target).
+   */
+  onClientDatagram?: () => 'drop' | undefined;
 }
 
 type StopReason = Truth['stopReason'];
@@ -89,7 +93,7 @@ export async function startImpairProxy(options: ImpairProxyOptions): Promise<Imp
   const startPerfMs = performance.now();
   const startedAtEpochMs = performance.timeOrigin + startPerfMs;
   const now = (): number => performance.now() - startPerfMs;
-  const refused = { foreignSource: 0, flowLimit: 0 };
+  const refused = { foreignSource: 0, flowLimit: 0, blocked: 0 };
   const errors: { atMs: number; message: string }[] = [];
   const flows: Flow[] = [];
   let stopped = false;
@@ -172,7 +176,10 @@ export async function startImpairProxy(options: ImpairProxyOptions): Promise<Imp
           refused.foreignSource++;
           return;
         }
-        options.onClientDatagram?.();
+        if (options.onClientDatagram?.() === 'drop') {
+          refused.blocked++;
+          return;
+        }
         const client = { host: rinfo.address, port: rinfo.port };
         const flow = listener.flows.get(formatHostPort(client)) ?? openFlow(listener, client, t);
         flow?.receive('up', msg, t);

@@ -128,8 +128,11 @@ export interface Truth {
     /** actual - intended send time over every copy sent by every flow. */
     errorMs: Summary;
   };
-  /** Datagrams refused: source not loopback (or, upstream, not the target), or beyond maxFlows. */
-  refused: { foreignSource: number; flowLimit: number };
+  /**
+   * Datagrams refused: source not loopback (or, upstream, not the target), beyond maxFlows, or
+   * dropped by the caller's `onClientDatagram` (a firewall in front of the target).
+   */
+  refused: { foreignSource: number; flowLimit: number; blocked: number };
   /** Socket errors seen while running (ms since start, message). */
   errors: { atMs: number; message: string }[];
   flows: FlowTruth[];

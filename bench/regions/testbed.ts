@@ -41,11 +41,17 @@ export interface RegionsRun {
 
 const ADMIN = 'regions-testbed-operator-0123456789';
 
-/** An edge's kill switch: armed, it kills the edge's process at its proxy's next client datagram. */
+/**
+ * An edge's kill switch: armed, it kills the edge's process at its proxy's next client datagram;
+ * blocking, its proxy drops every client datagram (a firewall in front of the edge's relay).
+ */
 interface KillSwitch {
   armed: boolean;
   killedAtMs: number | null;
   kill: (() => void) | null;
+  blocking: boolean;
+  /** Client datagrams dropped while blocking. */
+  blocked: number;
 }
 
 interface Edge {
@@ -53,6 +59,8 @@ interface Edge {
   served: Served;
   proxy: ImpairProxy;
   kill: KillSwitch;
+  /** Its /metrics (the testbed's `metrics` option), else null. */
+  metricsUrl: string | null;
 }
 
 export class RegionsTestbed {
@@ -77,10 +85,16 @@ export class RegionsTestbed {
   static async start(
     specs: readonly EdgeSpec[],
     seed: string,
-    o: { durationMs?: number; hubNames?: readonly string[]; onHub?: (bed: RegionsTestbed) => void } = {},
+    o: {
+      durationMs?: number;
+      hubNames?: readonly string[];
+      onHub?: (bed: RegionsTestbed) => void;
+      /** Each edge serves /metrics on a loopback port of its own (edgeMetrics). */
+      metrics?: boolean;
+    } = {},
   ): Promise<RegionsTestbed> {
     const dir = mkdtempSync(join(tmpdir(), 'callprobe-regions-'));
-    const [hubPort, ...ports] = await freePorts(1 + 3 * specs.length);
+    const [hubPort, ...ports] = await freePorts(1 + 4 * specs.length);
     const hub = await startServe(
       ['--db', join(dir, 'hub.db'), '--admin-token', ADMIN, '--external-turn', 'turn:127.0.0.1:9?transport=udp', '--no-reflector'],
       hubPort ?? 0,
@@ -91,9 +105,9 @@ export class RegionsTestbed {
     const bed = new RegionsTestbed(hub, edges, proxies, dir);
     o.onHub?.(bed);
     const startEdge = async (spec: EdgeSpec, i: number): Promise<void> => {
-      const [httpPort = 0, turnPort = 0, proxyPort = 0] = ports.slice(3 * i, 3 * i + 3);
+      const [httpPort = 0, turnPort = 0, proxyPort = 0, metricsPort = 0] = ports.slice(4 * i, 4 * i + 4);
       const p = spec.lossPct / 100;
-      const kill: KillSwitch = { armed: false, killedAtMs: null, kill: null };
+      const kill: KillSwitch = { armed: false, killedAtMs: null, kill: null, blocking: false, blocked: 0 };
       const proxy = await startImpairProxy({
         pairs: [{ listen: { host: '127.0.0.1', port: proxyPort }, target: { host: '127.0.0.1', port: turnPort } }],
         scenario: {
@@ -104,9 +118,14 @@ export class RegionsTestbed {
         seed: `${seed}/${spec.id}`,
         durationMs: o.durationMs ?? 10 * 60_000,
         onClientDatagram: () => {
-          if (!kill.armed || kill.killedAtMs !== null) return;
+          if (kill.blocking) {
+            kill.blocked++;
+            return 'drop';
+          }
+          if (!kill.armed || kill.killedAtMs !== null) return undefined;
           kill.killedAtMs = performance.now();
           kill.kill?.();
+          return undefined;
         },
       });
       proxies.push({ id: spec.id, proxy });
@@ -131,6 +150,7 @@ export class RegionsTestbed {
           '--edge-token',
           token,
           ...origins,
+          ...(o.metrics === true ? ['--metrics-listen', `127.0.0.1:${metricsPort}`] : []),
         ],
         httpPort,
         { readyTimeoutMs: 60_000 },
@@ -140,7 +160,7 @@ export class RegionsTestbed {
         await served.stop();
         throw new Error(`the testbed was stopped while edge ${spec.id} started`);
       }
-      edges.push({ spec, served, proxy, kill });
+      edges.push({ spec, served, proxy, kill, metricsUrl: o.metrics === true ? `http://127.0.0.1:${metricsPort}/metrics` : null });
     };
     try {
       const queue = [...specs.entries()];
@@ -196,6 +216,27 @@ export class RegionsTestbed {
     const edge = this.edges.find((e) => e.spec.id === id);
     if (!edge) throw new Error(`no edge ${id}`);
     edge.kill.armed = true;
+  }
+
+  /** Edge `id`'s /metrics text (started with the `metrics` option). */
+  async edgeMetrics(id: string): Promise<string> {
+    const url = this.edges.find((e) => e.spec.id === id)?.metricsUrl;
+    if (url == null) throw new Error(`edge ${id} has no /metrics here: start the testbed with { metrics: true }`);
+    return (await fetch(url)).text();
+  }
+
+  /**
+   * Every edge's relay port drops what clients send from now on (`on`), as a site's firewall that
+   * blocks UDP to them would; the edges' own relay checks, which go through the same proxies, are
+   * dropped too, so an edge checked while it blocks is listed `relay-down`.
+   */
+  blockEveryRelay(on: boolean): void {
+    for (const e of this.edges) e.kill.blocking = on;
+  }
+
+  /** Datagrams each edge's proxy dropped while blocking. */
+  blockedDatagrams(): number {
+    return this.edges.reduce((n, e) => n + e.kill.blocked, 0);
   }
 
   /** When `id` was killed (performance.now()), or null. */
