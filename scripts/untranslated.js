@@ -29,7 +29,7 @@ const unquote = (s) => s.slice(1, -1).replace(/\\(.)/g, '$1');
  * The marked messages of one catalogue module (a path relative to the repository root).
  * @returns {{ key: string, english: string }[]}
  */
-export function untranslatedIn(file) {
+function untranslatedIn(file) {
   const text = readFileSync(join(root, file), 'utf8');
   return [...text.matchAll(MARKED)].map((m) => ({ key: unquote(m[1] ?? ''), english: unquote(m[2] ?? '') }));
 }

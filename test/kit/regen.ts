@@ -14,7 +14,7 @@ import { repoRoot } from './paths.js';
 const regenerating = process.env['CALLPROBE_REGEN'] === '1';
 
 /** The failure message of a generated file that differs from what the code generates. */
-export function generatedDiffers(file: string): string {
+function generatedDiffers(file: string): string {
   return `what the code generates differs from ${relative(repoRoot, file)}: run \`npm run regen\` if the change is intended, and review the diff`;
 }
 
