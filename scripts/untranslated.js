@@ -6,7 +6,7 @@
  * English. docs/translating.md says how to mark one.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Every catalogue folder: one module per language. */
@@ -18,7 +18,8 @@ export const CATALOGUE_DIRS = [
   'src/web/console-sign-in-messages',
 ];
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+// Not `new URL('..', import.meta.url)`: Vite rewrites that form (an asset) under the components tests.
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** A quoted string of the source: '...', "..." or `...` (no interpolation), its escapes undone. */
 const STRING = String.raw`'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|` + '`(?:[^`\\\\$]|\\\\.)*`';
