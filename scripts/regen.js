@@ -6,6 +6,7 @@
  * review the diff (`git diff`) before committing it.
  */
 import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Each test that compares generated files, and the files it writes. */
@@ -32,7 +33,7 @@ const GENERATED = [
   },
 ];
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = spawnSync('npx', ['vitest', 'run', ...GENERATED.map((g) => g.test)], {
   cwd: root,
   stdio: 'inherit',

@@ -424,7 +424,12 @@ export async function runSoak(o: SoakOptions): Promise<void> {
   const summary = soakSummary(raw);
   const date = today();
   const published = publishResults(
-    { name: 'load-soak', raw, summary, docs: { page: 'load', section: 'load-soak', markdown: soakMarkdown(o, summary, resultFiles('load-soak', date).summary, date) } },
+    {
+      name: 'load-soak',
+      raw,
+      summary,
+      docs: { page: 'load', section: 'load-soak', markdown: soakMarkdown(o, summary, resultFiles('load-soak', date).summary, date) },
+    },
     { writeDocs: writeDocsRequested(process.argv), date },
   );
   process.stdout.write(

@@ -29,7 +29,9 @@ describe('npm run regen', () => {
   });
 
   it('is the one spelling: no test reads another flag to rewrite a file', () => {
-    const others = testFiles(join(repoRoot, 'test')).filter((f) => f !== 'test/kit/regen.test.ts' && /UPDATE_GOLDEN|UPDATE_SIGNAL_CHECK|CALLPROBE_WRITE_SCHEMA/.test(readFileSync(join(repoRoot, f), 'utf8')));
+    const others = testFiles(join(repoRoot, 'test')).filter(
+      (f) => f !== 'test/kit/regen.test.ts' && /UPDATE_GOLDEN|UPDATE_SIGNAL_CHECK|CALLPROBE_WRITE_SCHEMA/.test(readFileSync(join(repoRoot, f), 'utf8')),
+    );
     expect(others).toEqual([]);
   });
 });

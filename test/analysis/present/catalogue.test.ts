@@ -156,7 +156,13 @@ describe('every catalogue', () => {
 describe('untranslated messages', () => {
   it('are marked in the catalogues this test reads, and each is its English message word for word', () => {
     expect([...CATALOGUE_DIRS].sort()).toEqual(
-      ['src/analysis/present/messages', 'src/web/messages', 'src/web/console-messages', 'src/web/console-site-messages', 'src/web/console-sign-in-messages'].sort(),
+      [
+        'src/analysis/present/messages',
+        'src/web/messages',
+        'src/web/console-messages',
+        'src/web/console-site-messages',
+        'src/web/console-sign-in-messages',
+      ].sort(),
     );
     const english: Record<string, Readonly<Record<string, string>>> = {
       'src/analysis/present/messages': answerEn,

@@ -118,7 +118,10 @@ describe('upgradeReport', () => {
     const v1 = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as ReportV1;
     expect(Value.Check(ReportV1Schema, v1)).toBe(true);
     const upgraded = upgradeReport(v1);
-    expect([...Value.Errors(ReportSchema, upgraded)].map((e) => `${e.path} ${e.message}`), UPGRADE_V2).toEqual([]);
+    expect(
+      [...Value.Errors(ReportSchema, upgraded)].map((e) => `${e.path} ${e.message}`),
+      UPGRADE_V2,
+    ).toEqual([]);
     const c = GOLDEN_CASES.find((x) => x.name === name);
     if (c === undefined) throw new Error(`no golden case ${name}`);
     const today: Report = withStoredWindowWords(analyze(c.input()), upgraded);

@@ -77,7 +77,10 @@ describe('bench results: raw always, tracked files only with --write-docs', () =
   });
 
   it('with --write-docs and a page not there yet: the page is started with the section', () => {
-    publishResults({ ...output, name: 'regions', docs: { page: 'regions', section: 'regions-many', markdown: 'twelve edges' } }, { writeDocs: true, root, date: '2026-11-25' });
+    publishResults(
+      { ...output, name: 'regions', docs: { page: 'regions', section: 'regions-many', markdown: 'twelve edges' } },
+      { writeDocs: true, root, date: '2026-11-25' },
+    );
     expect(readFileSync(join(root, 'docs', 'benchmarks', 'regions.md'), 'utf8')).toBe(
       '# Benchmark\n\nOne of the [benchmarks](../benchmarks.md).\n\n<!-- regions-many:start -->\ntwelve edges\n<!-- regions-many:end -->\n',
     );
@@ -86,9 +89,9 @@ describe('bench results: raw always, tracked files only with --write-docs', () =
   });
 
   it('refuses a page name that is not a plain name', () => {
-    expect(() => publishResults({ ...output, docs: { page: '../README', section: 'speed', markdown: 'x' } }, { writeDocs: true, root, date: '2026-11-23' })).toThrow(
-      /lower-case name/,
-    );
+    expect(() =>
+      publishResults({ ...output, docs: { page: '../README', section: 'speed', markdown: 'x' } }, { writeDocs: true, root, date: '2026-11-23' }),
+    ).toThrow(/lower-case name/);
   });
 
   it('with --write-docs and no docs section (the relay bench): the summary only', () => {
