@@ -180,7 +180,7 @@ function loadAssets(dir: string): Map<string, Asset> {
  * is sent compressed to a browser that accepts it: about a third of the bytes, and no compression
  * work per request. The files of `assets/` are read into memory at start (`loadAssets`): a page
  * loads about 27 of them, and from disk each cost the HTTP process a stat, an open and a read in
- * Node's thread pool, 1-1.7 ms of CPU a file (docs/benchmarks.md). The page itself is never
+ * Node's thread pool (docs/benchmarks/load-cost.md). The page itself is never
  * sent from a copy: it is not hashed, so a copy could be older than it.
  */
 export async function servePageFiles(app: FastifyInstance, webRoot: string): Promise<boolean> {

@@ -6,7 +6,7 @@
  *   recvmmsg and SO_TIMESTAMPNS): the relay's UDP sockets with their fast path and the event-loop
  *   sampler (server/turn/transport/native/udp.c), and the RTP leg's SRTP and probe core
  *   (server/reflector/rtp/native/srtp.c, echo.c). About a third of the portable path's CPU per
- *   test (docs/benchmarks.md).
+ *   test (docs/benchmarks/load-cost.md).
  * - `portable`: what runs wherever Node 20 runs: Node's dgram sockets, our SRTP over node:crypto
  *   and the probe core in JavaScript, the samplers on a JavaScript timer.
  * - `auto` (the default): native when both addons load, else portable.

@@ -373,7 +373,7 @@ const tally = (t: Record<string, number>): string =>
     .map(([k, v]) => `${k} ${v}`)
     .join(', ') || '–';
 
-/** The table docs/benchmarks.md shows: one line per row, in the order given. */
+/** The table docs/benchmarks/accuracy.md shows: one line per row, in the order given. */
 export function busyTable(rows: readonly { row: BusyRow; summary: BusyRowSummary }[]): string {
   return mdTable(
     [

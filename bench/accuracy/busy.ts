@@ -11,7 +11,7 @@
  * hold one entry per row, written after every run; running a row again replaces its entry, and
  * the other rows' entries are kept. `--date` picks an earlier day's file to add rows to. With
  * `--write-docs`, the summary (bench/results/accuracy-busy-<date>.summary.json) and the
- * `accuracy-busy` section of docs/benchmarks.md are made from every row the raw file holds.
+ * `accuracy-busy` section of docs/benchmarks/accuracy.md are made from every row the raw file holds.
  * A cap that cannot be made here (not root, no cpu controller) skips its row with the reason,
  * and fails the bench in CI. Loopback only (inside scripts/netns-run.sh).
  */
@@ -262,7 +262,7 @@ export async function runBusyRows(harnessStart: () => Promise<AccuracyHarness>, 
 function publishBusy(raw: BusyRaw, date: string, argv: readonly string[]): void {
   const out = published(raw, date);
   const done = publishResults(
-    { name: NAME, raw, summary: out.summary, docs: { section: NAME, markdown: out.markdown } },
+    { name: NAME, raw, summary: out.summary, docs: { page: 'accuracy', section: NAME, markdown: out.markdown } },
     { writeDocs: writeDocsRequested(argv), date },
   );
   process.stdout.write(`${out.markdown}\n\n${describePublished(done)}\n`);

@@ -6,13 +6,13 @@
  * `--no-rtp`), and irtt through the same proxy settings. Writes its raw results to
  * bench/results/raw/ (accuracy-<date>.json, and the packet-level evidence of every run); with
  * `--write-docs` also the summary bench/results/accuracy-<date>.summary.json and the accuracy
- * section of docs/benchmarks.md.
+ * section of docs/benchmarks/accuracy.md.
  *
  * Env: SEEDS (default 3), DC_SEEDS (data-channel seeds, default SEEDS; 0 skips that path),
  * SCENARIOS (comma-separated names, default all), DURATION_S (15), IRTT=0 to skip irtt,
  * DATA_PATH (native or portable: the servers' `serve --data-path`; default the server's, auto).
  * PUBLISH=provisional publishes only the provisional answers' tally (bench/results/provisional-<date>
- * and its own section of docs/benchmarks.md), so a run with fewer seeds leaves the accuracy
+ * and its own section of docs/benchmarks/accuracy.md), so a run with fewer seeds leaves the accuracy
  * section and summary as they were.
  * `--rows <names|all> [--runs N]` runs the busy-device rows instead (bench/accuracy/busy.ts).
  * Loopback only (run inside scripts/netns-run.sh); bounded: each run is DURATION_S plus
@@ -375,12 +375,12 @@ async function main(): Promise<void> {
             scenarios: summary.scenarios,
             provisional: summary.provisional,
           },
-          docs: { section: 'provisional', markdown: provisionalDoc },
+          docs: { page: 'accuracy', section: 'provisional', markdown: provisionalDoc },
         },
         { writeDocs: writeDocsRequested(process.argv), date },
       )
     : publishResults(
-        { name: 'accuracy', raw: rawResults, summary: accuracySummary(rawResults), docs: { section: 'accuracy', markdown: md } },
+        { name: 'accuracy', raw: rawResults, summary: accuracySummary(rawResults), docs: { page: 'accuracy', section: 'accuracy', markdown: md } },
         { writeDocs: writeDocsRequested(process.argv), date },
       );
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n${describePublished(published)}\n`);

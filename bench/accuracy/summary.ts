@@ -1,6 +1,6 @@
 /**
  * The accuracy bench's tracked summary: the run's headline figures and, per scenario and tool,
- * the criterion the first table of docs/benchmarks.md shows (one row a line). The per-seed
+ * the criterion the first table of docs/benchmarks/accuracy.md shows (one row a line). The per-seed
  * figures and the proxy's packet-level truth stay in the raw results (bench/results/raw/).
  */
 import type { Criterion } from './criterion.js';

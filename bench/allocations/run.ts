@@ -14,7 +14,7 @@
  * public TURN ports. Env: ENGINES (chromium,firefox), REPS (1),
  * DURATION_S (3: the allocations are made while the test connects). Raw results to
  * bench/results/raw/ (not committed); with --write-docs the summary and the allocations section
- * of docs/benchmarks.md. About 5 minutes with the defaults.
+ * of docs/benchmarks/allocations.md. About 5 minutes with the defaults.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLI } from '../lib/processes.js';
@@ -207,7 +207,7 @@ async function main(): Promise<void> {
     failures,
   };
   const published = publishResults(
-    { name: 'allocations', raw: { ...summary, results }, summary, docs: { section: 'allocations', markdown: md } },
+    { name: 'allocations', raw: { ...summary, results }, summary, docs: { page: 'allocations', section: 'allocations', markdown: md } },
     { writeDocs: writeDocsRequested(process.argv), date },
   );
   console.log(md);

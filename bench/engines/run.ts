@@ -10,7 +10,7 @@
  * Runs inside scripts/netns-run.sh: the server and the proxy listen on a veth pair made in that
  * namespace (Firefox refuses a relay on loopback). Env: SEEDS (3), DURATION_S (15). Writes
  * every report and truth to bench/results/raw/ (not committed); with --write-docs also
- * bench/results/engines-<date>.summary.json and the engines section of docs/benchmarks.md.
+ * bench/results/engines-<date>.summary.json and the engines section of docs/benchmarks/engines.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -236,7 +236,7 @@ async function main(): Promise<void> {
     cross,
   };
   const published = publishResults(
-    { name: 'engines', raw: { ...summary, results }, summary, docs: { section: 'engines', markdown: md } },
+    { name: 'engines', raw: { ...summary, results }, summary, docs: { page: 'engines', section: 'engines', markdown: md } },
     { writeDocs: writeDocsRequested(process.argv), date },
   );
   console.log(md);

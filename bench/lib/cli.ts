@@ -24,7 +24,7 @@ export function benchCommandLine(
 ): Record<string, string | boolean | undefined> {
   const cmd = new Command(`npm run ${script} --`).description(description).allowExcessArguments(false).helpOption('-h, --help', 'this text');
   for (const o of options) cmd.option(o.flags, o.description);
-  cmd.option('--write-docs', 'also write the tracked summary and the section of docs/benchmarks.md');
+  cmd.option('--write-docs', "also write the tracked summary and the bench's section of its page, docs/benchmarks/<page>.md");
   cmd.parse([...argv]);
   return cmd.opts<Record<string, string | boolean | undefined>>();
 }

@@ -2,14 +2,14 @@
  * Where a bench's results go. Every run writes its raw results to `bench/results/raw/` (ignored
  * by git: the accuracy bench alone writes megabytes). Only with `--write-docs` does it also
  * write its small summary, `bench/results/<name>-<date>.summary.json` (tracked: the figures
- * docs/benchmarks.md quotes), and rewrite its own section of docs/benchmarks.md. A run to try
+ * docs/benchmarks/ quotes), and rewrite its own section of its page there. A run to try
  * something out therefore never changes a tracked file.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { updateBenchmarksDoc } from './docs.js';
+import { benchPagePath, updateBenchmarksDoc } from './docs.js';
 
 /** The command-line flag that lets a bench rewrite tracked files. */
 const WRITE_DOCS_FLAG = '--write-docs';
@@ -83,8 +83,11 @@ export interface BenchOutput {
   raw: unknown;
   /** The figures the docs quote: small enough to check by hand. */
   summary: unknown;
-  /** The bench's own section of docs/benchmarks.md, when it has one. */
-  docs?: { section: string; markdown: string };
+  /**
+   * The bench's own section (between `<!-- section:start -->` and `<!-- section:end -->`) of its
+   * page, `docs/benchmarks/<page>.md`, when it has one.
+   */
+  docs?: { page: string; section: string; markdown: string };
 }
 
 export interface PublishOptions {
@@ -100,7 +103,7 @@ export interface Published {
   rawFile: string;
   /** Null without --write-docs. */
   summaryFile: string | null;
-  /** The docs/benchmarks.md section rewritten, or null. */
+  /** The section rewritten, `<page>.md (<section>)`, or null. */
   docsSection: string | null;
 }
 
@@ -116,13 +119,15 @@ export function publishResults(out: BenchOutput, options: PublishOptions): Publi
   writeFile(join(root, files.raw), `${JSON.stringify(out.raw, null, 2)}\n`);
   if (!options.writeDocs) return { rawFile: files.raw, summaryFile: null, docsSection: null };
   writeFile(join(root, files.summary), formatSummary(out.summary));
-  if (out.docs) updateBenchmarksDoc(out.docs.section, out.docs.markdown, join(root, 'docs', 'benchmarks.md'));
-  return { rawFile: files.raw, summaryFile: files.summary, docsSection: out.docs?.section ?? null };
+  if (out.docs === undefined) return { rawFile: files.raw, summaryFile: files.summary, docsSection: null };
+  const page = benchPagePath(out.docs.page);
+  updateBenchmarksDoc(out.docs.section, out.docs.markdown, join(root, page));
+  return { rawFile: files.raw, summaryFile: files.summary, docsSection: `${page} (${out.docs.section})` };
 }
 
 /** One line for the bench's stdout: where its results went, and what it left alone. */
 export function describePublished(p: Published): string {
   if (p.summaryFile === null) return `raw results: ${p.rawFile} (tracked files unchanged; ${WRITE_DOCS_FLAG} writes the summary and docs)`;
-  const docs = p.docsSection === null ? '' : ` and docs/benchmarks.md (${p.docsSection})`;
+  const docs = p.docsSection === null ? '' : ` and ${p.docsSection}`;
   return `raw results: ${p.rawFile}; summary: ${p.summaryFile}${docs}`;
 }

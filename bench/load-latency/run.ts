@@ -4,7 +4,7 @@
  * on its egress toward each side (bench/lib/bottleneck.ts), runs `callprobe run --load` through
  * it with irtt probing the same queue (testbed.ts), and sets callprobe's added delay per direction beside irtt's and the
  * verdict beside the scenario's truth. Raw results go to bench/results/raw/; `--write-docs`
- * also writes the summary and the docs/benchmarks.md section. `--runs N` repeats each scenario.
+ * also writes the summary and the docs/benchmarks/load-latency.md section. `--runs N` repeats each scenario.
  */
 import { Bottleneck, type BottleneckSpec } from '../lib/bottleneck.js';
 import { mdTable } from '../lib/docs.js';
@@ -228,7 +228,7 @@ async function main(): Promise<void> {
       name: 'load-latency',
       raw: { command: 'npm run bench:load-latency', machine, rows, starvation },
       summary: { command: 'npm run bench:load-latency', machine, rows, starvation },
-      docs: { section: 'load-latency', markdown },
+      docs: { page: 'load-latency', section: 'load-latency', markdown },
     },
     { writeDocs: writeDocsRequested(process.argv), date },
   );

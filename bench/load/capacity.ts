@@ -424,7 +424,7 @@ function publish(o: CapacityOptions, fractions: Fraction[], wallS: number): void
   if (coresWords === null) process.stdout.write(`capacity per core: ${overall.perCore === null ? 'not measured' : overall.perCore.toFixed(0)}; ${agreement}\n`);
   else process.stdout.write(`${coresWords}\n`);
   const published = publishResults(
-    { name, raw: result, summary: result, docs: { section: name, markdown } },
+    { name, raw: result, summary: result, docs: { page: 'load-capacity', section: name, markdown } },
     { writeDocs: writeDocsRequested(process.argv), date },
   );
   process.stdout.write(`${describePublished(published)}\n`);

@@ -344,7 +344,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
     process.stdout.write(`${c.path} ${c.client}: ${fx(c.cpuSPerTest)} server CPU-s per test (${c.completed} of ${c.tests} completed; ${c.mode})\n`);
   for (const f of floors) process.stdout.write(`floor ${f.floor}: ${fx(f.cpuSPerTest)} CPU-s per test (${f.echoed} of ${f.sent} echoed)\n`);
   const published = publishResults(
-    { name: 'load-cost', raw: result, summary: result, docs: { section: 'load-cost', markdown } },
+    { name: 'load-cost', raw: result, summary: result, docs: { page: 'load-cost', section: 'load-cost', markdown } },
     { writeDocs: writeDocsRequested(process.argv), date },
   );
   process.stdout.write(`${describePublished(published)}\n`);

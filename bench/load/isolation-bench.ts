@@ -143,7 +143,7 @@ export async function runIsolationBench(o: IsolationBenchOptions): Promise<void>
   ].join('\n');
   const result = { command, machine, options: o, abuser: { from: ABUSER_64S, cpuPct: ABUSER_CPU_PCT, periodMs: 10 }, layouts, passed, of: shipped.length };
   const published = publishResults(
-    { name: 'load-isolation', raw: result, summary: result, docs: { section: 'load-isolation', markdown } },
+    { name: 'load-isolation', raw: result, summary: result, docs: { page: 'load', section: 'load-isolation', markdown } },
     { writeDocs: writeDocsRequested(process.argv), date },
   );
   process.stdout.write(`${markdown}\n${describePublished(published)}\n`);

@@ -143,7 +143,7 @@ async function runLadder(ladder: 'datachannel' | 'rtp', url: string, pid: number
   process.stdout.write(`largest N within tolerance: ${largestOk}\n${publishLadder('load', result, markdown, date)}\n`);
 }
 
-/** The RTP ladder's results and its block in docs/benchmarks.md: server CPU per concurrent RTP session. */
+/** The RTP ladder's results and its block in docs/benchmarks/load.md: server CPU per concurrent RTP session. */
 function writeRtpResults(levels: Level[], baseline: ClientResult | null, largestOk: number): void {
   const machine = machineInfo();
   const perSession = levels.map((l) => ({ n: l.n, serverCpuPctPerSession: l.serverCpuPct / l.n }));
@@ -204,7 +204,7 @@ function levelRow(l: Level, perSession: boolean): (string | number)[] {
 /** Writes a ladder's results: its summary is the whole result, every level a row of its table. */
 function publishLadder(name: 'load' | 'load-rtp', result: unknown, markdown: string, date: string): string {
   const published = publishResults(
-    { name, raw: result, summary: result, docs: { section: name, markdown } },
+    { name, raw: result, summary: result, docs: { page: 'load', section: name, markdown } },
     { writeDocs: writeDocsRequested(process.argv), date },
   );
   return describePublished(published);
@@ -228,7 +228,8 @@ const HELP = `npm run bench:load [-- <mode and options>]: concurrent tests again
       --duration 15         seconds per test
   --soak        the soak: valid tests among abusive clients (--soak-minutes 10)
   --isolation   a clean test beside an abusive busy-line client (--runs, --reference-runs, --duration)
-  --write-docs  also write the tracked summary and the section of docs/benchmarks.md
+  --write-docs  also write the tracked summary and the mode's section of docs/benchmarks/load.md
+                (--cost: load-cost.md; --capacity: load-capacity.md)
   --help        this text
 
 A tolerance: ${TOLERANCE_TEXT}.

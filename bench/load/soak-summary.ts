@@ -1,6 +1,6 @@
 /**
  * The soak's results: everything it measured (raw, in bench/results/raw/) and the figures
- * docs/benchmarks.md quotes (the tracked summary). Pure: the summary is computed from the raw
+ * docs/benchmarks/load.md quotes (the tracked summary). Pure: the summary is computed from the raw
  * results alone, so an older raw file gives the same summary the bench would have written.
  */
 import { median } from '../lib/median.js';

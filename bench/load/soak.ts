@@ -424,7 +424,12 @@ export async function runSoak(o: SoakOptions): Promise<void> {
   const summary = soakSummary(raw);
   const date = today();
   const published = publishResults(
-    { name: 'load-soak', raw, summary, docs: { section: 'load-soak', markdown: soakMarkdown(o, summary, resultFiles('load-soak', date).summary, date) } },
+    {
+      name: 'load-soak',
+      raw,
+      summary,
+      docs: { page: 'load', section: 'load-soak', markdown: soakMarkdown(o, summary, resultFiles('load-soak', date).summary, date) },
+    },
     { writeDocs: writeDocsRequested(process.argv), date },
   );
   process.stdout.write(
@@ -468,7 +473,7 @@ function ourAbuseText(tally: AbuseTally): string {
   return `; the IPv6 /64 flood got ${flood} allocations per cycle (the per-source quota is ${DEFAULTS.relayQuotas.maxAllocationsPerSourceIp})${flood48}${trickle}${prflx}; the console spray got ${spray}, and the user's own logins from another address ${tally.legitLogins.ok} x 200, ${tally.legitLogins.refused} refused`;
 }
 
-/** The soak's section of docs/benchmarks.md, from its summary. */
+/** The soak's section of docs/benchmarks/load.md, from its summary. */
 function soakMarkdown(o: SoakOptions, s: ReturnType<typeof soakSummary>, summaryFile: string, date: string): string {
   const fx = (v: number | null | undefined, d = 2): string => (v === null || v === undefined ? '–' : v.toFixed(d));
   const { afterFirstMinute, atEnd: end } = s.memory;

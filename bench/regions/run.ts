@@ -269,14 +269,14 @@ async function scenarios(results: RunResult[], baseMs: number, loadStart: number
       name: 'regions',
       raw: { command: 'npm run bench:regions', machine, summary, results },
       summary: { command: 'npm run bench:regions', machine, summary },
-      docs: { section: 'regions', markdown },
+      docs: { page: 'regions', section: 'regions', markdown },
     },
     { writeDocs: writeDocsRequested(process.argv), date },
   );
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n${describePublished(published)}\n`);
 }
 
-/** The twelve-edge scenario's summary and its section of docs/benchmarks.md. */
+/** The twelve-edge scenario's summary and its section of docs/benchmarks/regions.md. */
 function publishMany(many: { runs: unknown[]; summary: ManySummary }, baseMs: number): void {
   const m = many.summary;
   const machine = machineInfo();
@@ -317,7 +317,7 @@ function publishMany(many: { runs: unknown[]; summary: ManySummary }, baseMs: nu
       name: 'regions-many',
       raw: { command: 'npm run bench:regions', machine, summary: m, baseMs, runs: many.runs },
       summary: { command: 'npm run bench:regions', machine, summary: m, baseMs },
-      docs: { section: 'regions-many', markdown },
+      docs: { page: 'regions', section: 'regions-many', markdown },
     },
     { writeDocs: writeDocsRequested(process.argv), date },
   );

@@ -9,7 +9,7 @@
  * BENCH_LENGTH (120 bytes), BENCH_INTERVAL_MS (2), BENCH_RTT_PINGS (2000), BENCH_PROFILE=1
  * (our relay runs under `node --cpu-prof`, profile in bench/results/raw/). Raw results go to
  * bench/results/raw/relay-<date>.json; `--write-docs` also writes the summary
- * (bench/results/relay-<date>.summary.json). The relay section of docs/benchmarks.md is written
+ * (bench/results/relay-<date>.summary.json). The relay section of docs/benchmarks/relay.md is written
  * by hand from it.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * The relay bench's tracked summary: the medians it reports and, per contestant, the range over
- * the rounds and the worst loss (what docs/benchmarks.md's relay tables quote). The per-round
+ * the rounds and the worst loss (what docs/benchmarks/relay.md's relay tables quote). The per-round
  * rows stay in the raw results (bench/results/raw/).
  */
 

@@ -5,7 +5,7 @@
  * temporary directory), times the site report of a random site and the all-sites overview on
  * each (median of RUNS after a warm-up), writes its raw results to bench/results/raw/ and, with
  * `--write-docs`, its summary (bench/results/report-<date>.summary.json) and its section of
- * docs/benchmarks.md. Bounded: it gives up after TIME_LIMIT_S (default 900 s), cleaning up.
+ * docs/benchmarks/report.md. Bounded: it gives up after TIME_LIMIT_S (default 900 s), cleaning up.
  * Environment: SITES, SAMPLES, BODY_SHARE, RUNS, TIME_LIMIT_S, STORES (sqlite,postgres).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -183,7 +183,7 @@ async function main(): Promise<void> {
     `Summary: \`${files.summary}\`.`,
   ].join('\n');
   const published = publishResults(
-    { name: 'report', raw, summary: headline, docs: { section: 'report', markdown } },
+    { name: 'report', raw, summary: headline, docs: { page: 'report', section: 'report', markdown } },
     { writeDocs: writeDocsRequested(process.argv), date },
   );
   log(`${describePublished(published)} (${totalS.toFixed(0)} s in all)`);

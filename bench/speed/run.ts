@@ -161,7 +161,7 @@ async function main(): Promise<void> {
       name: 'speed',
       raw: { command: 'npm run bench:speed', machine, summary, runs, bad },
       summary: { command: 'npm run bench:speed', machine, summary },
-      docs: { section: 'speed', markdown },
+      docs: { page: 'speed', section: 'speed', markdown },
     },
     { writeDocs: writeDocsRequested(process.argv), date },
   );

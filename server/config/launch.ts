@@ -1,5 +1,5 @@
 /**
- * How the `callprobe serve` process is launched (measured by the soak, docs/benchmarks.md):
+ * How the `callprobe serve` process is launched (measured by the soak, docs/benchmarks/load.md):
  * memory at its steady size from the start instead of growing over the first minutes. `npm
  * start`, the systemd unit in docs/operate.md and the benches' startServe use exactly these
  * (test/architecture/serve-launch.test.ts), and serve starts its data plane's process with the
@@ -9,7 +9,7 @@
  *   doubles under load (8, 16, then 32 MiB) over the first two minutes.
  * - Two glibc malloc arenas: the native WebRTC stack's threads otherwise get an arena each (up
  *   to 8 per core), which fill over the first minutes; two bound that (measured in
- *   docs/benchmarks.md, the soak section).
+ *   docs/benchmarks/load.md, the soak).
  */
 export const SERVE_NODE_FLAGS: readonly string[] = ['--min-semi-space-size=16', '--max-semi-space-size=16'];
 

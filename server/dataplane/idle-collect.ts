@@ -16,9 +16,8 @@
  *
  * Only after a data-channel leg: a test graded on RTP makes no wrtc factory, so it leaves nothing
  * a collection must end, and V8 collects the rest as it goes. Collecting after every test threw
- * away the optimized code each time, and the next test paid for it again: three Chromium tests on
- * the RTP path, 14 s apart (so each was followed by a collection), cost the plane's helper
- * threads 121 ms a test with it and 52 without (compilation and marking; docs/benchmarks.md).
+ * away the optimized code each time, and the next test paid for it again, in the plane's helper
+ * threads (compilation and marking; docs/benchmarks/load-cost.md).
  */
 export class IdleCollector {
   private timer: NodeJS.Timeout | null = null;

@@ -11,7 +11,7 @@
  * its one candidate on our own relay (an allocation under a credential the server mints for
  * itself, `relayServer`), and its sockets hear only the relay (libwebrtc's TURN port drops what
  * any other address sends; the relay drops what reaches the allocation from a peer without a
- * permission, RFC 8656 §9). The hop it adds is measured (docs/benchmarks.md).
+ * permission, RFC 8656 §9). The hop it adds is measured (docs/benchmarks/accuracy.md).
  */
 import { performance } from 'node:perf_hooks';
 import SimplePeer from 'simple-peer';

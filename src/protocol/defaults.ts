@@ -14,7 +14,7 @@ const ALLOCATIONS_PER_SOURCE = 256;
  * term. A browser gathers one relay candidate per network interface and relay entry of that
  * interface's family: on every interface once the page may list them all (a granted microphone;
  * Chromium as callprobe starts it), on the default route's otherwise. Measured with 1, 2 and 4
- * interfaces and both families in Chromium and Firefox ESR (docs/benchmarks.md, "TURN
+ * interfaces and both families in Chromium and Firefox ESR (docs/benchmarks/allocations.md, "TURN
  * allocations of one page test": up to 22 held at once and 40 made by one test with 4
  * interfaces, 5 entries per family), the per-interface counts are these.
  */
@@ -106,9 +106,9 @@ export const DEFAULTS = {
   },
 
   // ---- The session's timeouts (src/session) ------------------------------------------------
-  /** Signaling, ICE through the relay, DTLS, SCTP: 0.31 s on loopback (docs/benchmarks.md); room for slow paths. */
+  /** Signaling, ICE through the relay, DTLS, SCTP: well under a second on loopback (docs/benchmarks/speed.md); room for slow paths. */
   connectTimeoutMs: 15_000,
-  /** All ports are checked at once in 0.11 s on loopback (docs/benchmarks.md); 4 s ends a silently dropped port. */
+  /** All ports are checked at once, in a fraction of a second on loopback (docs/benchmarks/speed.md); 4 s ends a silently dropped port. */
   portCheckTimeoutMs: 4_000,
   /** GET /api/tls-check looks this far back: Chromium's certificate alert comes 0.13 s into a port check of at most 4 s. */
   tlsRefusalWindowMs: 60_000,
@@ -151,7 +151,7 @@ export const DEFAULTS = {
    * Tests at once (reflector sessions): the server's capacity, `serve --max-tests`. A test past it
    * is refused at signalling with `server-busy` before it measures (SERVER_BUSY_WORDS). Set it
    * from the capacity bench (`npm run bench:load -- --capacity`: tests per core) times the cores
-   * the data plane has; 50 is well under one core at today's cost per test (docs/benchmarks.md).
+   * the data plane has; 50 is well under one core at today's cost per test (docs/benchmarks/load-capacity.md).
    */
   maxSessions: 50,
   /**
@@ -243,8 +243,8 @@ export const DEFAULTS = {
    * wait of a datagram since the last one (from the kernel's receive time to the call of its
    * handler: server/turn/transport/native/udp.c): a probe that arrives in a stall measures it
    * from its own arrival, where the timer alone may see up to one period less of it. Its timer
-   * keeps the 10 ms: at 50 ms, with the waits between ticks, the plane woke 165 times a second
-   * instead of 228 while a test streamed, and cost no less (docs/benchmarks.md).
+   * keeps the 10 ms: at 50 ms, with the waits between ticks, the plane woke less often while a
+   * test streamed and cost no less (docs/benchmarks/load-cost.md).
    *
    * On the native data path the timer is the relay's UDP addon's, not JavaScript's
    * (server/loop-delay.ts startNativeLoopSampler): its ticks reach JavaScript in batches, every
@@ -266,12 +266,10 @@ export const DEFAULTS = {
    * relayed packets are served first. A plane in a process of its own collects its garbage once
    * when no session has been open, and the relay has carried nothing, for `idleCollectMs`, after
    * a test that opened a data-channel leg (server/dataplane/idle-collect.ts). Ten seconds, not one: tests that follow each other within
-   * it keep one wrtc factory and the code V8 optimized for them. After 1 s, each test of three
-   * back to back (10 s each, the CLI's Chromium, 2026-11-27) paid a new factory, a full
-   * collection and about 56 functions optimized again: 0.77-0.81 CPU-s a test against 0.62-0.64
-   * after 10 s, in alternate runs; 0.948 against 0.896 side by side in the cost bench, with what
-   * the tests leave running charged to them (docs/benchmarks.md). An idle plane pays for it
-   * once: its factory's fake audio device wakes for 10 s more (about 27 ms of CPU).
+   * it keep one wrtc factory and the code V8 optimized for them. After 1 s, tests a few seconds
+   * apart each paid a new factory, a full collection and V8's optimized code again: the figures
+   * are on docs/benchmarks/load-cost.md ("The idle collection after 10 s, not 1 s"). An idle
+   * plane pays for it once: its factory's fake audio device wakes for 10 s more.
    */
   dataPlane: { workers: 1, restartMinMs: 250, restartMaxMs: 30_000, restartStableMs: 60_000, niceAboveHttp: 5, idleCollectMs: 10_000 },
 
@@ -467,7 +465,7 @@ export const DEFAULTS = {
      * through the relay) this long after the answer is closed (`no-ice`), so an offer alone holds
      * its slot 5 s, not connectTimeoutMs: Chromium's first checks come 1-2 s after the answer on
      * loopback (its candidate, the relay's permission, then a check), and the whole connect takes
-     * 0.31 s there (docs/benchmarks.md).
+     * well under a second there (docs/benchmarks/speed.md).
      */
     iceTrafficTimeoutMs: 5_000,
     /**
@@ -475,8 +473,8 @@ export const DEFAULTS = {
      * the page, as control messages on the signalling socket. Once a second: a provisional answer
      * judges each direction only up to its last probe with an arrival (analysis/measure/so-far.ts),
      * so receipts that come later delay it and never count as loss; the last ones go with the
-     * finals at the page's stop. Every 250 ms it cost the server about 0.05 CPU-s a test (the
-     * data plane's IPC and the HTTP process's relay of about 80 messages; docs/benchmarks.md).
+     * finals at the page's stop. Every 250 ms it cost the server more CPU a test (the data plane's
+     * IPC and the HTTP process's relay of four times the messages; docs/benchmarks/load-cost.md).
      */
     receiptIntervalMs: 1_000,
     /** Candidates one session may signal (after its offer): a relay-only page trickles < 10. */
@@ -589,7 +587,7 @@ export const DEFAULTS = {
     /**
      * The all-sites overview on PostgreSQL runs as this many queries at once, each over a range
      * of sites (its cost is sorting every metric's values per site: CPU, spread over the cores;
-     * npm run bench:report, docs/benchmarks.md). At most the store's pool size (8).
+     * npm run bench:report, docs/benchmarks/report.md). At most the store's pool size (8).
      */
     overviewQueryChunks: 4,
   },
@@ -789,7 +787,7 @@ export const DEFAULTS = {
     /**
      * What one edge's first pass puts on the client's link at most, both directions, IP and UDP
      * headers counted: two Allocates and their answers, and the Refresh that releases the
-     * allocation. Measured by bench:regions (docs/benchmarks.md); 1.5 kB leaves room for a retransmission.
+     * allocation. Measured by bench:regions (docs/benchmarks/regions.md); 1.5 kB leaves room for a retransmission.
      */
     firstPassBytesPerEdge: 1_500,
     /** What the whole locate may put on the client's link, both directions together, averaged over budgetMs. */

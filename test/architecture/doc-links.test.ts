@@ -11,9 +11,11 @@ import { repoRoot } from '../kit/paths.js';
 const PAGES = [
   'README.md',
   'SECURITY.md',
-  ...readdirSync(join(repoRoot, 'docs'))
-    .filter((f) => f.endsWith('.md'))
-    .map((f) => join('docs', f)),
+  ...['docs', 'docs/benchmarks'].flatMap((dir) =>
+    readdirSync(join(repoRoot, dir))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => join(dir, f)),
+  ),
 ];
 
 /** GitHub's anchor of a heading. */

@@ -1,16 +1,26 @@
-/** docs/ARCHITECTURE.md's table of units is the unit graph of scripts/lint/units.js, row for row. */
+/**
+ * docs/ARCHITECTURE.md's table of units is the unit graph of scripts/lint/units.js, row for row
+ * (`npm run regen` writes it).
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { UNITS } from '../../scripts/lint/units.js';
 import { repoRoot } from '../kit/paths.js';
+import { checkGenerated } from '../kit/regen.js';
+
+const FILE = join(repoRoot, 'docs', 'ARCHITECTURE.md');
+const START = '<!-- units:start -->';
+const END = '<!-- units:end -->';
 
 describe('the table of units in docs/ARCHITECTURE.md', () => {
   it('lists every unit with its folder, environment and allowed imports', () => {
-    const text = readFileSync(join(repoRoot, 'docs', 'ARCHITECTURE.md'), 'utf8');
-    const block = /<!-- units:start -->([\s\S]*?)<!-- units:end -->/.exec(text)?.[1] ?? '';
-    const rows = block.trim().split('\n').slice(2);
-    const expected = UNITS.map((u) => `| ${u.name} | \`${u.dir}/\` | ${u.env} | ${u.imports.join(', ') || '–'} | ${u.about} |`);
-    expect(rows).toEqual(expected);
+    const text = readFileSync(FILE, 'utf8');
+    const rows = UNITS.map((u) => `| ${u.name} | \`${u.dir}/\` | ${u.env} | ${u.imports.join(', ') || '–'} | ${u.about} |`);
+    const table = ['| unit | folder | environment | may import | what |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+    const i = text.indexOf(START);
+    const j = text.indexOf(END);
+    const want = i >= 0 && j > i ? `${text.slice(0, i + START.length)}\n${table}\n${text.slice(j)}` : `${text.trimEnd()}\n\n${START}\n${table}\n${END}\n`;
+    checkGenerated(FILE, want);
   });
 });

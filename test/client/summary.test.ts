@@ -4,6 +4,7 @@ import { EN, loadMessages } from '../../src/analysis/present/catalogue.js';
 import { analyze } from '../../src/analysis/report/analyze.js';
 import { reflectorInput } from '../analysis/report/inputs.js';
 import { GOLDEN_CASES } from '../analysis/report/golden-cases.js';
+import { withoutUntranslated } from '../kit/untranslated.js';
 
 describe('callprobe run: human summary', () => {
   it('prints the figures with the precision the grades used (99.96 ms passes "< 100 ms")', () => {
@@ -93,10 +94,12 @@ describe("run's summary with a device check", () => {
 
 describe('run --lang: the summary below the advice', () => {
   const failed = analyze(GOLDEN_CASES.find((c) => c.name === 'jitter-fail')?.input() ?? reflectorInput({ count: 1 }));
-  /** The lines after the advice, less what stays English by design: the quoted hints (after "Worth knowing"). */
-  const below = (text: string, worth: string): string[] =>
-    text
-      .slice(text.indexOf('\n\n'))
+  /**
+   * The lines after the advice, less what stays English by design: the quoted hints (after "Worth
+   * knowing") and the messages the language's catalogues mark untranslated.
+   */
+  const below = (text: string, worth: string, lang: string): string[] =>
+    withoutUntranslated(text.slice(text.indexOf('\n\n')), lang)
       .split('\n')
       .filter((line) => !line.startsWith(`  ${worth}`));
 
@@ -114,7 +117,7 @@ describe('run --lang: the summary below the advice', () => {
     expect(text).toMatch(/\n {2}NICHT BEWERTET \(nicht auflösbar\) +0,00\u00a0% +< 10\u00a0% +Verlustschübe/);
     expect(text).toContain('\n  Bestanden, nicht bestätigt: Der gemessene Wert liegt unter der Grenze');
     const english = /\b(the|loss|worst|probes?|lost|pass|fail|judged|reorder|window|measured|limit|target|mode|round trip|and|of)\b/;
-    expect(below(text, 'Gut zu wissen:').filter((line) => english.test(line))).toEqual([]);
+    expect(below(text, 'Gut zu wissen:', 'de').filter((line) => english.test(line))).toEqual([]);
   });
 
   it('Japanese: the same, its table aligned in terminal columns (a wide character takes two)', async () => {
@@ -133,7 +136,7 @@ describe('run --lang: the summary below the advice', () => {
     );
     // Left in the Latin alphabet: units, the names that are never translated, the relay port.
     const kept = /\b(ms|MOS|RFC|ITU-T|G\.109|Teams|Skype|Microsoft|udp|p50|p90|R)\b/g;
-    expect(below(text, '参考:').filter((line) => /[A-Za-z]{2,}/.test(line.replace(kept, '')))).toEqual([]);
+    expect(below(text, '参考:', 'ja').filter((line) => /[A-Za-z]{2,}/.test(line.replace(kept, '')))).toEqual([]);
   });
 
   it('German: the busy line from its codes and figures', async () => {

@@ -398,7 +398,7 @@ export class RtpLeg {
    * The leg cannot take the page's stream on the short path (werift's members moved, or it runs
    * werift's SRTP): it ends as a leg that carries none of the page's audio (`no-media`), so the
    * page is told and opens it again or falls back to the data channel. werift's own RTP path is
-   * no runtime fallback for the stream (docs/ARCHITECTURE.md): it would carry it slower, on other
+   * no runtime fallback for the stream (docs/probe-path.md): it would carry it slower, on other
    * timings, untested.
    */
   private shortPathOff(why: string): void {

@@ -5,7 +5,7 @@
  * keystream (§4.1.1) and the HMAC-SHA1 tag (§4.2), from contexts made once per key
  * (./srtp-crypto.ts: the native addon, or the same in JavaScript on the portable data path). werift
  * makes a new cipher and a new HMAC per packet, which in the running plane costs far more than the
- * work itself (docs/benchmarks.md, "SRTP contexts kept per session"); ./werift-srtp.ts puts this
+ * work itself (docs/benchmarks/load-cost.md, "SRTP contexts kept per session"); ./werift-srtp.ts puts this
  * in its place.
  *
  * Not here: MKIs, a key derivation rate other than 0 (DTLS-SRTP uses neither, RFC 5764 §4.1.2),

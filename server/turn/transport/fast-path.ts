@@ -59,8 +59,8 @@ export interface FastPathHost {
  * Every 500 ms: a page's stream of 100 probes a second leaves 50 records, and an entry holds 256
  * (udp.c FAST_RECORDS); a datagram that finds them full goes to JavaScript, as if there were no
  * fast path. A reading that must hold every packet drains first (drainAll, beforeClient), so
- * nothing measured waits on this; every 100 ms the drains cost the data plane about 13 ms of CPU a
- * test more (docs/benchmarks.md).
+ * nothing measured waits on this; drains every 100 ms cost the data plane more CPU a test
+ * (docs/benchmarks/load-cost.md).
  */
 const FAST_DRAIN_MS = 500;
 

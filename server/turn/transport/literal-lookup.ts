@@ -2,7 +2,7 @@
  * dgram `lookup` for sockets that only ever send to IP literals: answers synchronously with
  * the socket's own family and no parsing. Node's default runs dns.lookup(), which for a
  * literal still defers every send through process.nextTick with fresh closures; on the relay
- * hot path that was a measurable share of CPU per packet (docs/benchmarks.md, relay section).
+ * hot path that was a measurable share of CPU per packet (docs/benchmarks/relay.md).
  *
  * Contract: every address these sockets send to comes from Node (`rinfo.address`) or from our
  * own IP formatter, so it is a literal of the socket's family. Anything else fails in the

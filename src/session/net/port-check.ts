@@ -38,7 +38,7 @@ const PORT_CHECK_ERROR_SETTLE_MS = 1_000;
  * not at the answer: the browser releases each interface's allocation when the connection
  * closes, but an allocation still in flight then stays on the relay for its whole lifetime (10
  * minutes), counted against this test's quota (measured: up to 10 left behind by one test on a
- * machine with 4 interfaces, docs/benchmarks.md).
+ * machine with 4 interfaces, docs/benchmarks/allocations.md).
  */
 export async function checkPort(
   entry: TurnServerEntry,

@@ -47,6 +47,9 @@ import { acceptLanguageTags, langOfRequest, LANGS, pageLang, pickLang } from '..
 import type { Report } from '../../../src/analysis/schema/report-schema.js';
 import { explain } from '../../../src/analysis/present/explain.js';
 import { insufficientCauseText } from '../../../src/analysis/present/cause-text.js';
+import { untranslated } from '../../../src/analysis/present/untranslated.js';
+import { CATALOGUE_DIRS, untranslatedMessages } from '../../../scripts/untranslated.js';
+import { withoutUntranslated } from '../../kit/untranslated.js';
 
 /** The single-test golden reports (the aggregates have another shape). */
 const GOLDEN_REPORTS = readdirSync('test/analysis/report/golden')
@@ -150,6 +153,43 @@ describe('every catalogue', () => {
   });
 });
 
+describe('untranslated messages', () => {
+  it('are marked in the catalogues this test reads, and each is its English message word for word', () => {
+    expect([...CATALOGUE_DIRS].sort()).toEqual(
+      [
+        'src/analysis/present/messages',
+        'src/web/messages',
+        'src/web/console-messages',
+        'src/web/console-site-messages',
+        'src/web/console-sign-in-messages',
+      ].sort(),
+    );
+    const english: Record<string, Readonly<Record<string, string>>> = {
+      'src/analysis/present/messages': answerEn,
+      'src/web/messages': pageEn,
+      'src/web/console-messages': consoleEn,
+      'src/web/console-site-messages': siteEn,
+      'src/web/console-sign-in-messages': signInEn,
+    };
+    for (const m of untranslatedMessages()) {
+      const dir = m.file.slice(0, m.file.lastIndexOf('/'));
+      expect(m.english, `${m.file} ${m.key}: an untranslated message is the English text as is`).toBe(english[dir]?.[m.key]);
+    }
+  });
+
+  it('cost nothing: the mark is the English text itself', () => {
+    expect(untranslated('Probes lost: {count}')).toBe('Probes lost: {count}');
+  });
+
+  it('are accepted where English is rejected, their placeholders filled', () => {
+    const marked = [{ lang: 'ja', english: 'The relay lost {count} probes upstream.' }];
+    const text = '通話は問題なく使えるはずです。\nThe relay lost 12 probes upstream.';
+    expect(withoutUntranslated(text, 'ja', marked).match(/[A-Za-z]{3,}/g)).toBeNull();
+    expect(withoutUntranslated(text, 'de', marked)).toBe(text);
+    expect(withoutUntranslated('The relay lost 12 probes downstream.', 'ja', marked)).toBe('The relay lost 12 probes downstream.');
+  });
+});
+
 describe('numbers in a language', () => {
   it('keep format.ts’s precision, with that language’s decimal mark, group mark and units', async () => {
     const de = await loadMessages('de');
@@ -187,7 +227,10 @@ describe('the answer in another language', () => {
     const ja = await loadMessages('ja');
     for (const name of ['clean-15s', 'loss-heavy', 'jitter-fail', 'fallback-tcp']) {
       const a = answerView(golden(name), ja);
-      const text = [a.sentence, a.caution ?? '', ...a.findings.map((f) => f.sentence), ...a.advice.flatMap((x) => [x.text, x.because])].join('\n');
+      const text = withoutUntranslated(
+        [a.sentence, a.caution ?? '', ...a.findings.map((f) => f.sentence), ...a.advice.flatMap((x) => [x.text, x.because])].join('\n'),
+        'ja',
+      );
       // Technical names stay as they are (UDP, TCP, TLS, VPN, Wi-Fi, SQM, IT, ms, p50); no other Latin word.
       const words = text.match(/[A-Za-z]{3,}/g) ?? [];
       expect(

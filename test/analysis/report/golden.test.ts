@@ -1,30 +1,22 @@
 /**
  * Golden reports: the recorded inputs of golden-cases.ts, analysed, must give byte for byte
  * the JSON under golden/ (report JSON is a contract: refactoring must not change it).
- * After an intended change to the report, regenerate with UPDATE_GOLDEN=1 and review the diff.
+ * After an intended change to the report, regenerate with `npm run regen` and review the diff.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { aggregateP90 } from '../../../src/analysis/report/aggregate.js';
 import { analyze } from '../../../src/analysis/report/analyze.js';
 import type { Report } from '../../../src/analysis/schema/report-schema.js';
 import { repoRoot } from '../../kit/paths.js';
+import { checkGenerated } from '../../kit/regen.js';
 import { GOLDEN_CASES } from './golden-cases.js';
 import { reflectorInput } from './inputs.js';
 
 const dir = join(repoRoot, 'test/analysis/report/golden');
-const update = process.env['UPDATE_GOLDEN'] === '1';
 
 function checkGolden(name: string, value: unknown): void {
-  const file = join(dir, `${name}.json`);
-  const text = `${JSON.stringify(value, null, 2)}\n`;
-  if (update) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(file, text);
-  }
-  expect(existsSync(file), `${file} is missing: run with UPDATE_GOLDEN=1`).toBe(true);
-  expect(text).toBe(readFileSync(file, 'utf8'));
+  checkGenerated(join(dir, `${name}.json`), `${JSON.stringify(value, null, 2)}\n`);
 }
 
 describe('golden reports', () => {

@@ -16,6 +16,13 @@ import { repoRoot } from '../../kit/paths.js';
 import { GOLDEN_CASES } from './golden-cases.js';
 
 const dir = join(repoRoot, 'test/analysis/report/golden-v2');
+
+/** The summary's fields schema 2 lacks: upgradeV2 gives each its value for a schema-2 report. */
+const SUMMARY_SINCE_V2 = ['insufficientCause'] as const;
+
+/** What a failure says: where an older report gets a field new in the report. */
+const UPGRADE_V2 =
+  'a field new in the report needs its value for older reports in upgradeV2 (src/analysis/report/migrate.ts); a new summary field also joins SUMMARY_SINCE_V2 here';
 const names = readdirSync(dir)
   .filter((f) => f.endsWith('.json'))
   .map((f) => f.replace(/\.json$/, ''));
@@ -29,16 +36,20 @@ describe('upgradeReport from schema 2', () => {
     const v2 = JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as ReportV2;
     expect(Value.Check(ReportV2Schema, v2)).toBe(true);
     const up = upgradeReport(v2);
-    expect([...Value.Errors(ReportSchema, up)].map((e) => `${e.path} ${e.message}`)).toEqual([]);
+    expect(
+      [...Value.Errors(ReportSchema, up)].map((e) => `${e.path} ${e.message}`),
+      UPGRADE_V2,
+    ).toEqual([]);
     expect(up.schemaVersion).toBe(3);
     expect(up.meta.schemaVersion).toBe(3);
     expect(up.attribution).toBeNull();
     expect(up.grades).toEqual(v2.grades);
     expect(up.explanation).toEqual(v2.explanation);
-    const { insufficientCause, ...summary } = up.summary;
-    expect(summary).toEqual(v2.summary);
+    const since: readonly string[] = SUMMARY_SINCE_V2;
+    const summary = Object.fromEntries(Object.entries(up.summary).filter(([field]) => !since.includes(field)));
+    expect(summary, UPGRADE_V2).toEqual(v2.summary);
     const c = GOLDEN_CASES.find((x) => x.name === name);
     if (c === undefined) throw new Error(`no golden case ${name}`);
-    expect(insufficientCause).toBe(analyze(c.input()).summary.insufficientCause);
+    expect(up.summary.insufficientCause).toBe(analyze(c.input()).summary.insufficientCause);
   });
 });

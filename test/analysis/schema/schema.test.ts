@@ -1,9 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ReportSchema, SCHEMA_VERSION } from '../../../src/analysis/schema/report-schema.js';
 import { ReportV1Schema } from '../../../src/analysis/schema/report-v1-schema.js';
 import { ReportV2Schema } from '../../../src/analysis/schema/report-v2-schema.js';
+import { checkGenerated } from '../../kit/regen.js';
 
 const files = [
   { name: 'report.schema.json', schema: ReportSchema, version: SCHEMA_VERSION },
@@ -16,11 +17,8 @@ for (const f of files) {
   const expected = `${JSON.stringify(f.schema, null, 2)}\n`;
 
   describe(f.name, () => {
-    // Regenerate after a schema change: CALLPROBE_WRITE_SCHEMA=1 npx vitest run test/analysis/schema/schema.test.ts
-    if (process.env.CALLPROBE_WRITE_SCHEMA === '1') writeFileSync(file, expected);
-
-    it('equals JSON.stringify of its TypeBox schema (the committed file never drifts)', () => {
-      expect(readFileSync(file, 'utf8')).toBe(expected);
+    it('equals JSON.stringify of its TypeBox schema (the committed file never drifts; `npm run regen` writes it)', () => {
+      checkGenerated(file, expected);
     });
 
     it(`is a closed JSON Schema with schemaVersion ${String(f.version)} in both places`, () => {

@@ -1,7 +1,8 @@
 /**
  * Where a bench's results go (bench/lib/results.ts): raw results always to the ignored
- * bench/results/raw/; the tracked summary and the bench's docs/benchmarks.md section only with
- * --write-docs. Each case runs in a fresh temporary "repository root".
+ * bench/results/raw/; the tracked summary and the bench's section of its own page,
+ * docs/benchmarks/<page>.md, only with --write-docs (docs/benchmarks.md is the pages' index, which no
+ * bench writes). Each case runs in a fresh temporary "repository root".
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,20 +12,24 @@ import { describePublished, formatSummary, publishResults, resultFiles, writeDoc
 
 const DOC_BEFORE = ['# Benchmarks', '', 'Hand-written text.', '', '<!-- speed:start -->', 'old figures', '<!-- speed:end -->', '', 'More text.', ''].join('\n');
 
+const INDEX = ['# Benchmarks', '', '| bench | page |', '| --- | --- |', '| `npm run bench:speed` | [speed](benchmarks/speed.md) |', ''].join('\n');
+
 const output: BenchOutput = {
   name: 'speed',
   raw: { summary: { medianMs: 16_600 }, runs: [{ ms: 16_500 }, { ms: 16_600 }, { ms: 16_700 }] },
   summary: { summary: { medianMs: 16_600 } },
-  docs: { section: 'speed', markdown: 'new figures' },
+  docs: { page: 'speed', section: 'speed', markdown: 'new figures' },
 };
 
 describe('bench results: raw always, tracked files only with --write-docs', () => {
   let root = '';
-  const doc = (): string => readFileSync(join(root, 'docs', 'benchmarks.md'), 'utf8');
+  const doc = (): string => readFileSync(join(root, 'docs', 'benchmarks', 'speed.md'), 'utf8');
+  const index = (): string => readFileSync(join(root, 'docs', 'benchmarks.md'), 'utf8');
   beforeEach(() => {
     root = mkdtempSync(join(tmpdir(), 'callprobe-bench-results-'));
-    mkdirSync(join(root, 'docs'));
-    writeFileSync(join(root, 'docs', 'benchmarks.md'), DOC_BEFORE);
+    mkdirSync(join(root, 'docs', 'benchmarks'), { recursive: true });
+    writeFileSync(join(root, 'docs', 'benchmarks', 'speed.md'), DOC_BEFORE);
+    writeFileSync(join(root, 'docs', 'benchmarks.md'), INDEX);
   });
   afterEach(() => {
     rmSync(root, { recursive: true, force: true });
@@ -55,16 +60,38 @@ describe('bench results: raw always, tracked files only with --write-docs', () =
     );
   });
 
-  it('with --write-docs: the raw results, the summary, and only this bench section of the docs', () => {
+  it("with --write-docs: the raw results, the summary, and only this bench's section of its own page", () => {
     const p = publishResults(output, { writeDocs: true, root, date: '2026-11-23' });
     expect(p).toEqual({
       rawFile: 'bench/results/raw/speed-2026-11-23.json',
       summaryFile: 'bench/results/speed-2026-11-23.summary.json',
-      docsSection: 'speed',
+      docsSection: 'docs/benchmarks/speed.md (speed)',
     });
     expect(JSON.parse(readFileSync(join(root, p.rawFile), 'utf8'))).toEqual(output.raw);
     expect(JSON.parse(readFileSync(join(root, 'bench/results/speed-2026-11-23.summary.json'), 'utf8'))).toEqual(output.summary);
     expect(doc()).toBe(DOC_BEFORE.replace('old figures', 'new figures'));
+    expect(index()).toBe(INDEX);
+    expect(describePublished(p)).toBe(
+      'raw results: bench/results/raw/speed-2026-11-23.json; summary: bench/results/speed-2026-11-23.summary.json and docs/benchmarks/speed.md (speed)',
+    );
+  });
+
+  it('with --write-docs and a page not there yet: the page is started with the section', () => {
+    publishResults(
+      { ...output, name: 'regions', docs: { page: 'regions', section: 'regions-many', markdown: 'twelve edges' } },
+      { writeDocs: true, root, date: '2026-11-25' },
+    );
+    expect(readFileSync(join(root, 'docs', 'benchmarks', 'regions.md'), 'utf8')).toBe(
+      '# Benchmark\n\nOne of the [benchmarks](../benchmarks.md).\n\n<!-- regions-many:start -->\ntwelve edges\n<!-- regions-many:end -->\n',
+    );
+    expect(doc()).toBe(DOC_BEFORE);
+    expect(index()).toBe(INDEX);
+  });
+
+  it('refuses a page name that is not a plain name', () => {
+    expect(() =>
+      publishResults({ ...output, docs: { page: '../README', section: 'speed', markdown: 'x' } }, { writeDocs: true, root, date: '2026-11-23' }),
+    ).toThrow(/lower-case name/);
   });
 
   it('with --write-docs and no docs section (the relay bench): the summary only', () => {
@@ -72,6 +99,7 @@ describe('bench results: raw always, tracked files only with --write-docs', () =
     expect(p.summaryFile).toBe('bench/results/relay-2026-11-22.summary.json');
     expect(p.docsSection).toBeNull();
     expect(doc()).toBe(DOC_BEFORE);
+    expect(index()).toBe(INDEX);
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The benches' tracked results are small summaries (bench/lib/results.ts): raw results live in
- * the ignored bench/results/raw/. Every summary docs/benchmarks.md names is here, and the page's
- * headline figures are the summaries' own.
+ * the ignored bench/results/raw/. Every summary the bench pages (docs/benchmarks.md and
+ * docs/benchmarks/*.md) name is here, and the pages' headline figures are the summaries' own.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { RAW_DIR, SUMMARY_DIR } from '../../../bench/lib/results.js';
 import { repoRoot } from '../../kit/paths.js';
 
-const doc = readFileSync(join(repoRoot, 'docs', 'benchmarks.md'), 'utf8');
+const pagesDir = join(repoRoot, 'docs', 'benchmarks');
+const page = (name: string): string => readFileSync(join(pagesDir, `${name}.md`), 'utf8');
+const doc = [
+  readFileSync(join(repoRoot, 'docs', 'benchmarks.md'), 'utf8'),
+  ...readdirSync(pagesDir)
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => page(f.slice(0, -3))),
+].join('\n');
 const summaryFiles = readdirSync(join(repoRoot, SUMMARY_DIR)).filter((f) => !statSync(join(repoRoot, SUMMARY_DIR, f)).isDirectory());
 const read = <T>(name: string): T => JSON.parse(readFileSync(join(repoRoot, SUMMARY_DIR, name), 'utf8')) as T;
 
@@ -27,7 +34,7 @@ describe('tracked bench results', () => {
     expect(ignored).toContain(`${RAW_DIR}/`);
   });
 
-  it('include every summary docs/benchmarks.md names', () => {
+  it('include every summary the bench pages name', () => {
     const named = [...doc.matchAll(/bench\/results\/([a-z0-9-]+\.summary\.json)/g)].map((m) => m[1] ?? '');
     expect(named.length).toBeGreaterThan(8);
     expect(named.filter((f) => !existsSync(join(repoRoot, SUMMARY_DIR, f)))).toEqual([]);
@@ -36,13 +43,13 @@ describe('tracked bench results', () => {
   it("match the page's headline figures", () => {
     const accuracy = read<{ summary: { criterionMet: Record<'rtp' | 'datachannel' | 'irtt', string> } }>('accuracy-2026-11-23.summary.json');
     const met = accuracy.summary.criterionMet;
-    expect(doc).toContain(`RTP path **${met.rtp}** scenarios, data-channel path ${met.datachannel}, irtt ${met.irtt}.`);
+    expect(page('accuracy')).toContain(`RTP path **${met.rtp}** scenarios, data-channel path ${met.datachannel}, irtt ${met.irtt}.`);
     const soak = read<{ rssAtEndMiB: number; rssAfterFirstMinuteMiB: number; validWithinTolerance: number; validTests: number }>(
       'load-soak-2026-11-23.summary.json',
     );
-    expect(doc).toContain(`RSS at the end ${soak.rssAtEndMiB.toFixed(1)} MiB vs ${soak.rssAfterFirstMinuteMiB.toFixed(1)} MiB after the first minute`);
-    expect(doc).toContain(`Valid tests within tolerance: ${soak.validWithinTolerance} of ${soak.validTests}.`);
+    expect(page('load')).toContain(`RSS at the end ${soak.rssAtEndMiB.toFixed(1)} MiB vs ${soak.rssAfterFirstMinuteMiB.toFixed(1)} MiB after the first minute`);
+    expect(page('load')).toContain(`Valid tests within tolerance: ${soak.validWithinTolerance} of ${soak.validTests}.`);
     const load = read<{ largestN: number }>('load-2026-11-22.summary.json');
-    expect(doc).toContain(`within tolerance of the unloaded run: ${load.largestN}.**`);
+    expect(page('load')).toContain(`within tolerance of the unloaded run: ${load.largestN}.**`);
   });
 });

@@ -2,8 +2,8 @@
  * The relay's client-facing UDP sockets (TURN over UDP, RFC 8656 §3: 3478-3481), in a small
  * Node-API addon. Why not Node's dgram: at a test's 100 probes a second, each way, dgram's own
  * work per datagram (a send request object, its callback, the sender's address made into an
- * object) cost more than the relay's: a bare dgram echo spends about 65 µs of CPU a datagram
- * here, the same echo on this socket about 27 µs, a C echo 13 µs (docs/benchmarks.md).
+ * object) cost more than the relay's: a bare dgram echo spends more than twice the CPU a datagram
+ * of the same echo on this socket (the floors on docs/benchmarks/load-cost.md).
  *
  * What it does, and no more:
  * - opens a non-blocking UDP socket (IPv4, or IPv6 only), optionally with SO_REUSEADDR (another

@@ -9,7 +9,7 @@
  *
  * Checked: the server's RSS growth (peak VmHWM after the flood minus VmRSS before the clients
  * came, serve's HTTP process and its data plane together) stays under 100 MiB for the 100 allocations, and the drops are counted in /metrics.
- * Figures (docs/benchmarks.md, Security, finding 6), with 2 MiB sent to each: on the starting code
+ * Figures (docs/benchmarks/security.md, finding 6), with 2 MiB sent to each: on the starting code
  * (9c4646c, only a 1 MiB cap on each socket's queue) the growth was +324.3 MiB; after the fix
  * (StreamWriter: coalesced, bounded in bytes held per connection and over all) +52.0 MiB. With
  * 1 MiB to each (half the flood's time) the fix held +39.0 MiB, and the starting code, whose
