@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { DEFAULTS } from '../src/protocol/defaults.js';
 import { defaultPageParams, parseTurnPick, writePageParams, type LocateRotation, type PageParams } from '../src/protocol/page-url.js';
 import type { RunCommandOptions } from './options.js';
+import { testBudgetMs } from '../src/protocol/headless.js';
 
 /** Whether a host name or address is this machine (Chromium then needs --allow-loopback-in-peer-connection). */
 export function isLoopbackHost(host: string): boolean {
@@ -47,22 +48,9 @@ export function testPageUrl(o: RunCommandOptions, base: string, locate: LocateRo
   return url;
 }
 
-/** How long one headless test of `o` may take before it is abandoned (ms). */
+/** How long one headless test of `o` may take before it is abandoned (ms): the budget of the page's test with its parameters. */
 export function testTimeoutMs(o: RunCommandOptions): number {
-  const durationS = o.duration ?? DEFAULTS.testDurationS;
-  // Compare mode adds one short stream per rung (at most 6 standard rungs, plus connecting).
-  // The busy-line phase adds at most phaseMaxMs, and its queues drain before the last echoes come back.
-  const busyS = o.load ? DEFAULTS.load.phaseMaxMs / 1000 + 10 : 0;
-  // The device check: 5 s of microphone, a 1 s tone, 2 s of camera, and their permissions. The
-  // network context: one 3 s gathering, and each address family measured within its budget.
-  const devicesS = (o.devices === true ? 20 : 0) + (o.network === true ? 5 + DEFAULTS.families.budgetMs / 1000 : 0);
-  // Graded against an Azure row, a hub may run a second test on the edge in that row's region (the region leg).
-  const regionLegS = o.profile === 'azure-region' ? durationS + 30 : 0;
-  // The RTP leg waits for the reflector's word that it carries the audio, and is opened once more when it carries none (src/session/connect.ts).
-  const rtpRetryS = ((DEFAULTS.rtp.legAttempts - 1) * DEFAULTS.rtp.connectGraceMs + DEFAULTS.rtp.legAttempts * DEFAULTS.rtp.liveWaitMs) / 1000;
-  return (
-    (durationS + 60 + rtpRetryS + busyS + devicesS + regionLegS + (o.compare ? 6 * ((o.compareSeconds ?? DEFAULTS.compareSecondsPerRung) + 10) : 0)) * 1000
-  );
+  return testBudgetMs(testPageParams(o));
 }
 
 export function isLoopbackUrl(url: URL): boolean {

@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { setTimeout as pause } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
+import type * as Headless from '../headless/chromium.js';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
 import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
@@ -31,10 +32,10 @@ import { countingQos } from '../qos-count.js';
 import { cautionOfReport } from '../../src/analysis/grade/caution.js';
 import { verdictWords } from '../../src/analysis/present/answer.js';
 import { requireUploadToken } from '../token-check.js';
-import { sendSpooled } from './send.js';
 import { canonicalSite } from '../../src/protocol/site-name.js';
 import { nextSample, resumeSchedule, scheduleOver, slotMs, type MissedSlot, type NextSample, type SavedSchedule, type SchedulePlan } from './plan.js';
-import { Spool, type SpoolEntry } from './spool.js';
+import { Spool } from './spool.js';
+import { UploadLedger, type Upload } from './upload-ledger.js';
 import { readScheduleState, ScheduleStateError, setAsideScheduleState, STATE_FILE, writeScheduleState } from './state.js';
 
 /** One line of stdout per sample (NDJSON). */
@@ -163,21 +164,130 @@ function tokenStop(dir: string, waiting: number, progress: (line: string) => voi
   return EXIT.usage;
 }
 
+/**
+ * The site's edge (where its last sample ran) and the edge that sample found clearly nearer: the
+ * site keeps its edge until another is clearly nearer on two samples in a row (siteEdge), and both
+ * are measured in every locate while the others take turns (probePlan).
+ */
+interface SiteEdge {
+  keep: string | null;
+  challenger: string | null;
+}
+
+/** What takes a sample: the command's options, the server, the kept browser and how it was launched, the run's stop signal. */
+interface Sampler {
+  o: RunCommandOptions;
+  server: string;
+  origin: string;
+  headless: { runTestPage: typeof Headless.runTestPage; HeadlessError: typeof Headless.HeadlessError };
+  browser: KeptBrowser;
+  launch: Headless.LaunchOptions;
+  stop: AbortSignal;
+  progress: (line: string) => void;
+}
+
+/** One sample's test: its record and the site's edge after it, or a usage error (no sample can run; `closeSlot`: the slot is not left running). */
+type Taken = { kind: 'record'; record: Report | CouldNotTest; siteEdge: SiteEdge } | { kind: 'usage'; closeSlot: boolean };
+
+/** The test of the sample of `slot`, started at `startedAtMs`: a report, or a could-not-test record (`interrupted` when the run was stopped). */
+async function takeSample(x: Sampler, slot: number, siteEdge: SiteEdge, startedAtMs: number): Promise<Taken> {
+  const { o, server, origin, stop, progress } = x;
+  const startedAt = new Date(startedAtMs).toISOString();
+  try {
+    const offer = await checkCallprobeServer(server);
+    if (o.relay !== undefined) checkRelayOffered(o.relay, offer.turn);
+    const b = await x.browser.ensure();
+    // A signal while Chromium was starting: abandon before the test begins.
+    if (stop.aborted) throw new Error('stopped before the test began');
+    const { result, browserVersion } = await countingQos(o.qos === true, offer.turn, progress, () =>
+      x.headless.runTestPage(b, {
+        pageUrl: testPageUrl(o, server, { round: slot, ...siteEdge }).toString(),
+        ...x.launch,
+        override: null,
+        timeoutMs: testTimeoutMs(o),
+        progress: () => undefined,
+      }),
+    );
+    if (result.ok) {
+      const record = stampReport(result.report, o, browserVersion);
+      return {
+        kind: 'record',
+        record,
+        siteEdge: { keep: result.report.meta.edge?.id ?? siteEdge.keep, challenger: result.report.locate?.site?.challenger ?? null },
+      };
+    }
+    if (result.reason === 'bad-parameters') {
+      progress(`the page refused its parameters: ${oneLine(result.message)}`);
+      return { kind: 'usage', closeSlot: true };
+    }
+    const record = couldNotTest(o, result.reason, result.message, startedAt, `Chromium ${browserVersion}`, origin, result);
+    // Not a sample in a row: a challenger must be nearer on two that measured.
+    return { kind: 'record', record, siteEdge: { ...siteEdge, challenger: null } };
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      // The server does not offer the relay --relay names: no sample could ever run.
+      progress(oneLine(err.message));
+      return { kind: 'usage', closeSlot: false };
+    }
+    if (stop.aborted) {
+      const why = `stopped by ${String(stop.reason)} ${((Date.now() - startedAtMs) / 1000).toFixed(1)} s into the sample`;
+      return { kind: 'record', record: couldNotTest(o, 'interrupted', why, startedAt, null, origin), siteEdge };
+    }
+    const reason = err instanceof x.headless.HeadlessError || err instanceof ServerCheckError ? err.reason : 'error';
+    return { kind: 'record', record: couldNotTest(o, reason, whyText(err), startedAt, null, origin), siteEdge };
+  }
+}
+
+/** The stdout line of a sample taken in `next`'s slot at `startedAtMs`, after the slots it overran. */
+function sampleLine(
+  sampleId: string,
+  next: { slot: number; slotMs: number },
+  startedAtMs: number,
+  overran: MissedSlot[],
+  site: string | null,
+  record: Report | CouldNotTest,
+  up: Upload,
+): SampleLine {
+  const cnt = 'kind' in record ? record : null;
+  return {
+    sampleId,
+    slot: next.slot,
+    scheduledAt: new Date(next.slotMs).toISOString(),
+    startedAt: new Date(startedAtMs).toISOString(),
+    lateMs: Math.max(0, startedAtMs - next.slotMs),
+    missedSlots: overran.map((x) => ({ slot: x.slot, at: new Date(x.atMs).toISOString() })),
+    site,
+    kind: cnt ? 'could-not-test' : 'report',
+    verdict: 'kind' in record ? null : record.summary.verdict,
+    caution: cnt ? null : cautionOfReport(record as Report),
+    reason: cnt ? cnt.reason : null,
+    code: up.code,
+    upload: up.upload,
+  };
+}
+
+/** The stderr line of a sample: the n-th of the run, its outcome, where it went, and how late it started. */
+function sampleProgress(n: string, line: SampleLine, record: Report | CouldNotTest, waiting: string | null): string {
+  const outcome = 'kind' in record ? `could not test (${record.reason})` : verdictWords(record).toLowerCase();
+  return `sample ${n} at ${line.startedAt}: ${outcome}, ${line.upload}${line.code ? ` ${line.code}` : ''}${waiting !== null ? ` (${waiting})` : ''}${line.lateMs >= 1000 ? `, ${(line.lateMs / 1000).toFixed(1)} s late` : ''}`;
+}
+
 export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions): Promise<ExitCode> {
   const o: RunCommandOptions = { ...o0, duration: s.sampleDurationS };
   const server = o.server;
   if (server === undefined) throw new ConfigError('missing-option', '--every needs --server');
   if (o.site === undefined) throw new ConfigError('missing-option', '--every needs --site');
+  const site = o.site;
   const origin = new URL(server).origin;
   const progress = (line: string): void => {
     process.stderr.write(`callprobe: ${line}\n`);
   };
   // A wrong or revoked token ends the run here, in a second, before a browser or a sample (exit 3).
-  if (o.adminToken !== undefined) await requireUploadToken(server, o.site, o.adminToken, progress);
-  const { launchChromium, runTestPage, HeadlessError } = await import('../headless/chromium.js');
+  if (o.adminToken !== undefined) await requireUploadToken(server, site, o.adminToken, progress);
+  const headless = await import('../headless/chromium.js');
   const spool = new Spool(resolve(s.spoolDir));
   await spool.open();
-  const siteKey = canonicalSite(o.site).key;
+  const siteKey = canonicalSite(site).key;
   const loaded = await loadSchedule(spool.dir, { server: origin, siteKey, everyMs: s.everyMs, forMs: s.forMs, untilMs: s.untilMs }, progress);
   let sched = loaded.saved;
   const save = async (next: Partial<SavedSchedule>): Promise<void> => {
@@ -189,7 +299,7 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
   };
   const plan: SchedulePlan = { anchorMs: sched.anchorMs, everyMs: s.everyMs, count: s.count, endMs: sched.endMs };
   const reportMissed = (next: Pick<NextSample, 'missed' | 'missedMore'>, reason: MissedReason): void => {
-    const lines = missedLines(next, reason, o.site ?? null, plan);
+    const lines = missedLines(next, reason, site, plan);
     if (lines.length === 0) return;
     for (const l of lines) print(l);
     const n = next.missed.length + (next.missedMore ?? 0);
@@ -212,64 +322,25 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
 
-  const codes = new Map<string, string>();
-  /** This run's samples not yet stored, and those refused. */
-  const pending = new Set<string>();
-  const refused = new Set<string>();
-  /** Samples neither spooled (the disk refused) nor stored. */
-  const lost = new Set<string>();
-  /** The server's refusal of the token, once one came: the run stops and its samples wait in the spool. */
-  let tokenRefused: string | null = null;
-  /** One pass over the spool; `current` is the sample just taken (reported on its own line). */
-  /** Returns what still waits (said on the sample's own line when there is one). */
-  const flush = async (current: string | null): Promise<string | null> => {
-    let r;
-    try {
-      // This site's samples only: another site's (a folder reused) wait for that site's token.
-      r = await spool.drain(origin, DEFAULTS.schedule.spoolUploadsPerPass, (e) => sendSpooled(e, o.adminToken ?? null, server, codes), siteKey);
-    } catch (err) {
-      progress(`spool ${spool.dir}: ${whyText(err)}`);
-      return `spool unreadable: ${whyText(err)}`;
-    }
-    for (const id of r.stored) pending.delete(id);
-    for (const x of r.refused) {
-      progress(`the server refused sample ${x.sampleId} as malformed: ${x.why}; kept in ${spool.dir}/refused/ with the reason beside it`);
-      if (pending.delete(x.sampleId)) refused.add(x.sampleId);
-    }
-    if (r.tokenRefused !== null) {
-      tokenRefused = r.tokenRefused;
-      progress(`${oneLine(r.tokenRefused)} for "${o.site ?? ''}": the samples wait in ${spool.dir}; this run stops`);
-    }
-    const backlog = r.stored.filter((id) => id !== current).length;
-    if (backlog > 0) progress(`sent ${backlog} spooled sample(s) from ${spool.dir}`);
-    if (r.otherServers > 0) progress(`${r.otherServers} spooled sample(s) in ${spool.dir} are for another server: left alone`);
-    if (r.otherSites > 0)
-      progress(`${r.otherSites} spooled sample(s) in ${spool.dir} are of another site: left alone (callprobe spool send with that site's token sends them)`);
-    const waiting = r.left > 0 ? `${r.left} waiting${r.stoppedBy ? `: ${oneLine(r.stoppedBy)}` : ''}` : null;
-    if (waiting !== null && current === null) progress(`${spool.dir}: ${waiting}`);
-    return waiting;
-  };
-
+  const ledger = new UploadLedger(spool, { origin, server, token: o.adminToken ?? null, siteKey, site }, progress);
   const pageUrl = testPageUrl(o, server);
   const launch = { browserPath: o.browser, allowLoopback: isLoopbackUrl(pageUrl), ignoreCertificateErrors: false };
-  const browser = new KeptBrowser(() => launchChromium(launch), progress);
+  const browser = new KeptBrowser(() => headless.launchChromium(launch), progress);
   const closeBrowser = (): void => browser.close();
   stop.signal.addEventListener('abort', closeBrowser, { once: true });
+  const sampler: Sampler = { o, server, origin, headless, browser, launch, stop: stop.signal, progress };
 
   const state = { samples: 0, lastSlot: sched.nextSlot === 0 ? null : sched.nextSlot - 1 };
   const limit = s.count !== null ? `/${s.count}` : '';
   const end = sched.endMs === null ? '' : ` until ${new Date(sched.endMs).toISOString()}`;
   progress(
-    `sampling ${o.site} every ${formatDurationMs(s.everyMs)} (${s.sampleDurationS} s tests)${s.count !== null ? `, ${s.count} sample${s.count === 1 ? '' : 's'}` : ''}${end}${s.count === null && end === '' ? ' until stopped' : ''}; spool ${spool.dir}`,
+    `sampling ${site} every ${formatDurationMs(s.everyMs)} (${s.sampleDurationS} s tests)${s.count !== null ? `, ${s.count} sample${s.count === 1 ? '' : 's'}` : ''}${end}${s.count === null && end === '' ? ' until stopped' : ''}; spool ${spool.dir}`,
   );
   let usage = false;
-  // The site's edge (where its last sample ran) and the edge that sample found clearly nearer: the
-  // site keeps its edge until another is clearly nearer on two samples in a row (siteEdge), and both
-  // are measured in every locate while the others take turns (probePlan).
-  let siteEdge: { keep: string | null; challenger: string | null } = { keep: null, challenger: null };
+  let siteEdge: SiteEdge = { keep: null, challenger: null };
   // Samples of an earlier run that are still waiting go first.
-  const waitingBefore = await flush(null);
-  if (tokenRefused !== null) return tokenStop(spool.dir, pending.size + (await spool.files()).length, progress);
+  const waitingBefore = await ledger.flush(null);
+  if (ledger.tokenRefused !== null) return tokenStop(spool.dir, ledger.waitingCount + (await spool.files()).length, progress);
   if (scheduleOver(sched)) {
     progress(
       `the schedule ended at ${new Date(sched.endMs ?? 0).toISOString()}: nothing to sample (to start another, change --for or --until, or remove ${join(spool.dir, STATE_FILE)})`,
@@ -281,7 +352,6 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
   try {
     while (!stop.signal.aborted) {
       const next = nextSample(plan, state, Date.now());
-      const missed = (m: MissedSlot[]): { slot: number; at: string }[] => m.map((x) => ({ slot: x.slot, at: new Date(x.atMs).toISOString() }));
       reportMissed(next, firstAnswer ? 'not-running' : 'overrun');
       const overran = firstAnswer ? [] : next.missed;
       firstAnswer = false;
@@ -306,101 +376,19 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
       await save({ nextSlot: next.slot + 1, runningSlot: next.slot });
       const sampleId = randomUUID();
       const startedAtMs = Date.now();
-      const startedAt = new Date(startedAtMs).toISOString();
-      let record: Report | CouldNotTest;
-      try {
-        const offer = await checkCallprobeServer(server);
-        if (o.relay !== undefined) checkRelayOffered(o.relay, offer.turn);
-        const b = await browser.ensure();
-        // A signal while Chromium was starting: abandon before the test begins.
-        if (stop.signal.aborted) throw new Error('stopped before the test began');
-        const { result, browserVersion } = await countingQos(o.qos === true, offer.turn, progress, () =>
-          runTestPage(b, {
-            pageUrl: testPageUrl(o, server, { round: next.slot, ...siteEdge }).toString(),
-            ...launch,
-            override: null,
-            timeoutMs: testTimeoutMs(o),
-            progress: () => undefined,
-          }),
-        );
-        if (result.ok) {
-          record = stampReport(result.report, o, browserVersion);
-          siteEdge = { keep: result.report.meta.edge?.id ?? siteEdge.keep, challenger: result.report.locate?.site?.challenger ?? null };
-        } else {
-          if (result.reason === 'bad-parameters') {
-            progress(`the page refused its parameters: ${oneLine(result.message)}`);
-            usage = true;
-            await save({ runningSlot: null });
-            break;
-          }
-          record = couldNotTest(o, result.reason, result.message, startedAt, `Chromium ${browserVersion}`, origin, result);
-          // Not a sample in a row: a challenger must be nearer on two that measured.
-          siteEdge = { ...siteEdge, challenger: null };
-        }
-      } catch (err) {
-        if (err instanceof ConfigError) {
-          // The server does not offer the relay --relay names: no sample could ever run.
-          progress(oneLine(err.message));
-          usage = true;
-          break;
-        }
-        if (stop.signal.aborted) {
-          record = couldNotTest(
-            o,
-            'interrupted',
-            `stopped by ${String(stop.signal.reason)} ${((Date.now() - startedAtMs) / 1000).toFixed(1)} s into the sample`,
-            startedAt,
-            null,
-            origin,
-          );
-        } else {
-          const reason = err instanceof HeadlessError || err instanceof ServerCheckError ? err.reason : 'error';
-          record = couldNotTest(o, reason, whyText(err), startedAt, null, origin);
-        }
+      const taken = await takeSample(sampler, next.slot, siteEdge, startedAtMs);
+      if (taken.kind === 'usage') {
+        if (taken.closeSlot) await save({ runningSlot: null });
+        usage = true;
+        break;
       }
-      const entry: SpoolEntry = { v: 1, server: origin, sampleId, startedAtMs, record: record as unknown as Record<string, unknown> };
-      pending.add(sampleId);
-      let waiting: string | null = null;
-      try {
-        await spool.put(entry);
-        waiting = await flush(sampleId);
-      } catch (err) {
-        // The disk refused (full, read-only): send this sample straight away; if that fails too it is lost, and said so.
-        progress(`could not spool sample ${sampleId} in ${spool.dir}: ${whyText(err)}; sending it directly`);
-        const r = await sendSpooled(entry, o.adminToken ?? null, server, codes);
-        if (r.kind === 'stored') pending.delete(sampleId);
-        else {
-          progress(`sample ${sampleId} is lost: ${oneLine(r.why)}`);
-          pending.delete(sampleId);
-          lost.add(sampleId);
-        }
-      }
+      siteEdge = taken.siteEdge;
+      const up = await ledger.put({ v: 1, server: origin, sampleId, startedAtMs, record: taken.record as unknown as Record<string, unknown> });
       await save({ runningSlot: null });
-      const cnt = 'kind' in record ? record : null;
-      const verdict = 'kind' in record ? null : record.summary.verdict;
-      const line: SampleLine = {
-        sampleId,
-        slot: next.slot,
-        scheduledAt: new Date(next.slotMs).toISOString(),
-        startedAt,
-        lateMs: Math.max(0, startedAtMs - next.slotMs),
-        missedSlots: missed(overran),
-        site: o.site ?? null,
-        kind: cnt ? 'could-not-test' : 'report',
-        verdict,
-        caution: cnt ? null : cautionOfReport(record as Report),
-        reason: cnt ? cnt.reason : null,
-        code: codes.get(sampleId) ?? null,
-        upload: lost.has(sampleId) ? 'lost' : refused.has(sampleId) ? 'refused' : pending.has(sampleId) ? 'spooled' : 'stored',
-      };
+      const line = sampleLine(sampleId, next, startedAtMs, overran, site, taken.record, up);
       print(line);
-      // Codes are only for this line: a year of samples keeps no map.
-      codes.clear();
-      if (tokenRefused !== null) break;
-      const outcome = cnt ? `could not test (${cnt.reason})` : verdictWords(record as Report).toLowerCase();
-      progress(
-        `sample ${state.samples}${limit} at ${startedAt}: ${outcome}, ${line.upload}${line.code ? ` ${line.code}` : ''}${waiting !== null ? ` (${waiting})` : ''}${line.lateMs >= 1000 ? `, ${(line.lateMs / 1000).toFixed(1)} s late` : ''}`,
-      );
+      if (ledger.tokenRefused !== null) break;
+      progress(sampleProgress(`${state.samples}${limit}`, line, taken.record, up.waiting));
     }
   } finally {
     process.off('SIGTERM', onSignal);
@@ -408,12 +396,8 @@ export async function scheduleCommand(o0: RunCommandOptions, s: ScheduleOptions)
     stop.signal.removeEventListener('abort', closeBrowser);
     await browser.closed();
   }
-  if (pending.size > 0 && tokenRefused === null) await flush(null);
-  progress(
-    `${state.samples} sample(s): ${state.samples - pending.size - refused.size - lost.size} stored, ${pending.size} waiting in ${spool.dir}, ${refused.size} refused, ${lost.size} lost` +
-      (pending.size > 0 ? ' (the next run sends the waiting ones first)' : ''),
-  );
-  if (tokenRefused !== null) return tokenStop(spool.dir, (await spool.files()).length, progress);
+  await ledger.finish(state.samples);
+  if (ledger.tokenRefused !== null) return tokenStop(spool.dir, (await spool.files()).length, progress);
   if (usage) return EXIT.usage;
-  return pending.size === 0 && refused.size === 0 && lost.size === 0 ? EXIT.pass : EXIT.cannotTest;
+  return ledger.allStored ? EXIT.pass : EXIT.cannotTest;
 }

@@ -37,7 +37,7 @@ import { BOUNDS } from '../../src/protocol/defaults.js';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
 import type { ReportV1 } from '../../src/analysis/schema/report-v1-schema.js';
 import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
-import { readUpload, withCheckedPrevious, withUnverifiedSite } from '../reports/upload.js';
+import { readUpload, withCheckedPrevious, withUnverifiedSite, type Upload } from '../reports/upload.js';
 import { canonicalSite, SiteNameError } from '../../src/protocol/site-name.js';
 import {
   couldNotTestRow,
@@ -51,7 +51,6 @@ import {
   type CsvOptions,
 } from '../../src/analysis/report/export.js';
 import { unmapIpv4 } from '../store/address.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { knownSite } from '../reports/site-names.js';
 import { siteKeyOf } from '../store/site-key.js';
 import type { ResultsRepository, StoredResult } from '../store/results/types.js';
@@ -63,11 +62,8 @@ import { deadSiteToken, operatorCheck, operatorOrConsole, siteTokenOf, type Role
 import { codeParam, findResult, given, sinceParam } from './query.js';
 import { rateLimited, Refusal, refusalHandler } from './refusal.js';
 import { sourceKey } from './signal-limits.js';
-import { UploadBudget } from './upload-budget.js';
-import { LookupBudget, lookupNetwork } from './lookup-budget.js';
-import { NetworkRate } from './network-rate.js';
-import { networkBound, type DoorRefusals } from '../../src/protocol/door.js';
-import { networkKey } from '../../src/protocol/source-key.js';
+import { ResultsDoors } from './results-doors.js';
+import type { DoorRefusals } from '../../src/protocol/door.js';
 
 export interface ResultsOptions {
   /** The results, the known sites (a listing's site), the site tokens (an upload's) and the chain (a claimed earlier result), or null when serve runs with --no-store. */
@@ -174,139 +170,73 @@ function storedRows(r: StoredResult, figures: 'raw' | 'page' = 'raw'): Array<Rec
   return reportRows(r, parsed as Report | ReportV1, figures);
 }
 
-export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opts) => {
-  app.setErrorHandler(refusalHandler);
-  const store = opts.store;
-  /** A route's per-source rate limit, its refusals counted at `door` (scope source). */
-  const perSource = (limit: ReturnType<typeof rateLimited>, door: 'result-upload' | 'code-lookup'): ReturnType<typeof rateLimited> => ({
-    rateLimit: { ...limit.rateLimit, onExceeded: () => opts.doorRefusals?.count(door, 'source') },
-  });
-  const reads = perSource(rateLimited(opts.readsPerMinutePerIp, 'results-read'), 'code-lookup');
+/** The store of a server that stores results (ResultsOptions.store, not null). */
+type ResultsStore = NonNullable<ResultsOptions['store']>;
+
+/**
+ * Who stores an upload: the operator, a site's own token (./site-tokens.ts: its own site's
+ * samples), or no one (anonymous: a site it names is kept apart as unverified); the upload with
+ * its site in canonical form and its claimed earlier result checked.
+ */
+async function uploader(
+  req: FastifyRequest<{ Body: ResultUpload }>,
+  opts: ResultsOptions,
+  store: ResultsStore,
+  doors: ResultsDoors,
+): Promise<{ upload: Upload; operator: boolean; siteToken: SiteToken | null }> {
   const nowMs = opts.nowMs ?? (() => Date.now());
-  const stored = new UploadBudget(opts.storedBytesPerDayPerSource, nowMs);
-  // The /64s of one /48 share a network's budget and rates: a few sources' worth (DEFAULTS.doors).
-  const storedByNetwork = new UploadBudget(networkBound(opts.storedBytesPerDayPerSource), nowMs);
-  const postsByNetwork = new NetworkRate(networkBound(opts.postsPerMinutePerIp), nowMs);
-  const readsByNetwork = new NetworkRate(networkBound(opts.readsPerMinutePerIp), nowMs);
-  const lookups = new LookupBudget(opts.failedLookupsPerMinute, DEFAULTS.results.lookupFreeNetworksPerMinute, nowMs);
-  const counted = opts.doorRefusals;
-  /** A read of a result code: within its network's rate (the source's is the route's rate limit). */
-  const networkReads = async (req: FastifyRequest): Promise<void> => {
-    if (readsByNetwork.take(req.ip)) return;
-    counted?.count('code-lookup', 'network');
-    throw new Refusal('rate-limited', 'too many requests from your network: retry in a minute', 429);
-  };
-  /** A result code typed by a user, looked up within the global budget of failed lookups. */
-  const lookUp = async (typed: string, ip: string): Promise<StoredResult | null> => {
-    const network = lookupNetwork(unmapIpv4(ip));
-    if (!lookups.open(network)) {
-      counted?.count('code-lookup', 'total');
-      throw new Refusal(
-        'lookups-busy',
-        `too many unknown result codes were asked for in the last minute, from everywhere: retry in ${lookups.retryAfterS()} s`,
-        429,
-      );
+  let upload = readUpload(req.body, nowMs());
+  if (upload.scrubbed.length > 0)
+    req.log.warn({ results: 'addresses-scrubbed', paths: upload.scrubbed.slice(0, 20) }, 'an IP address in an uploaded body was replaced before storing');
+  let operator = operatorCheck(req, opts.adminToken) === 'ok';
+  // Not the operator: a live site token (./site-tokens.ts) stores its own site's samples.
+  const carried = operator || req.headers.authorization === undefined ? null : await siteTokenOf(req, store.siteTokens);
+  let siteToken = carried === 'dead' ? null : carried;
+  if (upload.result.site !== null) {
+    if (req.headers.authorization === undefined) {
+      // No token at all (a ?site= link anyone may open): stored, the site kept apart as unverified.
+      upload = withUnverifiedSite(upload);
+    } else {
+      const site = canonicalUploadSite(upload.result.site);
+      ({ operator, siteToken } = await siteAccess(req, store.siteTokens, opts.adminToken, site));
+      upload = { ...upload, result: { ...upload.result, site } };
     }
-    const code = codeParam(typed);
-    const r = store === null || code === null ? null : await store.results.getByCode(code);
-    if (r === null) lookups.failed(network);
-    return r;
-  };
-  /**
-   * A code an upload claims as its earlier result (`meta.previousCode`): the uploader can read
-   * back whether it was kept, so it is a lookup, within the same budget of failed lookups (a
-   * network whose lookups are refused has its claims dropped, unchecked).
-   */
-  const claimedLookup = async (code: string, sinceMs: number, ip: string): Promise<ClaimedResult | null> => {
-    const network = lookupNetwork(unmapIpv4(ip));
-    if (store === null || !lookups.open(network)) return null;
-    const found = await store.chain.claimed(code, sinceMs);
-    if (found === null) lookups.failed(network);
-    return found;
-  };
-  /** Checked before the request's schema: who may, and whether there is a store at all. */
-  const storeThere = async (): Promise<void> => {
-    if (store === null) throw noStore();
-  };
-  const operator = async (req: FastifyRequest): Promise<void> => {
-    const who = operatorCheck(req, opts.adminToken);
-    if (who !== 'ok') throw who;
-    if (store === null) throw noStore();
-  };
+  }
+  // A claimed earlier result is kept only when it is stored here, young enough, and started before this test.
+  const claimed = (code: string, sinceMs: number): Promise<ClaimedResult | null> => doors.claimed(req.ip, () => store.chain.claimed(code, sinceMs));
+  upload = await withCheckedPrevious(upload, claimed, nowMs(), unmapIpv4(req.ip));
+  return { upload, operator, siteToken };
+}
+
+/** POST /api/results: an upload admitted by the doors, stored once by its sampleId, its alerts and webhooks fed. */
+function uploadRoute(app: FastifyInstance, opts: ResultsOptions, doors: ResultsDoors, storeThere: () => Promise<void>): void {
   app.post<{ Body: ResultUpload }>(
     RESULTS_PATH,
-    {
-      bodyLimit: opts.bodyLimitBytes,
-      config: perSource(rateLimited(opts.postsPerMinutePerIp, 'results-post'), 'result-upload'),
-      schema: { body: ResultUploadBody },
-      preValidation: storeThere,
-    },
+    { bodyLimit: opts.bodyLimitBytes, config: doors.posts(), schema: { body: ResultUploadBody }, preValidation: storeThere },
     async (req, reply) => {
+      const store = opts.store;
       if (store === null) throw noStore();
-      if (!postsByNetwork.take(req.ip)) {
-        counted?.count('result-upload', 'network');
-        throw new Refusal('rate-limited', 'too many requests from your network: retry in a minute', 429);
-      }
-      let upload = readUpload(req.body, nowMs());
-      if (upload.scrubbed.length > 0)
-        req.log.warn({ results: 'addresses-scrubbed', paths: upload.scrubbed.slice(0, 20) }, 'an IP address in an uploaded body was replaced before storing');
-      let operator = operatorCheck(req, opts.adminToken) === 'ok';
-      // Not the operator: a live site token (./site-tokens.ts) stores its own site's samples.
-      const carried = operator || req.headers.authorization === undefined ? null : await siteTokenOf(req, store.siteTokens);
-      let siteToken = carried === 'dead' ? null : carried;
-      if (upload.result.site !== null) {
-        if (req.headers.authorization === undefined) {
-          // No token at all (a ?site= link anyone may open): stored, the site kept apart as unverified.
-          upload = withUnverifiedSite(upload);
-        } else {
-          const site = canonicalUploadSite(upload.result.site);
-          ({ operator, siteToken } = await siteAccess(req, store.siteTokens, opts.adminToken, site));
-          upload = { ...upload, result: { ...upload.result, site } };
-        }
-      }
-      // A claimed earlier result is kept only when it is stored here, young enough, and started before this test.
-      upload = await withCheckedPrevious(upload, (code, sinceMs) => claimedLookup(code, sinceMs, req.ip), nowMs(), unmapIpv4(req.ip));
+      doors.admitPost(req.ip);
+      const { upload, operator, siteToken } = await uploader(req, opts, store, doors);
       // The operator and a site's own token are exempt from the per-source budget (a site's prober is the operator's).
-      const exempt = operator || siteToken !== null;
-      const source = sourceKey(req.ip);
-      const network = networkKey(req.ip);
-      const bytes = Buffer.byteLength(upload.result.reportJson);
-      let charged = !exempt && stored.take(source, bytes);
-      // The source's share fits: its network's too? (A source alone never exceeds it: it is 4 sources' worth.)
-      const networkFull = charged && !storedByNetwork.take(network, bytes);
-      if (networkFull) {
-        stored.refund(source, bytes);
-        charged = false;
-      }
-      if (!exempt && !charged) {
-        // Over the day's budget: only a retry of a sample already stored goes on (it stores nothing).
-        const sampleId = upload.result.sampleId;
-        if (sampleId === null || (await store.results.getBySampleId(sampleId)) === null) {
-          const endsAt = new Date((networkFull ? storedByNetwork.dayEndsAtMs(network) : stored.dayEndsAtMs(source)) ?? nowMs()).toISOString();
-          counted?.count('result-upload', networkFull ? 'network' : 'source');
-          throw new Refusal(
-            'upload-budget',
-            networkFull
-              ? `your network has stored its share of results for the day (${networkBound(opts.storedBytesPerDayPerSource)} bytes): more from ${endsAt}`
-              : `your address has stored its share of results for the day (${opts.storedBytesPerDayPerSource} bytes): more from ${endsAt}`,
-            429,
-          );
-        }
-      }
+      const sampleId = upload.result.sampleId;
+      const charge = await doors.admitUpload(
+        req.ip,
+        Buffer.byteLength(upload.result.reportJson),
+        operator || siteToken !== null,
+        async () => sampleId !== null && (await store.results.getBySampleId(sampleId)) !== null,
+      );
       // Its result webhooks' posts are kept with it, worded when sent in the language the upload asked for (the page sends its own).
       const posts = opts.resultPosts?.postsFor(upload.result, langOfRequest(undefined, req.headers['accept-language'])) ?? [];
       const { result, created } = await store.results.put({ ...upload.result, address: unmapIpv4(req.ip), posts });
       if (!created) {
-        if (charged) {
-          stored.refund(source, bytes);
-          storedByNetwork.refund(network, bytes);
-        }
+        doors.refund(charge);
         // Its code goes only to the source that stored it (a retry whose answer was lost), the operator, or the token of
         // the site it is stored under (a prober whose address changed), never to another caller.
         const mine =
           operator ||
           (siteToken !== null && result.site !== null && siteKeyOf(result.site) === siteToken.siteKey) ||
-          ((await store.results.getById(result.id))?.addresses.some((a) => sourceKey(a.address) === source) ?? false);
+          ((await store.results.getById(result.id))?.addresses.some((a) => sourceKey(a.address) === charge.source) ?? false);
         if (!mine) throw new Refusal('already-stored', 'a result with this sampleId is already stored; its code was given to the address that stored it', 409);
         return reply.code(200).send(ack(result));
       }
@@ -324,14 +254,81 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
       return reply.code(201).send(ack(result));
     },
   );
+}
 
-  uploadCheckRoute(app, opts, perSource(rateLimited(opts.postsPerMinutePerIp, 'results-post'), 'result-upload'), storeThere);
+/** GET /api/results (the export, CSV, NDJSON or JSON): the operator's, or a tier 2 console session's. */
+function exportRoute(app: FastifyInstance, opts: ResultsOptions): void {
+  app.get<{ Querystring: ExportRequest }>(
+    RESULTS_PATH,
+    {
+      schema: { querystring: ExportQuery },
+      preValidation: async (req) => {
+        const who = operatorOrConsole(req, opts.adminToken, opts.consoleRole, 'tier2');
+        if (who !== 'ok') throw who;
+        if (opts.store === null) throw noStore();
+      },
+    },
+    async (req, reply) => {
+      const store = opts.store;
+      if (store === null) throw noStore();
+      const format = req.query.format ?? 'json';
+      const sinceMs = sinceParam(req.query.since);
+      const max = BOUNDS.exportMaxRows;
+      // Any spelling of a known site; a typo is answered with the names it most likely meant.
+      const asked = given(req.query.site);
+      const site = asked === null ? null : knownSite(asked, await store.sites.list()).key;
+      const rows = await store.results.list({ sinceMs, site, limit: max + 1 });
+      if (rows.length > max) {
+        rows.length = max;
+        // The next page starts where this one ended (rows are ordered by start time).
+        reply.header('x-callprobe-truncated', new Date(rows[rows.length - 1]?.startedAtMs ?? 0).toISOString());
+      }
+      reply.header('cache-control', 'no-store');
+      if (format === 'csv') {
+        const stamp = new Date().toISOString().slice(0, 10);
+        const csv: CsvOptions = {
+          sep: csvSeparatorNamed(req.query.sep ?? '') ?? ',',
+          bom: req.query.bom === '1',
+          decimal: csvDecimalOf(given(req.query.decimal) ?? undefined, given(req.query.lang) ?? undefined),
+        };
+        reply.type('text/csv; charset=utf-8; header=present').header('content-disposition', `attachment; filename="callprobe-results-${stamp}.csv"`);
+        return reply.send(csvHeader(csv) + rows.flatMap((r) => storedRows(r, 'page').map((row) => csvLine(row, csv))).join(''));
+      }
+      const out = rows.flatMap((r) => storedRows(r).map(orderedRow));
+      if (format === 'ndjson') return reply.type('application/x-ndjson; charset=utf-8').send(out.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      return out;
+    },
+  );
+}
+
+export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opts) => {
+  app.setErrorHandler(refusalHandler);
+  const store = opts.store;
+  const doors = new ResultsDoors(opts);
+  const reads = doors.reads();
+  /** A result code typed by a user, looked up within the doors' budget of failed lookups. */
+  const lookUp = (typed: string, ip: string): Promise<StoredResult | null> =>
+    doors.lookUp(ip, async () => {
+      const code = codeParam(typed);
+      return store === null || code === null ? null : await store.results.getByCode(code);
+    });
+  /** Checked before the request's schema: who may, and whether there is a store at all. */
+  const storeThere = async (): Promise<void> => {
+    if (store === null) throw noStore();
+  };
+  const operator = async (req: FastifyRequest): Promise<void> => {
+    const who = operatorCheck(req, opts.adminToken);
+    if (who !== 'ok') throw who;
+    if (store === null) throw noStore();
+  };
+  uploadRoute(app, opts, doors, storeThere);
+  uploadCheckRoute(app, opts, doors.posts(), storeThere);
 
   app.get<{ Params: Static<typeof ResultCodeParams> }>(
     `${SHARED_RESULT_API}/:code`,
     { config: reads, schema: { params: ResultCodeParams }, preValidation: storeThere },
     async (req, reply) => {
-      await networkReads(req);
+      doors.admitRead(req);
       const r = await lookUp(req.params.code, req.ip);
       if (r === null) throw new Refusal('unknown-code', 'no result has this code (codes are kept for a limited time)', 404);
       reply.header('cache-control', 'private, max-age=60').header('x-robots-tag', 'noindex').type('application/json; charset=utf-8');
@@ -344,7 +341,7 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     `${SHARED_RESULT_PAGE}/:code`,
     { config: reads, schema: { params: ResultCodeParams, querystring: SharedPageQuery } },
     async (req, reply) => {
-      await networkReads(req);
+      doors.admitRead(req);
       const known = (await lookUp(req.params.code, req.ip)) !== null;
       reply.header('x-robots-tag', 'noindex');
       if (!opts.pageBuilt)
@@ -388,44 +385,5 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
     },
   );
 
-  app.get<{ Querystring: ExportRequest }>(
-    RESULTS_PATH,
-    {
-      schema: { querystring: ExportQuery },
-      preValidation: async (req) => {
-        const who = operatorOrConsole(req, opts.adminToken, opts.consoleRole, 'tier2');
-        if (who !== 'ok') throw who;
-        if (store === null) throw noStore();
-      },
-    },
-    async (req, reply) => {
-      if (store === null) throw noStore();
-      const format = req.query.format ?? 'json';
-      const sinceMs = sinceParam(req.query.since);
-      const max = BOUNDS.exportMaxRows;
-      // Any spelling of a known site; a typo is answered with the names it most likely meant.
-      const asked = given(req.query.site);
-      const site = asked === null ? null : knownSite(asked, await store.sites.list()).key;
-      const rows = await store.results.list({ sinceMs, site, limit: max + 1 });
-      if (rows.length > max) {
-        rows.length = max;
-        // The next page starts where this one ended (rows are ordered by start time).
-        reply.header('x-callprobe-truncated', new Date(rows[rows.length - 1]?.startedAtMs ?? 0).toISOString());
-      }
-      reply.header('cache-control', 'no-store');
-      if (format === 'csv') {
-        const stamp = new Date().toISOString().slice(0, 10);
-        const csv: CsvOptions = {
-          sep: csvSeparatorNamed(req.query.sep ?? '') ?? ',',
-          bom: req.query.bom === '1',
-          decimal: csvDecimalOf(given(req.query.decimal) ?? undefined, given(req.query.lang) ?? undefined),
-        };
-        reply.type('text/csv; charset=utf-8; header=present').header('content-disposition', `attachment; filename="callprobe-results-${stamp}.csv"`);
-        return reply.send(csvHeader(csv) + rows.flatMap((r) => storedRows(r, 'page').map((row) => csvLine(row, csv))).join(''));
-      }
-      const out = rows.flatMap((r) => storedRows(r).map(orderedRow));
-      if (format === 'ndjson') return reply.type('application/x-ndjson; charset=utf-8').send(out.map((r) => `${JSON.stringify(r)}\n`).join(''));
-      return out;
-    },
-  );
+  exportRoute(app, opts);
 };

@@ -7,7 +7,7 @@
 import { html, type TemplateResult } from 'lit';
 import { RESULTS_PATH } from '../../protocol/api.js';
 import { DECIMAL_COMMA_LANGS } from '../../protocol/lang.js';
-import { refusalOf } from '../console-api.js';
+import { refusalOf } from '../../protocol/console-client.js';
 import { countText, type ConsoleMessages } from '../console-i18n.js';
 
 /** What the form reads from and writes to the console that shows it. */
