@@ -28,7 +28,7 @@ import { FleetLoop } from './fleet/loop.js';
 import type { RelayEndpoints } from './reflector/candidates.js';
 import { hostAddressList, hostAddressOf, type NetworkInterfaces } from './reflector/host-address.js';
 import { Teardown, TeardownError } from './teardown.js';
-import { edgeBeats, hubEdges } from './edges/roles.js';
+import { edgeBeats, hubEdges } from './edge-roles.js';
 import type { DataPath, PlaneStart } from '../src/protocol/data-plane.js';
 import { PlaneStartError, startPlane, type PlaneListeners, type RunningPlane } from './dataplane/index.js';
 import { LoopDelayMonitor, loopSamplerOn, registerLoopDelay } from './loop-delay.js';
