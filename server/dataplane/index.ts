@@ -12,7 +12,7 @@ import type { RelayLogger } from '../turn/index.js';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
-import { planeBusy } from '../http/admission.js';
+import { planeBusy } from './admission.js';
 import { DataPlaneHost, PlaneStartError, type PlaneListeners, type RelayEvent, type RestartPolicy } from './host.js';
 import { laterOf, placeTest, RELAY_SHARE } from './placement.js';
 import { readCounter, readGauge, withLabel } from '../metrics/registry.js';

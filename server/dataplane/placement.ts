@@ -9,7 +9,7 @@
  * none while another does not; a plane that is down takes none. Pure: the planes' states are
  * handed in.
  */
-import type { LoopLateReport } from '../http/admission.js';
+import type { LoopLateReport } from './admission.js';
 
 export interface PlaneLoad {
   /** Up, and taking commands. */

@@ -399,7 +399,7 @@ export async function startDataPlane(
               }
             : {}),
         };
-  // Admission (server/http/admission.ts): how late the loop ran in each bin of the last window, every report.
+  // Admission (server/dataplane/admission.ts): how late the loop ran in each bin of the last window, every report.
   const admission = DEFAULTS.admission;
   // With it, the CPU this process used since the last report (where `serve --workers 2` puts the next test).
   let cpuAt = process.cpuUsage();

@@ -185,6 +185,9 @@ export function serverProtocolRefusal(serverProtocol: unknown): SignalProtocolRe
 // Page -> server and server -> page over the signaling WebSocket: the messages' TypeBox schemas
 // and types are in ./api-signal.ts, checked at both ends by ./signal-check.ts.
 
+/** The path of the signalling WebSocket (ServerConfig.reflectorPath). */
+export const SIGNAL_PATH = '/api/signal';
+
 /**
  * The results store contract. A result code is 8 Crockford base32 symbols
  * (no I, L, O, U), shown as `XXXX-XXXX`, accepted case-insensitively with or without the hyphen.

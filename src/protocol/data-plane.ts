@@ -388,7 +388,7 @@ const ClosedSchema = Type.Object(
 /**
  * Every DEFAULTS.admission.reportMs: the worst lateness of the plane's event loop in each bin of
  * its last windowMs (server/reflector/loop-lateness.ts), oldest first, which the HTTP side's
- * admission reads (server/http/admission.ts).
+ * admission reads (server/dataplane/admission.ts).
  */
 const LoopLateSchema = Type.Object(
   {

@@ -1,6 +1,6 @@
-/** Admission's plane half (server/http/admission.ts): hand-made lateness reports against the defaults. */
+/** Admission's plane half (server/dataplane/admission.ts): hand-made lateness reports against the defaults. */
 import { describe, expect, it } from 'vitest';
-import { planeBusy } from '../../../server/http/admission.js';
+import { planeBusy } from '../../../server/dataplane/admission.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 
 const O = DEFAULTS.admission;
