@@ -14,7 +14,7 @@
  */
 import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
 import type { Registry } from 'prom-client';
-import type { DataPath } from '../src/protocol/data-plane.js';
+import type { DataPath } from './common/data-plane.js';
 import { DEFAULTS } from '../src/protocol/defaults.js';
 import { NativeLoopTicks } from './turn/transport/native-udp.js';
 import { readGauge } from './metrics/registry.js';

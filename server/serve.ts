@@ -29,7 +29,7 @@ import type { RelayEndpoints } from './reflector/candidates.js';
 import { hostAddressList, hostAddressOf, type NetworkInterfaces } from './reflector/host-address.js';
 import { Teardown, TeardownError } from './teardown.js';
 import { edgeBeats, hubEdges } from './edge-roles.js';
-import type { DataPath, PlaneStart } from '../src/protocol/data-plane.js';
+import type { DataPath, PlaneStart } from './common/data-plane.js';
 import { PlaneStartError, startPlane, type PlaneListeners, type RunningPlane } from './dataplane/index.js';
 import { LoopDelayMonitor, loopSamplerOn, registerLoopDelay } from './loop-delay.js';
 import { chooseDataPath, registerDataPath } from './data-path.js';
@@ -183,7 +183,7 @@ function planeStartError(err: unknown): unknown {
  * The relay's quotas, its total allocations lowered to the relayed ports pages allocate in
  * (`--relay-ports`, the first plane's share of it with `--workers N`: server/turn/index.ts
  * planeShare), said in one line: past the ports every Allocate would be refused for want of a
- * port (508 no-relay-port) before the doors' shares and reserve could apply (src/protocol/door.ts).
+ * port (508 no-relay-port) before the doors' shares and reserve could apply (server/common/door.ts).
  */
 export function relayQuotas(opts: Pick<ServeOptions, 'quotas' | 'relayPortRange' | 'workers'>, log: (msg: string) => void): ServeOptions['quotas'] {
   const range = opts.relayPortRange;
@@ -199,7 +199,7 @@ export function relayQuotas(opts: Pick<ServeOptions, 'quotas' | 'relayPortRange'
 
 /**
  * What the data plane runs: the embedded relay (unless --external-turn) and the reflector
- * (unless --no-reflector), as the start message carries them (src/protocol/data-plane.ts). The
+ * (unless --no-reflector), as the start message carries them (server/common/data-plane.ts). The
  * reflector's data-channel leg takes its one candidate on the embedded relay's loopback listener,
  * or with --external-turn on that relay's first UDP entry (none: a usage error).
  */

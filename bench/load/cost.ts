@@ -16,7 +16,7 @@
  * `--write-docs` also writes the summary and the docs section.
  */
 import { DEFAULTS } from '../../src/protocol/defaults.js';
-import type { DataPath } from '../../src/protocol/data-plane.js';
+import type { DataPath } from '../../server/common/data-plane.js';
 import { mdTable } from '../lib/docs.js';
 import { spawnBounded } from '../lib/process.js';
 import { runCli, startServe } from '../lib/processes.js';

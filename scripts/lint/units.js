@@ -45,13 +45,13 @@ export const UNITS = [
     about: 'the page: lit components, the pacing worker, audio',
   },
   {
-    name: 'turn',
-    dir: 'server/turn',
+    name: 'common',
+    dir: 'server/common',
     env: 'node',
     imports: ['protocol'],
     packages: [NODE_PACKAGES],
     about:
-      "the TURN relay: wire codec, Sans-IO core, peer policy, Node transport (its UDP sockets a small native addon, transport/native/udp.c, or Node's dgram on the portable data path)",
+      "the shared Node floor under the relay and the server: the data plane's messages, the doors (per source, per network, the reserve), the source key, how `serve` is launched",
   },
   {
     name: 'host',
@@ -62,10 +62,19 @@ export const UNITS = [
     about: "what both Node programs share to host the page: the package's root, version and built page, and the page's headers",
   },
   {
+    name: 'turn',
+    dir: 'server/turn',
+    env: 'node',
+    imports: ['protocol', 'common', 'host'],
+    packages: [NODE_PACKAGES],
+    about:
+      "the TURN relay: wire codec, Sans-IO core, peer policy, Node transport (its UDP sockets a small native addon, transport/native/udp.c, or Node's dgram on the portable data path)",
+  },
+  {
     name: 'server',
     dir: 'server',
     env: 'node',
-    imports: ['protocol', 'analysis', 'session', 'turn', 'host'],
+    imports: ['protocol', 'analysis', 'session', 'common', 'turn', 'host'],
     packages: [NODE_PACKAGES],
     about: '`callprobe serve`: its configuration, HTTP app, results store, reflector, alerts and help desk console',
   },
@@ -89,7 +98,7 @@ export const UNITS = [
     name: 'bench',
     dir: 'bench',
     env: 'node',
-    imports: ['protocol', 'analysis', 'session', 'turn', 'server', 'client'],
+    imports: ['protocol', 'analysis', 'session', 'common', 'turn', 'server', 'client'],
     packages: [NODE_PACKAGES],
     about: 'benchmarks and the seeded impairment proxy',
   },

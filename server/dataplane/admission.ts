@@ -8,7 +8,7 @@
  */
 import type { DEFAULTS } from '../../src/protocol/defaults.js';
 
-/** The plane's last lateness report (src/protocol/data-plane.ts `loop-late`) and when it came, on the HTTP process's monotonic clock. */
+/** The plane's last lateness report (server/common/data-plane.ts `loop-late`) and when it came, on the HTTP process's monotonic clock. */
 export interface LoopLateReport {
   /** The worst lateness of each bin of the plane's last window (DEFAULTS.admission.windowMs), oldest first. */
   lateMs: readonly number[];

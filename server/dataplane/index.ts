@@ -5,8 +5,8 @@
  * where the relay listens, the reflector's sessions, the plane's metrics and the TLS question.
  */
 import type { Registry } from 'prom-client';
-import type { MetricFamily, PlaneCommand, PlaneStart } from '../../src/protocol/data-plane.js';
-import type { DoorName, RefusalScope } from '../../src/protocol/door.js';
+import type { MetricFamily, PlaneCommand, PlaneStart } from '../common/data-plane.js';
+import type { DoorName, RefusalScope } from '../common/door.js';
 import type { ReflectorLogger } from '../reflector/session-base.js';
 import type { RelayLogger } from '../turn/index.js';
 import { performance } from 'node:perf_hooks';

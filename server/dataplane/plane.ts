@@ -5,7 +5,7 @@
  * leg on @roamhq/wrtc, the RTP leg on werift), the event-loop lateness each session's `final`
  * carries (../reflector/loop-lateness.ts) and this process's event-loop delay for /metrics.
  *
- * It takes commands (src/protocol/data-plane.ts: a session's start, the page's signals, its end,
+ * It takes commands (server/common/data-plane.ts: a session's start, the page's signals, its end,
  * the metrics and TLS questions; what concerns the other planes' relays goes to ./relay-links.ts)
  * and says what happened through `out`, one event at a time. It
  * runs in a process of its own beside the HTTP process (./main.ts, started by ./host.ts), or in
@@ -13,12 +13,12 @@
  */
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
 import type { Registry } from 'prom-client';
-import type { DataPath, PlaneCommand, PlaneEvent, PlaneStart, RelayStart, ReflectorStart, SessionTally } from '../../src/protocol/data-plane.js';
+import type { DataPath, PlaneCommand, PlaneEvent, PlaneStart, RelayStart, ReflectorStart, SessionTally } from '../common/data-plane.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { isSignalMessageData } from '../../src/protocol/signal-check.js';
 import { formatTurnUri } from '../../src/protocol/turn-uri.js';
 import type { RelayWitness, ServerLoopReading } from '../../src/protocol/wire.js';
-import type { RefusalScope } from '../../src/protocol/door.js';
+import type { RefusalScope } from '../common/door.js';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { REFLECTOR_USERNAME_PREFIX, mintRestCredential, startRelay, type Relay, type RelayLogger, type RelayPlanes } from '../turn/index.js';
@@ -53,7 +53,7 @@ export interface ReflectorParts {
   allowRelayPair?: (username: string, ip: string, port: number) => () => void;
   /** The relay of this plane: the RTP leg's datagrams go to and from it by a call. */
   attachLocalPeer?: AttachLocalPeer;
-  /** What the RTP leg's SRTP and probe core run on (../../src/protocol/data-plane.ts DataPath). */
+  /** What the RTP leg's SRTP and probe core run on (../common/data-plane.ts DataPath). */
   dataPath: DataPath;
   relayWitness?: (ip: string, port: number) => RelayWitness | null;
   serverLoop?: (fromMs: number, toMs: number) => ServerLoopReading;

@@ -25,7 +25,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { Registry } from 'prom-client';
 import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
-import { DoorRefusals, type DoorName, type RefusalScope } from '../../src/protocol/door.js';
+import { DoorRefusals, type DoorName, type RefusalScope } from '../common/door.js';
 import { addPageHeaders, servePageFiles } from '../../host/page.js';
 // reply.sendFile (results.ts, console.ts) comes with @fastify/static, which servePageFiles registers: its types.
 import type {} from '@fastify/static';

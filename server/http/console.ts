@@ -28,7 +28,7 @@ import { sourceKey } from './signal-limits.js';
 import { hashPassword, verifyPassword, type ConsoleUser } from '../console/auth.js';
 import { LoginThrottle, type LoginThrottleSettings } from '../console/login-throttle.js';
 import { LoginSlots } from '../console/login-slots.js';
-import { networkKey } from '../../src/protocol/source-key.js';
+import { networkKey } from '../common/source-key.js';
 import { consoleChain, consoleResultView, consoleRow, scrubAddresses } from '../console/view.js';
 import { CompanySignIn, sessionAgent } from '../console/oidc.js';
 import type { ConsoleOidcOptions } from '../console/oidc-config.js';

@@ -28,7 +28,7 @@ import {
   type LoadUpAck,
 } from '../../src/protocol/api-load.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
-import { networkKey, sourceKey } from '../../src/protocol/source-key.js';
+import { networkKey, sourceKey } from '../common/source-key.js';
 import { LoadBook, LoadRefused, type LoadFloor, type LoadFlow, type LoadLimits } from './load-book.js';
 import { originAllowed } from './signal-limits.js';
 

@@ -66,8 +66,8 @@ import { sourceKey } from './signal-limits.js';
 import { UploadBudget } from './upload-budget.js';
 import { LookupBudget, lookupNetwork } from './lookup-budget.js';
 import { NetworkRate } from './network-rate.js';
-import { networkBound, type DoorRefusals } from '../../src/protocol/door.js';
-import { networkKey } from '../../src/protocol/source-key.js';
+import { networkBound, type DoorRefusals } from '../common/door.js';
+import { networkKey } from '../common/source-key.js';
 
 export interface ResultsOptions {
   /** The results, the known sites (a listing's site), the site tokens (an upload's) and the chain (a claimed earlier result), or null when serve runs with --no-store. */

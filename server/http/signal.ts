@@ -27,11 +27,11 @@ import {
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import type { ServerSignalMessage } from '../../src/protocol/api-signal.js';
 import type { ReflectorSessions, SessionEvents, SessionHandle } from '../dataplane/sessions.js';
-import type { SessionTally } from '../../src/protocol/data-plane.js';
+import type { SessionTally } from '../common/data-plane.js';
 import { planeBusy, type LoopLateReport } from '../dataplane/admission.js';
 import { parseClientSignal, SignalMessageError } from './signal-message.js';
 import { MessageBucket, SourceLimiter, originAllowed, sessionRefusalScope, sourceKey, type SignalLimits } from './signal-limits.js';
-import type { DoorRefusals } from '../../src/protocol/door.js';
+import type { DoorRefusals } from '../common/door.js';
 import { relayEvidenceOf, type RelayEvidence } from '../../src/protocol/could-not-finish.js';
 import { readCounter, readGauge } from '../metrics/registry.js';
 

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
-import type { SessionTally } from '../../src/protocol/data-plane.js';
+import type { SessionTally } from '../common/data-plane.js';
 import { RtpReflectorCore, type RtpFrameOutcome } from './rtp/core.js';
 import { RtpLeg } from './rtp/leg.js';
 import { mediaKinds } from './rtp/sdp.js';

@@ -12,7 +12,7 @@ import type { RelayEndpoints } from './candidates.js';
 import { checkRemoteOffer } from './signalled-sdp.js';
 import { ChannelLeg, type ReflectorRelayServer } from './channel-leg.js';
 import { ReflectorSessionError, refusing, type ReflectorCloseCode, type ReflectorLogger } from './session-base.js';
-import type { DataPath, SessionTally } from '../../src/protocol/data-plane.js';
+import type { DataPath, SessionTally } from '../common/data-plane.js';
 
 /**
  * Receipts in one control message: 28 bytes each, in base64 on the signalling socket, well inside

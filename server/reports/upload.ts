@@ -14,7 +14,7 @@ import { withoutClientAddresses } from '../../src/analysis/report/client-address
 import type { NewResult } from '../store/results/types.js';
 import type { ChainRepository } from '../store/chain/types.js';
 import { parseResultCode, ResultCodeError } from '../../src/protocol/result-code.js';
-import { networkKey } from '../../src/protocol/source-key.js';
+import { networkKey } from '../common/source-key.js';
 
 export interface Upload {
   accepted: AcceptedResult;

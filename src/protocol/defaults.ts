@@ -44,7 +44,7 @@ export const DEFAULTS = {
    * Every door an anonymous caller can hold something of (relay allocations, TURN TCP/TLS
    * connections, HTTP connections, signalling sessions, stored result bytes, result-code reads)
    * counts it per source (IPv4 address, IPv6 /64) and per network (IPv4 address, IPv6 /48:
-   * src/protocol/source-key.ts), with a reserve (src/protocol/door.ts). A /48 is one site's
+   * server/common/source-key.ts), with a reserve (server/common/door.ts). A /48 is one site's
    * allocation (RFC 6177 §3) and holds 65,536 /64s: counted by /64 alone, 4 /64s of one /48 took
    * all 1,000 relay allocations and 17 all 4,096 HTTP connections.
    */

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 import type { SignalData } from '../../../src/protocol/api.js';
-import type { DataPath } from '../../../src/protocol/data-plane.js';
+import type { DataPath } from '../../common/data-plane.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { PROBE_DSCP } from '../../../src/protocol/dscp.js';
 import { isRelayCandidate, isRelayEndpoint, isSignalledCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from '../candidates.js';

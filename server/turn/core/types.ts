@@ -47,7 +47,7 @@ export type RelayPortAllocator = (family: IpFamily, inUse: ReadonlySet<number>, 
 export interface RelayQuotas {
   /** Concurrent allocations one username may hold (486 beyond). */
   maxAllocationsPerUsername: number;
-  /** Concurrent allocations one source may hold, EVEN-PORT reservations included (486 beyond): an IPv4 address or an IPv6 /64 (src/protocol/source-key.ts). */
+  /** Concurrent allocations one source may hold, EVEN-PORT reservations included (486 beyond): an IPv4 address or an IPv6 /64 (server/common/source-key.ts). */
   maxAllocationsPerSourceIp: number;
   /** Concurrent allocations in total (508 beyond). */
   maxAllocationsTotal: number;

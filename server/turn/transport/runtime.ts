@@ -26,7 +26,7 @@ import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { StreamWriter, WriteBudget } from './stream-writer.js';
 import { Method } from '../codec/constants.js';
 import { canonicalIp } from '../../../src/protocol/ip.js';
-import type { MovedAllocation } from '../../../src/protocol/data-plane.js';
+import type { MovedAllocation } from '../../common/data-plane.js';
 
 /** A stream (TCP or TLS) client connection. */
 export interface StreamConnection {

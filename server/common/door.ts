@@ -11,7 +11,7 @@
  *   networks fill the door, a newcomer still gets in while the reserve lasts, and at least eight
  *   networks are needed to fill it.
  */
-import { DEFAULTS } from './defaults.js';
+import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { networkKey, sourceKey } from './source-key.js';
 
 /** Which bound refused: the source's, its network's, the total, or the reserve (kept for networks holding none of the rest). */

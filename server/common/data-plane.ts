@@ -16,11 +16,11 @@
  * end with its tally, the answers, and every second how late its event loop ran (admission).
  *
  * Bounds: every string and list is bounded (the plane is ours, but a message is checked as any
- * input is); the signals themselves are the page's schema (./api-signal.ts).
+ * input is); the signals themselves are the page's schema (src/protocol/api-signal.ts).
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { SignalDataSchema } from './api-signal.js';
-import { BOUNDS, DEFAULTS } from './defaults.js';
+import { SignalDataSchema } from '../../src/protocol/api-signal.js';
+import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
 
 /** An IP address or host literal as the server's flags give it. */
 const Address = Type.String({ minLength: 1, maxLength: 64 });
