@@ -14,6 +14,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-empty': ['error', { allowEmptyCatch: false }],
       'callprobe/unit-imports': 'error',
+      'callprobe/server-floors': 'error',
     },
   },
   { files: PURE_DIRS, rules: PURE_RULES },

@@ -118,3 +118,66 @@ export function unitOf(relPath) {
 export function mayImport(from, to) {
   return from.name === to.name || from.imports.includes(to.name);
 }
+
+/** @typedef {{ name: string, paths: string[], about: string }} Floor */
+
+/**
+ * `server/`'s inner order: its floors, bottom to top (`paths` relative to the repo root; a
+ * folder ends with `/`). A file under server/ may import its own floor and the floors below,
+ * never one above (the lint rule `callprobe/server-floors`, scripts/lint/boundaries.js), and
+ * every file under server/ stands on a floor: a new folder or top-level file is placed here.
+ * The services import each other freely (no cycles: test/architecture/cycles.test.ts).
+ * @type {Floor[]}
+ */
+export const SERVER_FLOORS = [
+  {
+    name: 'common',
+    paths: ['server/common/'],
+    about: 'the shared Node floor (its own unit): the data plane messages, the doors, the source key, the launch flags',
+  },
+  { name: 'turn', paths: ['server/turn/'], about: 'the TURN relay (its own unit)' },
+  {
+    name: 'services',
+    paths: [
+      'server/store/',
+      'server/reports/',
+      'server/alerts/',
+      'server/console/',
+      'server/fleet/',
+      'server/metrics/',
+      'server/reflector/',
+      'server/dataplane/',
+      'server/edges/',
+      'server/data-path.ts',
+      'server/loop-delay.ts',
+      'server/logging.ts',
+      'server/teardown.ts',
+    ],
+    about: 'what serve does, each behind its own settings: store, reports, alerts, console, fleet, metrics, reflector, data plane, edges',
+  },
+  { name: 'http', paths: ['server/http/'], about: 'the Fastify app: routes over the services, each given its options' },
+  { name: 'config', paths: ['server/config/'], about: 'ServeOptions from the flags: the only reader of the tunables (DEFAULTS)' },
+  {
+    name: 'composition',
+    paths: ['server/serve.ts', 'server/edge-roles.ts'],
+    about: 'serve() and the hub and edge roles: start the services and the app from ServeOptions',
+  },
+];
+
+/** The floor of a repo-relative path under server/ (longest path prefix), -1 when it stands on none, or null outside server/. */
+export function floorOf(relPath) {
+  const p = relPath.replace(/\\/g, '/');
+  if (!p.startsWith('server/')) return null;
+  let best = -1;
+  let bestLength = 0;
+  SERVER_FLOORS.forEach((floor, i) => {
+    for (const path of floor.paths) {
+      const hit = path.endsWith('/') ? p.startsWith(path) : p === path || p === path.replace(/\.ts$/, '.js');
+      if (hit && path.length > bestLength) {
+        best = i;
+        bestLength = path.length;
+      }
+    }
+  });
+  return best;
+}
