@@ -1,6 +1,6 @@
 /** The test page one headless test opens: its URL (the test as page parameters) and how long it may take. */
 import { isIP } from 'node:net';
-import { DEFAULTS } from '../src/protocol/defaults.js';
+import { CONSTANTS, DEFAULTS } from '../src/protocol/defaults.js';
 import { defaultPageParams, parseTurnPick, writePageParams, type LocateRotation, type PageParams } from '../src/protocol/page-url.js';
 import type { RunCommandOptions } from './options.js';
 
@@ -59,7 +59,7 @@ export function testTimeoutMs(o: RunCommandOptions): number {
   // Graded against an Azure row, a hub may run a second test on the edge in that row's region (the region leg).
   const regionLegS = o.profile === 'azure-region' ? durationS + 30 : 0;
   // The RTP leg waits for the reflector's word that it carries the audio, and is opened once more when it carries none (src/session/connect.ts).
-  const rtpRetryS = ((DEFAULTS.rtp.legAttempts - 1) * DEFAULTS.rtp.connectGraceMs + DEFAULTS.rtp.legAttempts * DEFAULTS.rtp.liveWaitMs) / 1000;
+  const rtpRetryS = ((CONSTANTS.rtp.legAttempts - 1) * CONSTANTS.rtp.connectGraceMs + CONSTANTS.rtp.legAttempts * CONSTANTS.rtp.liveWaitMs) / 1000;
   return (
     (durationS + 60 + rtpRetryS + busyS + devicesS + regionLegS + (o.compare ? 6 * ((o.compareSeconds ?? DEFAULTS.compareSecondsPerRung) + 10) : 0)) * 1000
   );

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig, TurnServerEntry } from '../src/protocol/api.js';
-import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
+import { BOUNDS, CONSTANTS } from '../src/protocol/defaults.js';
 import { ConfigError } from '../src/protocol/config-error.js';
 import { formatTurnUri, parseTurnUriParts } from '../src/protocol/turn-uri.js';
 import { builtPageDir, callprobeVersion } from '../host/package.js';
@@ -394,13 +394,15 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   // sampled more finely while a test is open (every 10 ms when the plane runs here, else 50 ms).
   const httpLoop = new LoopDelayMonitor(
     () => (p?.sessionsOpen() ?? 0) > 0,
-    p !== null && p.startedAs !== null ? DEFAULTS.serverLoop.httpPeriodMs : DEFAULTS.serverLoop.periodMs,
+    p !== null && p.startedAs !== null ? CONSTANTS.serverLoop.httpPeriodMs : CONSTANTS.serverLoop.periodMs,
     loopSamplerOn(dataPath.path),
   );
   opened.add('the event-loop delay sampler', () => httpLoop.stop());
   registerLoopDelay(metrics, 'http', () => httpLoop.reading());
   const app = await buildApp({
     webRoot: opts.webRoot ?? builtPageDir(),
+    service: { heartbeatGraceMs: opts.fleet.heartbeatGraceMs, lookbackMs: opts.fleet.lookbackMs },
+    webhookTimeoutMs: opts.alertDelivery.webhookTimeoutMs,
     version,
     secret,
     credentialTtlS: opts.credentialTtlS,

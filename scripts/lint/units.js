@@ -181,3 +181,18 @@ export function floorOf(relPath) {
   });
   return best;
 }
+
+/**
+ * The files of server/ that read the tunables (DEFAULTS in src/protocol/defaults.ts): the options
+ * modules that turn the flags, and the files some flags name, into ServeOptions. Everything else
+ * in server/ gets a tunable's value through its options object, and may read the constants
+ * (CONSTANTS, BOUNDS) anywhere (eslint.config.js; the relay, server/turn/, has its own flag
+ * parser and is not held to it yet).
+ */
+export const SERVER_TUNABLE_READERS = [
+  'server/config/options.ts',
+  'server/config/parse.ts',
+  // The parsers of the operator's files (--alerts FILE, --oidc-groups FILE): a rule's or a claim's default where the file gives none.
+  'server/alerts/config.ts',
+  'server/console/oidc-config.ts',
+];

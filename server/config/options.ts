@@ -464,6 +464,8 @@ export function defaultAppOptions(): AppOptions {
   const l = DEFAULTS.load;
   return {
     webRoot: builtPageDir(),
+    service: { heartbeatGraceMs: DEFAULTS.fleet.heartbeatGraceMs, lookbackMs: DEFAULTS.fleet.lookbackMs },
+    webhookTimeoutMs: DEFAULTS.alerts.webhookTimeoutMs,
     version: callprobeVersion(),
     secret: randomBytes(24).toString('base64url'),
     credentialTtlS: DEFAULTS.credentialTtlS,

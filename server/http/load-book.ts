@@ -140,7 +140,7 @@ export class LoadBook {
   private hour: { startMs: number; usedBytes: number; reached: boolean };
   /** This hour's bytes by network (IPv6 /48; an IPv4 address): bounded by the networks active this hour. */
   private hourByNetwork = new Map<string, HourShare>();
-  /** Each network's eighth of the hour and the last quarter kept for networks that moved none of the rest (DEFAULTS.doors). */
+  /** Each network's eighth of the hour and the last quarter kept for networks that moved none of the rest (CONSTANTS.doors). */
   private readonly hourShares: DoorBounds;
   private lastSweepMs: number;
   readonly counters = {

@@ -33,7 +33,7 @@ import {
   type ResultUpload,
   type UploadCheck,
 } from '../../src/protocol/api-requests.js';
-import { BOUNDS } from '../../src/protocol/defaults.js';
+import { BOUNDS, CONSTANTS } from '../../src/protocol/defaults.js';
 import type { Report } from '../../src/analysis/schema/report-schema.js';
 import type { ReportV1 } from '../../src/analysis/schema/report-v1-schema.js';
 import type { CouldNotTest } from '../../src/analysis/schema/could-not-test-schema.js';
@@ -51,7 +51,6 @@ import {
   type CsvOptions,
 } from '../../src/analysis/report/export.js';
 import { unmapIpv4 } from '../store/address.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { knownSite } from '../reports/site-names.js';
 import { siteKeyOf } from '../store/site-key.js';
 import type { ResultsRepository, StoredResult } from '../store/results/types.js';
@@ -184,11 +183,11 @@ export const resultsPlugin: FastifyPluginAsync<ResultsOptions> = async (app, opt
   const reads = perSource(rateLimited(opts.readsPerMinutePerIp, 'results-read'), 'code-lookup');
   const nowMs = opts.nowMs ?? (() => Date.now());
   const stored = new UploadBudget(opts.storedBytesPerDayPerSource, nowMs);
-  // The /64s of one /48 share a network's budget and rates: a few sources' worth (DEFAULTS.doors).
+  // The /64s of one /48 share a network's budget and rates: a few sources' worth (CONSTANTS.doors).
   const storedByNetwork = new UploadBudget(networkBound(opts.storedBytesPerDayPerSource), nowMs);
   const postsByNetwork = new NetworkRate(networkBound(opts.postsPerMinutePerIp), nowMs);
   const readsByNetwork = new NetworkRate(networkBound(opts.readsPerMinutePerIp), nowMs);
-  const lookups = new LookupBudget(opts.failedLookupsPerMinute, DEFAULTS.results.lookupFreeNetworksPerMinute, nowMs);
+  const lookups = new LookupBudget(opts.failedLookupsPerMinute, CONSTANTS.results.lookupFreeNetworksPerMinute, nowMs);
   const counted = opts.doorRefusals;
   /** A read of a result code: within its network's rate (the source's is the route's rate limit). */
   const networkReads = async (req: FastifyRequest): Promise<void> => {

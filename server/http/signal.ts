@@ -24,7 +24,7 @@ import {
   signalProtocolRefusal,
   type SignalKind,
 } from '../../src/protocol/api.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
 import type { ServerSignalMessage } from '../../src/protocol/api-signal.js';
 import type { ReflectorSessions, SessionEvents, SessionHandle } from '../dataplane/sessions.js';
 import type { SessionTally } from '../common/data-plane.js';
@@ -164,7 +164,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
         return;
       }
       // Admission: past the server's capacity a test is refused here, before it measures (../dataplane/admission.ts).
-      if (planeBusy(reflector.loopLate(), performance.now(), DEFAULTS.admission)) {
+      if (planeBusy(reflector.loopLate(), performance.now(), CONSTANTS.admission)) {
         refuse(key, 'plane-busy', { sessions: sessions.size }, 'test refused: the data plane runs late');
         send({ type: 'error', reason: SERVER_BUSY, message: SERVER_BUSY_WORDS });
         socket.close(1013, SERVER_BUSY);
@@ -318,7 +318,7 @@ function registerSignalMetrics(registry: Registry, counts: () => SignalCounts): 
   readGauge(registry, {
     name: 'callprobe_admission_plane_busy',
     help: "Whether new tests are refused now because the data plane's event loop runs late (server-busy).",
-    read: () => (planeBusy(counts().late, performance.now(), DEFAULTS.admission) ? 1 : 0),
+    read: () => (planeBusy(counts().late, performance.now(), CONSTANTS.admission) ? 1 : 0),
   });
   readGauge(registry, {
     name: 'callprobe_admission_plane_report_age_seconds',

@@ -137,7 +137,7 @@ export interface Relay {
   /**
    * The relay as a witness: the RTP it carried between its allocations and peer endpoint
    * ip:port (e.g. a reflector session's host candidate), read from headers only, up to
-   * DEFAULTS.relayWitness.graceMs after the allocation is deleted; null when it saw no RTP.
+   * CONSTANTS.relayWitness.graceMs after the allocation is deleted; null when it saw no RTP.
    */
   relayWitness(ip: string, port: number): RelayWitness | null;
   /** Refusals at the relay's doors (allocations, TCP/TLS connections) by scope, for callprobe_refusals_total. */

@@ -140,7 +140,7 @@ export const SIGNAL_PROTOCOL_QUERY = `?${SIGNAL_PROTOCOL_PARAM}=${String(SIGNAL_
 /**
  * What a signalling session is for, in the page's query when it opens the WebSocket: absent for
  * a test (its RTP leg, or its data-channel leg where that cannot run), `echo` for the device
- * step's echo test (the RTP leg alone, cut by the reflector DEFAULTS.echo.serverCutMs after its
+ * step's echo test (the RTP leg alone, cut by the reflector CONSTANTS.echo.serverCutMs after its
  * first frame, never measured).
  */
 export const SIGNAL_KIND_PARAM = 'kind';

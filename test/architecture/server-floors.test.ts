@@ -1,13 +1,14 @@
 /**
  * server/'s inner order is enforced, not hoped for: the lint rule `callprobe/server-floors`
  * rejects an import running up its floors (SERVER_FLOORS in scripts/lint/units.js, the whole
- * matrix of floors, not one example) and a file that stands on no floor. `npm run lint` runs it
- * over the tree: no import runs up today.
+ * matrix of floors, not one example) and a file that stands on no floor; and only the options
+ * modules (SERVER_TUNABLE_READERS) read the tunables (DEFAULTS). `npm run lint` runs both over
+ * the tree: no import runs up today, and no tunable is read past the options.
  */
 import { posix } from 'node:path';
 import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
-import { SERVER_FLOORS, floorOf } from '../../scripts/lint/units.js';
+import { SERVER_FLOORS, SERVER_TUNABLE_READERS, floorOf } from '../../scripts/lint/units.js';
 import { repoRoot } from '../kit/paths.js';
 
 const RULE = 'callprobe/server-floors';
@@ -68,5 +69,25 @@ describe("server/'s floors (lint)", () => {
     expect(await ruleHits('server/stray.ts', 'export const x = 1;\n')).toContain(RULE);
     expect(await ruleHits('server/http/thing.ts', 'export const x = 1;\n')).not.toContain(RULE);
     expect(await ruleHits('client/thing.ts', 'export const x = 1;\n')).not.toContain(RULE);
+  });
+});
+
+describe("server/'s tunables (lint)", () => {
+  const TUNABLES = '@typescript-eslint/no-restricted-imports';
+  const spec = (file: string): string => importOf(file, 'src/protocol/defaults.ts');
+
+  it('lets only the options modules read DEFAULTS; constants and bounds are read anywhere', async () => {
+    for (const file of ['server/http/floor-fixture.ts', 'server/reflector/floor-fixture.ts', 'server/serve.ts', 'server/common/floor-fixture.ts']) {
+      const read = await ruleHits(file, `import { DEFAULTS } from '${spec(file)}';\nexport const ms = DEFAULTS.maxSessionMs;\n`);
+      expect(read, file).toContain(TUNABLES);
+      const all = await ruleHits(file, `import * as defaults from '${spec(file)}';\nexport const ms = defaults.DEFAULTS.maxSessionMs;\n`);
+      expect(all, file).toContain(TUNABLES);
+      const constants = await ruleHits(file, `import { BOUNDS, CONSTANTS } from '${spec(file)}';\nexport const n = [BOUNDS.siteChars, CONSTANTS.rtp.ptimeMs];\n`);
+      expect(constants, file).not.toContain(TUNABLES);
+    }
+    for (const file of SERVER_TUNABLE_READERS) {
+      const read = await ruleHits(file, `import { DEFAULTS } from '${spec(file)}';\nexport const ms = DEFAULTS.maxSessionMs;\n`);
+      expect(read, file).not.toContain(TUNABLES);
+    }
   });
 });

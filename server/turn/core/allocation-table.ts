@@ -79,7 +79,7 @@ export class AllocationTable {
     this.door = new DoorCount(doorBounds(quotas.maxAllocationsTotal, quotas.maxAllocationsPerSourceIp));
   }
 
-  /** The per-network bound and the reserve in force (from the quotas and DEFAULTS.doors). */
+  /** The per-network bound and the reserve in force (from the quotas and CONSTANTS.doors). */
   get doorBounds(): DoorCount['bounds'] {
     return this.door.bounds;
   }
