@@ -36,7 +36,7 @@ const FLOOR_ORDER = SERVER_FLOORS.map((f) => f.name).join(' → ');
 const serverFloors = {
   meta: {
     type: 'problem',
-    docs: { description: "imports inside server/ run down its floors (SERVER_FLOORS in scripts/lint/units.js), never up" },
+    docs: { description: 'imports inside server/ run down its floors (SERVER_FLOORS in scripts/lint/units.js), never up' },
     schema: [],
     messages: {
       up: "server/'s floor '{{from}}' may not import '{{spec}}' on the floor '{{to}}' above it (floors, bottom to top: {{order}}): move the shared part down, or pass it in from above",

@@ -46,7 +46,6 @@ export const ALLOCATIONS_PER_TEST = {
 
 /** Tunables: the defaults of what a flag, URL parameter or option sets, grouped by who uses them; every number says where it comes from. */
 export const DEFAULTS = {
-
   // ---- The test: page URL parameters, the form, `callprobe run` --------------------------
   /** 15 s fills exactly one 15 s window, the shortest interval the Teams targets grade. */
   testDurationS: 15,
@@ -135,7 +134,6 @@ export const DEFAULTS = {
     /** Channel bindings per allocation (RFC 8656 §12.2); same reasoning as permissions. */
     maxChannelsPerAllocation: 64,
   },
-
 
   /**
    * The data plane (server/dataplane/): the relay and the reflector in one process of their own

@@ -60,7 +60,8 @@ describe("server/'s floors (lint)", () => {
     }
     expect(await ruleHits('server/dataplane/index.ts', "import { planeBusy } from '../http/admission.js';\nexport const b = planeBusy;\n")).toContain(RULE);
     // Down and sideways are fine: a service reads the shared floor, the relay and another service.
-    const down = "import { sourceKey } from '../common/source-key.js';\nimport { readGauge } from '../metrics/registry.js';\nexport const k = [sourceKey, readGauge];\n";
+    const down =
+      "import { sourceKey } from '../common/source-key.js';\nimport { readGauge } from '../metrics/registry.js';\nexport const k = [sourceKey, readGauge];\n";
     expect(await ruleHits('server/edges/beats.ts', down)).not.toContain(RULE);
   });
 
@@ -82,7 +83,10 @@ describe("server/'s tunables (lint)", () => {
       expect(read, file).toContain(TUNABLES);
       const all = await ruleHits(file, `import * as defaults from '${spec(file)}';\nexport const ms = defaults.DEFAULTS.maxSessionMs;\n`);
       expect(all, file).toContain(TUNABLES);
-      const constants = await ruleHits(file, `import { BOUNDS, CONSTANTS } from '${spec(file)}';\nexport const n = [BOUNDS.siteChars, CONSTANTS.rtp.ptimeMs];\n`);
+      const constants = await ruleHits(
+        file,
+        `import { BOUNDS, CONSTANTS } from '${spec(file)}';\nexport const n = [BOUNDS.siteChars, CONSTANTS.rtp.ptimeMs];\n`,
+      );
       expect(constants, file).not.toContain(TUNABLES);
     }
     for (const file of SERVER_TUNABLE_READERS) {

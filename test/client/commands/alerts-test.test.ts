@@ -45,7 +45,12 @@ run('callprobe alerts test', () => {
     app = await buildApp({
       ...appOptionsWithoutRelay(join(dir, 'no-page')),
       results: resultsOptions(store, OPERATOR, {
-        alerts: new SiteAlerts(config, store, { info: () => undefined, warn: () => undefined }, { heartbeatGraceMs: DEFAULTS.fleet.heartbeatGraceMs, lookbackMs: DEFAULTS.fleet.lookbackMs }),
+        alerts: new SiteAlerts(
+          config,
+          store,
+          { info: () => undefined, warn: () => undefined },
+          { heartbeatGraceMs: DEFAULTS.fleet.heartbeatGraceMs, lookbackMs: DEFAULTS.fleet.lookbackMs },
+        ),
         resultPosts: new ResultPosts([parseResultWebhook(tickets.url)], () => 'https://callprobe.example.org'),
       }),
     });
