@@ -162,6 +162,20 @@ function listenError(err: unknown, what: string): unknown {
 }
 
 /**
+ * This process's event loop (HTTP, signalling, the store): /metrics beside the data plane's;
+ * sampled more finely while a test is open (every 10 ms when the plane runs here, else 50 ms).
+ */
+function startHttpLoop(p: RunningPlane | null, path: DataPath, metrics: Registry, opened: Teardown): void {
+  const httpLoop = new LoopDelayMonitor(
+    () => (p?.sessionsOpen() ?? 0) > 0,
+    p !== null && p.startedAs !== null ? CONSTANTS.serverLoop.httpPeriodMs : CONSTANTS.serverLoop.periodMs,
+    loopSamplerOn(path),
+  );
+  opened.add('the event-loop delay sampler', () => httpLoop.stop());
+  registerLoopDelay(metrics, 'http', () => httpLoop.reading());
+}
+
+/**
  * The relay's start errors are the user's to fix (a port in use, a bad --allow-peers): usage
  * errors, whether the plane runs in a process of its own (PlaneStartError, with Node's errno of
  * the listener that would not bind) or in this one (RelayStartError, with it as its cause).
@@ -390,18 +404,10 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   const relayEmbedded = p !== null && start.relay !== null;
   // The RTP leg runs where the data plane was told to run it (planeStart): an edge under coturn keeps its RTP probe path.
   const rtpLeg = p !== null && start.reflector?.rtp === true;
-  // This process's event loop (HTTP, signalling, the store): /metrics beside the data plane's;
-  // sampled more finely while a test is open (every 10 ms when the plane runs here, else 50 ms).
-  const httpLoop = new LoopDelayMonitor(
-    () => (p?.sessionsOpen() ?? 0) > 0,
-    p !== null && p.startedAs !== null ? CONSTANTS.serverLoop.httpPeriodMs : CONSTANTS.serverLoop.periodMs,
-    loopSamplerOn(dataPath.path),
-  );
-  opened.add('the event-loop delay sampler', () => httpLoop.stop());
-  registerLoopDelay(metrics, 'http', () => httpLoop.reading());
+  startHttpLoop(p, dataPath.path, metrics, opened);
   const app = await buildApp({
     webRoot: opts.webRoot ?? builtPageDir(),
-    service: { heartbeatGraceMs: opts.fleet.heartbeatGraceMs, lookbackMs: opts.fleet.lookbackMs },
+    service: opts.fleet,
     webhookTimeoutMs: opts.alertDelivery.webhookTimeoutMs,
     version,
     secret,

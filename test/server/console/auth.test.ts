@@ -14,7 +14,7 @@ import {
   verifyPassword,
 } from '../../../server/console/auth.js';
 import { ConfigError } from '../../../src/protocol/config-error.js';
-import { CONSTANTS, DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../src/protocol/defaults.js';
 import { runCallprobe } from '../../kit/callprobe.js';
 import { cliPath } from '../../kit/paths.js';
 import { needBuilt, skipReason } from '../../kit/requires.js';
