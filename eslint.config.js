@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { plugin, PURE_DIRS, PURE_RULES } from './scripts/lint/boundaries.js';
+import { SERVER_TUNABLE_READERS } from './scripts/lint/units.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test-results/**', 'playwright-report/**', 'bench/results/**'] },
@@ -14,6 +15,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-empty': ['error', { allowEmptyCatch: false }],
       'callprobe/unit-imports': 'error',
+      'callprobe/server-floors': 'error',
     },
   },
   { files: PURE_DIRS, rules: PURE_RULES },
@@ -34,6 +36,29 @@ export default tseslint.config(
               group: ['**/protocol/api-signal.js'],
               allowTypeImports: true,
               message: 'import only the types of the signalling schemas here; check messages with protocol/signal-check.js',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Tunables (DEFAULTS: what a flag or option sets) are read by server/'s options modules only;
+    // the rest of server/ gets each value through its options object. Constants (CONSTANTS,
+    // BOUNDS) may be read anywhere (src/protocol/defaults.ts).
+    files: ['server/**/*.ts'],
+    ignores: [...SERVER_TUNABLE_READERS, 'server/turn/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/protocol/defaults.js'],
+              importNames: ['DEFAULTS'],
+              allowTypeImports: true,
+              message:
+                'DEFAULTS are tunables, read only by the options modules (SERVER_TUNABLE_READERS in scripts/lint/units.js): take the value from your options, or read CONSTANTS / BOUNDS if nobody configures it',
             },
           ],
         },

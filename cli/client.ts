@@ -1,6 +1,6 @@
 /** The client's commands (`run`, `aggregate`, `report`, `site-token`, `edge-token`, `alerts`, `spool`): their flags, checked and handed to the client (client/). */
 import { Argument, Option, type Command } from 'commander';
-import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
+import { BOUNDS, CONSTANTS, DEFAULTS } from '../src/protocol/defaults.js';
 import { parseAdminToken, parseDurationMs, parseEdgeId, parseInstant, parseTimeZone } from '../src/protocol/values.js';
 import { parseTurnUri } from '../src/protocol/turn-uri.js';
 import { ConfigError } from '../src/protocol/config-error.js';
@@ -163,7 +163,7 @@ export function defineReport(program: Command, act: (o: ReportCommandOptions) =>
     .option('--site <name>', 'the site, as its samples were stored (run --site); or --all', arg(parseSiteName))
     .option(
       '--since <span|time>',
-      `samples started since: a span back from now (7d, 36h) or an ISO 8601 time (default ${DEFAULTS.siteReport.sinceMs / 86_400_000}d)`,
+      `samples started since: a span back from now (7d, 36h) or an ISO 8601 time (default ${CONSTANTS.siteReport.sinceMs / 86_400_000}d)`,
       arg(parseSince),
     )
     .addOption(
@@ -178,7 +178,7 @@ export function defineReport(program: Command, act: (o: ReportCommandOptions) =>
     .addOption(new Option('--path <path>', 'probe path to pool (default: the one most samples used)').choices(['rtp', 'datachannel']))
     .option(
       '--tz <zone>',
-      `IANA time zone of the worst hours, e.g. Europe/Paris (default ${DEFAULTS.siteReport.timeZone})`,
+      `IANA time zone of the worst hours, e.g. Europe/Paris (default ${CONSTANTS.siteReport.timeZone})`,
       arg((v) => parseTimeZone(v)),
     )
     .option('--all', 'instead of --site: every site, its P90 per target with its grade (the all-sites overview)', false)

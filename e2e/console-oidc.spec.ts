@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { serveProcess, type ServeProcess } from '../test/kit/callprobe.js';
 import { startProvider, type TestProvider } from '../test/kit/oidc-provider.js';
 import { hashPassword } from '../server/console/auth.js';
-import { DEFAULTS } from '../src/protocol/defaults.js';
+import { CONSTANTS } from '../src/protocol/defaults.js';
 import { axeViolations } from './fixtures/axe.js';
 import { workerPort } from './fixtures/env.js';
 import { expect, test } from './fixtures/test.js';
@@ -41,7 +41,7 @@ test.beforeAll(async ({}, workerInfo) => {
     writeFileSync(join(dir, name), text);
     return join(dir, name);
   };
-  const passwordHash = await hashPassword(LOCAL.password, { ...DEFAULTS.console.scrypt, N: 16_384 });
+  const passwordHash = await hashPassword(LOCAL.password, { ...CONSTANTS.console.scrypt, N: 16_384 });
   server = await serveProcess(
     {
       httpPort,

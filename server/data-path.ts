@@ -12,11 +12,11 @@
  * - `auto` (the default): native when both addons load, else portable.
  *
  * `serve` chooses once, before anything starts, says so in its log, tells the data plane
- * (src/protocol/data-plane.ts PlaneStart) and /metrics (`callprobe_data_path`).
+ * (server/common/data-plane.ts PlaneStart) and /metrics (`callprobe_data_path`).
  */
 import type { Registry } from 'prom-client';
 import { ConfigError } from '../src/protocol/config-error.js';
-import type { DataPath } from '../src/protocol/data-plane.js';
+import type { DataPath } from './common/data-plane.js';
 import { nativeSrtp, NativeSrtpError } from './reflector/rtp/srtp-crypto.js';
 import { loadNativeUdp, NativeUdpError } from './turn/transport/native-udp.js';
 import { readGauge } from './metrics/registry.js';

@@ -14,8 +14,8 @@
  */
 import { createHistogram, performance, type RecordableHistogram } from 'node:perf_hooks';
 import type { Registry } from 'prom-client';
-import type { DataPath } from '../src/protocol/data-plane.js';
-import { DEFAULTS } from '../src/protocol/defaults.js';
+import type { DataPath } from './common/data-plane.js';
+import { CONSTANTS } from '../src/protocol/defaults.js';
 import { NativeLoopTicks } from './turn/transport/native-udp.js';
 import { readGauge } from './metrics/registry.js';
 
@@ -112,7 +112,7 @@ export type StartLoopSampler = (o: LoopTickOptions) => LoopSampler;
 /**
  * The sampler on the relay's UDP addon (../turn/transport/native-udp.ts NativeLoopTicks): the same
  * ticks as startLoopSampler's, from a libuv timer with no JavaScript call per tick; they reach
- * `onTick` every DEFAULTS.serverLoop.handOverMs while busy (at each tick while idle), and at once
+ * `onTick` every CONSTANTS.serverLoop.handOverMs while busy (at each tick while idle), and at once
  * on `flush()`. `withWaits`: each tick also counts the longest wait of a datagram this thread's
  * relay read since the last (LoopSamplerOptions.datagramWaits). Why: at 100 ticks a second
  * while a test is open, the JavaScript timer's own machinery cost more than what each tick notes.
@@ -121,7 +121,7 @@ export function startNativeLoopSampler(o: LoopTickOptions, withWaits = false): L
   const ticks = new NativeLoopTicks({
     busyPeriodMs: o.busyPeriodMs,
     idlePeriodMs: o.idlePeriodMs,
-    batchTicks: Math.max(1, Math.round(DEFAULTS.serverLoop.handOverMs / o.busyPeriodMs)),
+    batchTicks: Math.max(1, Math.round(CONSTANTS.serverLoop.handOverMs / o.busyPeriodMs)),
     busy: o.busy,
     withWaits,
     onTick: o.onTick,
@@ -207,7 +207,7 @@ export class LoopDelayMonitor {
   constructor(busy: () => boolean, busyPeriodMs: number, start: StartLoopSampler) {
     this.sampler = start({
       busyPeriodMs,
-      idlePeriodMs: DEFAULTS.serverLoop.idlePeriodMs,
+      idlePeriodMs: CONSTANTS.serverLoop.idlePeriodMs,
       busy,
       onTick: (nowMs, lateMs) => {
         if (lateMs !== null) this.window.record(nowMs, lateMs);

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig, TurnServerEntry } from '../src/protocol/api.js';
-import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
+import { BOUNDS, CONSTANTS } from '../src/protocol/defaults.js';
 import { ConfigError } from '../src/protocol/config-error.js';
 import { formatTurnUri, parseTurnUriParts } from '../src/protocol/turn-uri.js';
 import { builtPageDir, callprobeVersion } from '../host/package.js';
@@ -28,8 +28,8 @@ import { FleetLoop } from './fleet/loop.js';
 import type { RelayEndpoints } from './reflector/candidates.js';
 import { hostAddressList, hostAddressOf, type NetworkInterfaces } from './reflector/host-address.js';
 import { Teardown, TeardownError } from './teardown.js';
-import { edgeBeats, hubEdges } from './edges/roles.js';
-import type { DataPath, PlaneStart } from '../src/protocol/data-plane.js';
+import { edgeBeats, hubEdges } from './edge-roles.js';
+import type { DataPath, PlaneStart } from './common/data-plane.js';
 import { PlaneStartError, startPlane, type PlaneListeners, type RunningPlane } from './dataplane/index.js';
 import { LoopDelayMonitor, loopSamplerOn, registerLoopDelay } from './loop-delay.js';
 import { chooseDataPath, registerDataPath } from './data-path.js';
@@ -162,6 +162,20 @@ function listenError(err: unknown, what: string): unknown {
 }
 
 /**
+ * This process's event loop (HTTP, signalling, the store): /metrics beside the data plane's;
+ * sampled more finely while a test is open (every 10 ms when the plane runs here, else 50 ms).
+ */
+function startHttpLoop(p: RunningPlane | null, path: DataPath, metrics: Registry, opened: Teardown): void {
+  const httpLoop = new LoopDelayMonitor(
+    () => (p?.sessionsOpen() ?? 0) > 0,
+    p !== null && p.startedAs !== null ? CONSTANTS.serverLoop.httpPeriodMs : CONSTANTS.serverLoop.periodMs,
+    loopSamplerOn(path),
+  );
+  opened.add('the event-loop delay sampler', () => httpLoop.stop());
+  registerLoopDelay(metrics, 'http', () => httpLoop.reading());
+}
+
+/**
  * The relay's start errors are the user's to fix (a port in use, a bad --allow-peers): usage
  * errors, whether the plane runs in a process of its own (PlaneStartError, with Node's errno of
  * the listener that would not bind) or in this one (RelayStartError, with it as its cause).
@@ -183,7 +197,7 @@ function planeStartError(err: unknown): unknown {
  * The relay's quotas, its total allocations lowered to the relayed ports pages allocate in
  * (`--relay-ports`, the first plane's share of it with `--workers N`: server/turn/index.ts
  * planeShare), said in one line: past the ports every Allocate would be refused for want of a
- * port (508 no-relay-port) before the doors' shares and reserve could apply (src/protocol/door.ts).
+ * port (508 no-relay-port) before the doors' shares and reserve could apply (server/common/door.ts).
  */
 export function relayQuotas(opts: Pick<ServeOptions, 'quotas' | 'relayPortRange' | 'workers'>, log: (msg: string) => void): ServeOptions['quotas'] {
   const range = opts.relayPortRange;
@@ -199,7 +213,7 @@ export function relayQuotas(opts: Pick<ServeOptions, 'quotas' | 'relayPortRange'
 
 /**
  * What the data plane runs: the embedded relay (unless --external-turn) and the reflector
- * (unless --no-reflector), as the start message carries them (src/protocol/data-plane.ts). The
+ * (unless --no-reflector), as the start message carries them (server/common/data-plane.ts). The
  * reflector's data-channel leg takes its one candidate on the embedded relay's loopback listener,
  * or with --external-turn on that relay's first UDP entry (none: a usage error).
  */
@@ -390,17 +404,11 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   const relayEmbedded = p !== null && start.relay !== null;
   // The RTP leg runs where the data plane was told to run it (planeStart): an edge under coturn keeps its RTP probe path.
   const rtpLeg = p !== null && start.reflector?.rtp === true;
-  // This process's event loop (HTTP, signalling, the store): /metrics beside the data plane's;
-  // sampled more finely while a test is open (every 10 ms when the plane runs here, else 50 ms).
-  const httpLoop = new LoopDelayMonitor(
-    () => (p?.sessionsOpen() ?? 0) > 0,
-    p !== null && p.startedAs !== null ? DEFAULTS.serverLoop.httpPeriodMs : DEFAULTS.serverLoop.periodMs,
-    loopSamplerOn(dataPath.path),
-  );
-  opened.add('the event-loop delay sampler', () => httpLoop.stop());
-  registerLoopDelay(metrics, 'http', () => httpLoop.reading());
+  startHttpLoop(p, dataPath.path, metrics, opened);
   const app = await buildApp({
     webRoot: opts.webRoot ?? builtPageDir(),
+    service: opts.fleet,
+    webhookTimeoutMs: opts.alertDelivery.webhookTimeoutMs,
     version,
     secret,
     credentialTtlS: opts.credentialTtlS,

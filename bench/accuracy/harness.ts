@@ -14,7 +14,7 @@ import type { Truth } from '../impair/truth-types.js';
 import { runCli, startServe, type CliRun, type Served } from '../lib/processes.js';
 import type { AccuracyScenario } from './scenarios.js';
 import { flowTruthMetrics, type BurstWindow, type FlowTruthMetrics } from './truth.js';
-import type { DataPath } from '../../src/protocol/data-plane.js';
+import type { DataPath } from '../../server/common/data-plane.js';
 
 /** SCTP DATA chunk (16) + SCTP header (12) + DTLS 1.2 AES-GCM record (13 + 8 + 16) + ChannelData (4). */
 export const DATA_CHANNEL_WIRE_OVERHEAD_BYTES = 69;

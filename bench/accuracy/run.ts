@@ -33,7 +33,7 @@ import { accuracySummary } from './summary.js';
 import { provisionalTally, type ProvisionalReportView, type ProvisionalRun, type ProvisionalTally } from './provisional.js';
 import type { FlowTruthMetrics } from './truth.js';
 import { benchCommandLine } from '../lib/cli.js';
-import type { DataPath } from '../../src/protocol/data-plane.js';
+import type { DataPath } from '../../server/common/data-plane.js';
 
 const SEEDS = Number(process.env['SEEDS'] ?? 3);
 const DC_SEEDS = Math.min(SEEDS, Number(process.env['DC_SEEDS'] ?? SEEDS));

@@ -18,7 +18,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLI } from '../lib/processes.js';
-import { SERVE_ENV, SERVE_NODE_FLAGS } from '../../server/config/launch.js';
+import { SERVE_ENV, SERVE_NODE_FLAGS } from '../../server/common/launch.js';
 import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { MultiHomed, type Families } from '../lib/multi-homed.js';
 import type { Engine } from '../lib/engines.js';

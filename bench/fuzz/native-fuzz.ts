@@ -23,7 +23,7 @@
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
 import { encodeRtpProbe } from '../../src/protocol/rtp-probe.js';
 import { RtpReflectorCore, type RtpFrameOutcome } from '../../server/reflector/rtp/core.js';
 import { NativeRtpCore, type FastTaken, type RtpPacketFields, type RtpPacketOutcome } from '../../server/reflector/rtp/native-core.js';
@@ -34,7 +34,7 @@ const PAGE_SSRC = 0x1234_5678;
 const OUR_SSRC = 0x0bad_cafe;
 const PT = 111;
 const CHANNEL = 0x4001;
-const OPTS = { recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes };
+const OPTS = { recentRecords: CONSTANTS.rtp.recentRecords, frameBytes: CONSTANTS.rtp.frameBytes };
 
 /** A mismatch between the C and its oracle, or a datagram the fast path lost. */
 class FuzzMismatch extends Error {
@@ -131,7 +131,7 @@ const payloadArb: fc.Arbitrary<Uint8Array> = fc.oneof(
         sendMs: fc.double({ noNaN: true, min: -1e12, max: 1e12 }),
         opus: fc.oneof({ weight: 4, arbitrary: fc.uint8Array({ maxLength: 120 }) }, { weight: 1, arbitrary: fc.uint8Array({ maxLength: 1000 }) }),
       })
-      .map((p) => encodeRtpProbe(p, DEFAULTS.rtp.frameBytes)),
+      .map((p) => encodeRtpProbe(p, CONSTANTS.rtp.frameBytes)),
   },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }) },
   // A probe's first bytes with the rest arbitrary (the magic, the version, the kind read).

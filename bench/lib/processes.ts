@@ -1,7 +1,7 @@
 /** `callprobe serve` and `callprobe run` as the benches start them: the built CLI, bounded in time, on loopback. */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { SERVE_ENV, SERVE_NODE_FLAGS } from '../../server/config/launch.js';
+import { SERVE_ENV, SERVE_NODE_FLAGS } from '../../server/common/launch.js';
 import { spawnBounded, type ProcessHandle } from './process.js';
 
 export class BenchError extends Error {
@@ -26,7 +26,7 @@ export interface Served {
 }
 
 /**
- * Starts `callprobe serve` with extra flags, launched as in production (server/config/launch.ts), and
+ * Starts `callprobe serve` with extra flags, launched as in production (server/common/launch.ts), and
  * waits until it prints that it serves. Killed after `deadlineMs` (default 3 h, longer than the
  * longest soak). `host` is where it listens (its --host; loopback by default).
  */

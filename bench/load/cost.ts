@@ -15,8 +15,8 @@
  * scripts/netns-run.sh (Chromium binds every interface). Raw results go to bench/results/raw/;
  * `--write-docs` also writes the summary and the docs section.
  */
-import { DEFAULTS } from '../../src/protocol/defaults.js';
-import type { DataPath } from '../../src/protocol/data-plane.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
+import type { DataPath } from '../../server/common/data-plane.js';
 import { mdTable } from '../lib/docs.js';
 import { spawnBounded } from '../lib/process.js';
 import { runCli, startServe } from '../lib/processes.js';
@@ -118,7 +118,7 @@ async function measure(
     // then). Warmed by as many tests again, not counted, and their tail let go before the reading.
     for (let i = 0; i < o.runs; i++)
       process.stderr.write(`cost ${dataPath} ${client} warm-up ${i + 1}/${o.runs}: ${(await chromiumTest(url, o.durationS)) ?? 'did not complete'}\n`);
-    await pause(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS);
+    await pause(CONSTANTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS);
   }
   const before = readTree(pid);
   const stopLedger = idleByThread ? keepThreads(pid) : null;
@@ -131,10 +131,10 @@ async function measure(
     if (probePath !== null) paths.push(probePath);
   }
   // What the tests leave running is theirs: the plane keeps wrtc's factory (its fake audio device
-  // waking every 10 ms) until it has been idle DEFAULTS.dataPlane.idleCollectMs, then collects.
+  // waking every 10 ms) until it has been idle CONSTANTS.dataPlane.idleCollectMs, then collects.
   // Read after that, so the tail and the collection are charged to the tests (the idle rate over
   // the wait is taken off with the rest).
-  await pause(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS);
+  await pause(CONSTANTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS);
   const after = readTree(pid);
   const ledger = stopLedger?.() ?? null;
   const wallS = (after.atMs - before.atMs) / 1000;
@@ -302,7 +302,7 @@ export async function runCostBench(o: CostOptions): Promise<void> {
   const markdown = [
     `### The server's CPU per full test (${date})`,
     '',
-    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another, the tree read again ${(DEFAULTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS) / 1000} s after the last, once the plane had let wrtc's factory go and collected: what the tests left running is theirs; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, the median of ${IDLE_WINDOWS} windows of ${IDLE_S / IDLE_WINDOWS} s (one window's burst is not idle), taken off). Each data path against a \`serve\` of its own (\`--data-path\`), one after the other in the same run: ${served.map((r) => `${r.path}, idle ${idleWords(r)}`).join('; ')}. Each warm row is its path's first two rows' \`serve\`, after their tests and ${o.runs} more Chromium tests not counted, whose tail was let go before its first reading. Summary: \`${files.summary}\`.`,
+    `Command: \`npm run bench:load -- --cost --runs ${o.runs} --duration ${o.durationS}\` (${o.runs} tests of ${o.durationS} s by each client, one after another, the tree read again ${(CONSTANTS.dataPlane.idleCollectMs + IDLE_TAIL_MARGIN_MS) / 1000} s after the last, once the plane had let wrtc's factory go and collected: what the tests left running is theirs; serve's process tree, its idle rate read to the nanosecond over ${IDLE_S} s once it had run ${SETTLE_S} s, the median of ${IDLE_WINDOWS} windows of ${IDLE_S / IDLE_WINDOWS} s (one window's burst is not idle), taken off). Each data path against a \`serve\` of its own (\`--data-path\`), one after the other in the same run: ${served.map((r) => `${r.path}, idle ${idleWords(r)}`).join('; ')}. Each warm row is its path's first two rows' \`serve\`, after their tests and ${o.runs} more Chromium tests not counted, whose tail was let go before its first reading. Summary: \`${files.summary}\`.`,
     '',
     mdTable(
       ['data path', 'client', 'what the test ran', 'tests completed', 'server CPU-s per test', 'wall s per test'],

@@ -29,7 +29,7 @@ export type FloorKind = 'node' | 'node-native' | 'c' | 'c-in-node' | 'node-probe
 const isProbeFloor = (floor: FloorKind): boolean => floor === 'node-probe' || floor === 'c-probe' || floor === 'c-probe-in-node';
 
 /**
- * A probe's datagram as the relay receives it: a 160-byte Opus-sized frame (DEFAULTS.rtp.frameBytes),
+ * A probe's datagram as the relay receives it: a 160-byte Opus-sized frame (CONSTANTS.rtp.frameBytes),
  * a 12-byte RTP header, a 10-byte SRTP tag and a 4-byte ChannelData header (RFC 8656 §12.4).
  */
 export const PROBE_DATAGRAM_BYTES = 160 + 12 + 10 + 4;

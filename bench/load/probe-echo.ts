@@ -10,7 +10,7 @@
  */
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
 import { RtpReflectorCore } from '../../server/reflector/rtp/core.js';
 import { RTP_HEADER_BYTES, SrtpDirection, SrtpError, writeRtpHeader } from '../../server/reflector/rtp/srtp.js';
 import { CHANNEL_DATA_HEADER_BYTES, channelDataLength, channelDataNumber, encodeChannelData } from '../../server/turn/codec/channel-data.js';
@@ -24,7 +24,7 @@ if (!Number.isInteger(port) || keys === null) {
 }
 const up = new SrtpDirection(keys.up.key, keys.up.salt);
 const down = new SrtpDirection(keys.down.key, keys.down.salt);
-const core = new RtpReflectorCore({ recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes });
+const core = new RtpReflectorCore({ recentRecords: CONSTANTS.rtp.recentRecords, frameBytes: CONSTANTS.rtp.frameBytes });
 const header = Buffer.alloc(RTP_HEADER_BYTES);
 let seq = 0;
 let timestamp = 0;
@@ -55,7 +55,7 @@ socket.on('message', (msg: Buffer, from: dgram.RemoteInfo) => {
   socket.send(encodeChannelData(channel, down.protectRtpParts(header, out.payload), 'datagram'), from.port, from.address);
 });
 // The receipts go where the reflector's go, as often (taken here, not sent: the floor has no signalling socket).
-setInterval(() => core.takeReceipts(), DEFAULTS.signalling.receiptIntervalMs).unref();
+setInterval(() => core.takeReceipts(), CONSTANTS.signalling.receiptIntervalMs).unref();
 socket.bind(port, '127.0.0.1', () => process.stdout.write(`READY ${JSON.stringify({ pid: process.pid, port: socket.address().port })}\n`));
 const exit = (): void => {
   if (dropped > 0) process.stderr.write(`probe-echo: ${dropped} probes dropped (bad SRTP tag or short)\n`);

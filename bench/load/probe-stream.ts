@@ -5,7 +5,7 @@
  * so a floor that skipped the work would be seen.
  */
 import { randomBytes } from 'node:crypto';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
 import { decodeRtpEcho, encodeRtpProbe } from '../../src/protocol/rtp-probe.js';
 import { RTP_HEADER_BYTES, SrtpDirection, deriveSessionKeys, writeRtpHeader } from '../../server/reflector/rtp/srtp.js';
 import { CHANNEL_DATA_HEADER_BYTES, channelDataLength, channelDataNumber, encodeChannelData } from '../../server/turn/codec/channel-data.js';
@@ -17,7 +17,7 @@ export const ECHO_PAYLOAD_TYPE = 111;
 export const ECHO_SSRC = 0x0bad_cafe;
 /** The channel number the probes come on (RFC 8656 §12: 0x4000-0x4FFF). */
 const CHANNEL = 0x4001;
-/** An Opus frame of a 10 ms voice packet at a common bitrate; the probe frame pads it to DEFAULTS.rtp.frameBytes. */
+/** An Opus frame of a 10 ms voice packet at a common bitrate; the probe frame pads it to CONSTANTS.rtp.frameBytes. */
 const OPUS_BYTES = 60;
 
 /** One direction's SRTP master key and salt (RFC 3711 §8.2). */
@@ -82,7 +82,7 @@ export class ProbeStream {
   next(nowMs: number): Buffer {
     const probeSeq = this.nextSeq++;
     writeRtpHeader(this.header, false, PROBE_PAYLOAD_TYPE, probeSeq & 0xffff, (probeSeq * 480) >>> 0, PROBE_SSRC);
-    const srtp = this.up.protectRtpParts(this.header, encodeRtpProbe({ probeSeq, sendMs: nowMs, opus: this.opus }, DEFAULTS.rtp.frameBytes));
+    const srtp = this.up.protectRtpParts(this.header, encodeRtpProbe({ probeSeq, sendMs: nowMs, opus: this.opus }, CONSTANTS.rtp.frameBytes));
     return encodeChannelData(CHANNEL, srtp, 'datagram');
   }
 

@@ -1,6 +1,6 @@
 import { RtpHeader, RtpPacket } from 'werift';
 import type { ServerConfig } from '../../src/protocol/api.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { decodeRtpEcho, encodeRtpProbe } from '../../src/protocol/rtp-probe.js';
 import type { ControlMessage } from '../../src/protocol/wire.js';
 import { openPageLegs } from '../lib/page-legs.js';
@@ -37,7 +37,7 @@ async function until(cond: () => boolean, timeoutMs: number, what: string): Prom
 /**
  * A load client that plays the page on the RTP path (both legs: ../lib/page-legs.ts, relay-only
  * through the server's UDP relay), stamped probe frames at
- * 100/s (`DEFAULTS.rtp.ptimeMs`) for `durationS`, then `stop` and the RTP tally.
+ * 100/s (`CONSTANTS.rtp.ptimeMs`) for `durationS`, then `stop` and the RTP tally.
  */
 export async function runRtpClient(baseUrl: string, durationS: number): Promise<RtpClientSummary> {
   const cfg = (await (await fetch(`${baseUrl}/api/config`)).json()) as ServerConfig;
@@ -65,7 +65,7 @@ export async function runRtpClient(baseUrl: string, durationS: number): Promise<
     if (errors.length > 0) throw new Error(errors.map((e) => `${e.reason}: ${e.message}`).join('; '));
 
     const pt = transceiver.sender.codec?.payloadType ?? 111;
-    const intervalMs = DEFAULTS.rtp.ptimeMs;
+    const intervalMs = CONSTANTS.rtp.ptimeMs;
     const ticks = Math.round((durationS * 1000) / intervalMs);
     let sent = 0;
     // The data-channel load client's pacer (same rule as the page's worker: drift-free, too-late ticks skipped and counted).

@@ -33,7 +33,7 @@ const LADDERS =
 
 async function main(): Promise<void> {
   // One loopback source runs every client: raise the per-source limits (defaults: an office behind one NAT),
-  // and the total, whose eighth is all one network may hold (src/protocol/door.ts).
+  // and the total, whose eighth is all one network may hold (server/common/door.ts).
   const server = await startServe(
     [
       '--turn-ports',

@@ -4,7 +4,7 @@
  * one site and the all-sites overview through the store's own code paths (the same functions
  * GET /api/sites/:site/report and GET /api/sites call), median of `runs` after warm-ups.
  */
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -141,7 +141,7 @@ export async function benchStore(target: DbTarget, spec: ReportBenchSpec, templa
       heartbeatGraceMs: DEFAULTS.fleet.heartbeatGraceMs,
       lookbackMs: DEFAULTS.fleet.lookbackMs,
     };
-    const rules = { silentForMs: DEFAULTS.alerts.overviewSilentForMs, outagesAbovePct: DEFAULTS.alerts.overviewOutagesAbovePct };
+    const rules = { silentForMs: CONSTANTS.alerts.overviewSilentForMs, outagesAbovePct: CONSTANTS.alerts.overviewOutagesAbovePct };
     const siteReport = await timed(() => siteReportFromStore(store, q, clock), o.warmups, o.runs, dbCpu);
     const overview = await timed(() => sitesOverviewFromStore(store, sinceMs, clock, rules), o.warmups, o.runs, dbCpu);
     return {

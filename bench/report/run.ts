@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
 import { mdTable } from '../lib/docs.js';
 import { seededStream } from '../impair/prng.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
 import { benchStore, type StoreFigures } from './bench.js';
 import { FULL_SPEC, loadTemplate, siteName, type ReportBenchSpec } from './generate.js';
 import { startBenchPostgres } from './postgres.js';
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
       if (!s.overviewMeetsGoal)
         out.push(
           s.store === 'postgres'
-            ? `- PostgreSQL overview MISSES its goal here: ${ms(s.overviewMedianMs)} wall. Its cost is ${ms(s.overviewMedianCpuMs)} of CPU: reading the rows once for the counts, then once more site by site, sorting each metric's values for \`percentile_disc\` (an exact P90 needs them in order), run as ${DEFAULTS.siteReport.overviewQueryChunks} queries at once over parts of the site list; on the 2 cores undisturbed that would be about ${ms(s.overviewMedianCpuMs / 2)} (an estimate: CPU over 2 cores, not measured)${s.overviewMedianCpuMs / 2 < GOAL_OVERVIEW_MS ? ' (within the goal)' : ' (still over the goal: more cores, or a coarser figure, would be needed)'}, but not with the cores shared as they were.`
+            ? `- PostgreSQL overview MISSES its goal here: ${ms(s.overviewMedianMs)} wall. Its cost is ${ms(s.overviewMedianCpuMs)} of CPU: reading the rows once for the counts, then once more site by site, sorting each metric's values for \`percentile_disc\` (an exact P90 needs them in order), run as ${CONSTANTS.siteReport.overviewQueryChunks} queries at once over parts of the site list; on the 2 cores undisturbed that would be about ${ms(s.overviewMedianCpuMs / 2)} (an estimate: CPU over 2 cores, not measured)${s.overviewMedianCpuMs / 2 < GOAL_OVERVIEW_MS ? ' (within the goal)' : ' (still over the goal: more cores, or a coarser figure, would be needed)'}, but not with the cores shared as they were.`
             : `- SQLite overview MISSES its goal: SQLite has no percentile function, so every row's summary columns cross into callprobe and the P90s are computed there (${ms(s.overviewMedianCpuMs)} of CPU for ${s.rows.toLocaleString('en-US')} rows, about ${((s.overviewMedianCpuMs * 1000) / s.rows).toFixed(1)} µs a row). SQLite is the single-server store; a fleet of 1,000 sites belongs on PostgreSQL.`,
         );
       if (s.siteReportMeetsGoal && s.overviewMeetsGoal) out.push(`- ${name} meets both goals.`);

@@ -2,10 +2,12 @@
  * ESLint rules that keep the architecture (scripts/lint/units.js) true:
  * - `unit-imports`: a file may import only its own unit and the units it is allowed to, and
  *   only the packages its unit may use (Node built-ins only in Node units).
+ * - `server-floors`: inside server/, a file imports only its own floor and the floors below
+ *   (SERVER_FLOORS, bottom to top), and every file stands on a floor.
  */
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UNITS, mayImport, unitOf } from './units.js';
+import { SERVER_FLOORS, UNITS, floorOf, mayImport, unitOf } from './units.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -14,6 +16,47 @@ function packageName(spec) {
   const parts = spec.split('/');
   return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
+
+/** Calls `check(node, spec)` for every module a file names: imports, re-exports, dynamic imports, type imports. */
+function importVisitors(check) {
+  return {
+    ImportDeclaration: (node) => check(node, node.source.value),
+    ExportNamedDeclaration: (node) => node.source && check(node, node.source.value),
+    ExportAllDeclaration: (node) => check(node, node.source.value),
+    ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
+    TSImportType: (node) => {
+      const arg = node.argument?.literal ?? node.argument;
+      if (arg && arg.type === 'Literal') check(node, arg.value);
+    },
+  };
+}
+
+const FLOOR_ORDER = SERVER_FLOORS.map((f) => f.name).join(' → ');
+
+const serverFloors = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'imports inside server/ run down its floors (SERVER_FLOORS in scripts/lint/units.js), never up' },
+    schema: [],
+    messages: {
+      up: "server/'s floor '{{from}}' may not import '{{spec}}' on the floor '{{to}}' above it (floors, bottom to top: {{order}}): move the shared part down, or pass it in from above",
+      unplaced: "{{file}} stands on none of server/'s floors: place its folder in SERVER_FLOORS (scripts/lint/units.js)",
+    },
+  },
+  create(context) {
+    const file = relative(ROOT, context.filename).replace(/\\/g, '/');
+    const from = floorOf(file);
+    if (from === null) return {};
+    if (from === -1) return { Program: (node) => context.report({ node, messageId: 'unplaced', data: { file } }) };
+    return importVisitors((node, spec) => {
+      if (typeof spec !== 'string' || !spec.startsWith('.')) return;
+      const to = floorOf(relative(ROOT, join(dirname(join(ROOT, file)), spec)));
+      if (to === null || to <= from) return;
+      const data = { from: SERVER_FLOORS[from].name, to: SERVER_FLOORS[to].name, spec, order: FLOOR_ORDER };
+      context.report({ node, messageId: 'up', data });
+    });
+  },
+};
 
 const unitImports = {
   meta: {
@@ -47,20 +90,11 @@ const unitImports = {
       const ok = isNodeBuiltin ? from.env === 'node' : from.packages.some((re) => re.test(spec));
       if (!ok) context.report({ node, messageId: 'pkg', data: { from: from.name, pkg, env: from.env } });
     };
-    return {
-      ImportDeclaration: (node) => check(node, node.source.value),
-      ExportNamedDeclaration: (node) => node.source && check(node, node.source.value),
-      ExportAllDeclaration: (node) => check(node, node.source.value),
-      ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
-      TSImportType: (node) => {
-        const arg = node.argument?.literal ?? node.argument;
-        if (arg && arg.type === 'Literal') check(node, arg.value);
-      },
-    };
+    return importVisitors(check);
   },
 };
 
-export const plugin = { meta: { name: 'callprobe' }, rules: { 'unit-imports': unitImports } };
+export const plugin = { meta: { name: 'callprobe' }, rules: { 'unit-imports': unitImports, 'server-floors': serverFloors } };
 
 /** Globals and calls a pure unit (analysis, protocol) may not use: no clock, timer, randomness, DOM or Node. */
 export const PURE_RULES = {

@@ -35,7 +35,6 @@ import { INTERRUPTED_REASON } from '../../src/analysis/site/outages.js';
 import { sideOf } from '../../src/protocol/could-not-finish.js';
 import { inDowntime, serviceDowntime, upTimeMs, type Interval } from '../../src/analysis/site/service.js';
 import type { GradeEntry, TargetId } from '../../src/analysis/schema/report-schema.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
 import { windowKey, type AlertFacts, type AlertMetric, type AlertsRepository, type NewAlertPost } from '../store/alerts/types.js';
 import { siteKeyOf } from '../store/site-key.js';
 import type { FleetRepository } from '../store/fleet/types.js';
@@ -125,7 +124,8 @@ export class SiteAlerts {
     readonly config: AlertsConfig,
     private readonly store: AlertStore,
     private readonly log: AlertLog,
-    private readonly service: ServiceSettings = { heartbeatGraceMs: DEFAULTS.fleet.heartbeatGraceMs, lookbackMs: DEFAULTS.fleet.lookbackMs },
+    /** Our own outages (ServeOptions.fleet): how long a silent instance is still counted up, how far back the rules read heartbeats. */
+    private readonly service: ServiceSettings,
     /** Told when changes were kept for delivery (serve: a delivery pass soon, not at the next beat). */
     private readonly kept: () => void = () => undefined,
   ) {}

@@ -19,6 +19,7 @@ import { webhookOrigin } from '../alerts/receivers.js';
 import type { ReachabilityTarget } from '../../src/protocol/reachability.js';
 import type { DeliverySettings } from '../alerts/delivery.js';
 import type { ServiceSettings } from '../alerts/index.js';
+import type { EdgeRole } from '../edges/beats.js';
 import type { FleetSettings } from '../fleet/loop.js';
 import type { SiteSeriesSettings } from '../fleet/site-series.js';
 import type { ConsoleUser } from '../console/auth.js';
@@ -139,23 +140,6 @@ export interface ServeOptions {
   edge: EdgeRole | null;
   /** A hub's registry of its edges and their beats (used with a store). */
   edges: HubEdgeSettings;
-}
-
-/** An edge's role: its hub, who it is there and where pages reach it. */
-export interface EdgeRole {
-  /** The hub's origin (--hub): beats go there, and only its pages may signal here. */
-  hub: string;
-  id: string;
-  /** A value of the Azure table's region column (--azure-region). */
-  azureRegion: string;
-  token: string;
-  /** Where pages reach this edge's HTTP (--public-url); null: the address it listens on. */
-  publicUrl: string | null;
-  heartbeatMs: number;
-  heartbeatTimeoutMs: number;
-  /** Its own relay is checked this often (a TURN Allocate on every advertised entry), each port within relayCheckTimeoutMs. */
-  relayCheckMs: number;
-  relayCheckTimeoutMs: number;
 }
 
 /** The hub's side: how long a silent edge stays listed, how often the registry is read, the beats' rate. */
@@ -480,6 +464,8 @@ export function defaultAppOptions(): AppOptions {
   const l = DEFAULTS.load;
   return {
     webRoot: builtPageDir(),
+    service: { heartbeatGraceMs: DEFAULTS.fleet.heartbeatGraceMs, lookbackMs: DEFAULTS.fleet.lookbackMs },
+    webhookTimeoutMs: DEFAULTS.alerts.webhookTimeoutMs,
     version: callprobeVersion(),
     secret: randomBytes(24).toString('base64url'),
     credentialTtlS: DEFAULTS.credentialTtlS,

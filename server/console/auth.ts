@@ -7,7 +7,7 @@ import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } 
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
+import { BOUNDS, CONSTANTS } from '../../src/protocol/defaults.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
 import { parseUserName } from './credentials.js';
 import type { ConsoleSessionsRepository, StoredConsoleSession } from '../store/console-sessions/types.js';
@@ -66,7 +66,7 @@ export function parsePasswordHash(text: string, what = 'passwordHash'): ParsedHa
   return { N, r, p, salt: Buffer.from(m[4] ?? '', 'base64url'), key: Buffer.from(m[5] ?? '', 'base64url') };
 }
 
-/** A new hash of `password` with a fresh salt and the default cost (DEFAULTS.console.scrypt). */
+/** A new hash of `password` with a fresh salt and the default cost (CONSTANTS.console.scrypt). */
 export interface ScryptCost {
   N: number;
   r: number;
@@ -75,7 +75,7 @@ export interface ScryptCost {
   saltBytes: number;
 }
 
-export async function hashPassword(password: string, cost: ScryptCost = DEFAULTS.console.scrypt): Promise<string> {
+export async function hashPassword(password: string, cost: ScryptCost = CONSTANTS.console.scrypt): Promise<string> {
   const salt = randomBytes(cost.saltBytes);
   const key = await scryptAsync(password, salt, cost.keyBytes, scryptOptions(cost.N, cost.r, cost.p));
   return `scrypt$${cost.N}$${cost.r}$${cost.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;

@@ -1,7 +1,7 @@
 /**
  * Throttling of the help desk console's logins (OWASP Authentication Cheat Sheet, "Login
  * Throttling": slow the guesser down, never lock the account). Wrong passwords are counted per
- * (account, source), a source being an IPv4 address or an IPv6 /64 (src/protocol/source-key.ts).
+ * (account, source), a source being an IPv4 address or an IPv6 /64 (server/common/source-key.ts).
  * After `freeFailures` of them, the pair waits before its next attempt, twice as long after each
  * further failure (base, 2 x base, 4 x base, ... up to `backoffMaxMs`); an attempt inside the
  * wait is refused without a password check and does not lengthen it. A right password clears

@@ -23,7 +23,7 @@ import { regionSentences } from '../../src/analysis/present/region.js';
 import { hourCellOf, siteFacts, SITE_SETTINGS } from '../../src/analysis/site/site.js';
 import type { SiteMetric } from '../../src/analysis/site/p90.js';
 import { scrubAddresses } from '../../src/protocol/address-text.js';
-import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
+import { BOUNDS, CONSTANTS } from '../../src/protocol/defaults.js';
 import { acceptResult } from '../../src/analysis/report/accept.js';
 import { siteSampleOf } from '../reports/site.js';
 import type { ClientAddress } from '../../src/protocol/api.js';
@@ -90,7 +90,7 @@ export function hourBand(hour: number, band: number): number[] {
 /** The site's figures over the span before the result, in the same hour band, pooled as the result was. */
 async function baselineOf(sites: SitesRepository, r: StoredResult, report: Report, timeZone: string, words: Messages): Promise<Baseline | null> {
   if (r.site === null) return null;
-  const c = DEFAULTS.console;
+  const c = CONSTANTS.console;
   const sinceMs = r.startedAtMs - c.baselineSpanMs;
   const cellOf = hourCellOf(timeZone);
   const hours = hourBand(cellOf(r.startedAtMs).hour, c.baselineHourBand);

@@ -1,13 +1,13 @@
 /**
  * Both ends of the data plane's channel over Node's IPC (`child_process.fork`): the HTTP
  * process sends commands and receives events, the data plane the other way round. Every message
- * received is checked against its schema (src/protocol/data-plane.ts, compiled once here); one
+ * received is checked against its schema (server/common/data-plane.ts, compiled once here); one
  * that does not match is handed to `onBad` with the first problem found (the end logs and counts
  * it) and never to the receiver.
  */
 import { KindGuard, type TSchema, type TUnion } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import { PlaneCommandSchema, PlaneEventSchema, type PlaneCommand, type PlaneEvent } from '../../src/protocol/data-plane.js';
+import { PlaneCommandSchema, PlaneEventSchema, type PlaneCommand, type PlaneEvent } from '../common/data-plane.js';
 
 /** A union of messages told apart by `type`: its check, and each member's by its type. */
 interface Checker {

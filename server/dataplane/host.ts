@@ -14,9 +14,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { PlaneCommand, PlaneEvent, PlaneMetrics, PlaneStart, RelayStart } from '../../src/protocol/data-plane.js';
+import type { PlaneCommand, PlaneEvent, PlaneMetrics, PlaneStart, RelayStart } from '../common/data-plane.js';
 import { TypedError } from '../../src/protocol/typed-error.js';
-import { SERVE_NODE_FLAGS } from '../config/launch.js';
+import { SERVE_NODE_FLAGS } from '../common/launch.js';
 import { hostEnd, type ChannelEnd } from './channel.js';
 import { SessionRouter } from './sessions.js';
 
@@ -65,7 +65,7 @@ export interface DataPlaneHostOptions {
   onStopped?(): number;
 }
 
-/** What a plane says to or about the relay in another plane (src/protocol/data-plane.ts). */
+/** What a plane says to or about the relay in another plane (server/common/data-plane.ts). */
 export type RelayEvent = Extract<
   PlaneEvent,
   { type: 'relay-grant' | 'relay-ungrant' | 'relay-ask' | 'relay-witness' | 'relay-move' | 'relay-adopted' | 'relay-returned' | 'relay-address' }

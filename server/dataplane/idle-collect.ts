@@ -9,7 +9,7 @@
  * rarely, so the factories of tests already over went on waking beside the next tests (two of
  * them cost 5.8 ms a second beside a live test's 63). With no session open, nothing is being
  * measured, so a collection's pause (two passes of 15-20 ms here) spoils nothing; the next test
- * starts with one factory, its own. The plane waits DEFAULTS.dataPlane.idleCollectMs (10 s) for
+ * starts with one factory, its own. The plane waits CONSTANTS.dataPlane.idleCollectMs (10 s) for
  * that: a full collection also throws away the code V8 optimized for the tests (optimized code
  * that held an object of a closed session is deoptimized), so a test that came a second after
  * the last paid a new factory and its hot functions optimized again.

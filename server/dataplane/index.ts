@@ -5,14 +5,14 @@
  * where the relay listens, the reflector's sessions, the plane's metrics and the TLS question.
  */
 import type { Registry } from 'prom-client';
-import type { MetricFamily, PlaneCommand, PlaneStart } from '../../src/protocol/data-plane.js';
-import type { DoorName, RefusalScope } from '../../src/protocol/door.js';
+import type { MetricFamily, PlaneCommand, PlaneStart } from '../common/data-plane.js';
+import type { DoorName, RefusalScope } from '../common/door.js';
 import type { ReflectorLogger } from '../reflector/session-base.js';
 import type { RelayLogger } from '../turn/index.js';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
-import { planeBusy } from '../http/admission.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
+import { planeBusy } from './admission.js';
 import { DataPlaneHost, PlaneStartError, type PlaneListeners, type RelayEvent, type RestartPolicy } from './host.js';
 import { laterOf, placeTest, RELAY_SHARE } from './placement.js';
 import { readCounter, readGauge, withLabel } from '../metrics/registry.js';
@@ -85,7 +85,7 @@ function registerHosts(registry: Registry, hosts: () => readonly DataPlaneHost[]
   );
   gauge('callprobe_dataplane_sessions_open', 'Reflector sessions open in each data plane.', (h) => h.sessions.size);
   gauge('callprobe_dataplane_cpu_ms_per_second', 'The CPU each data plane process used over its last report (every second), in ms a second.', (h) =>
-    Math.round(((h.sessions.cpuMs() ?? 0) * 1000) / DEFAULTS.admission.reportMs),
+    Math.round(((h.sessions.cpuMs() ?? 0) * 1000) / CONSTANTS.admission.reportMs),
   );
 }
 
@@ -283,7 +283,7 @@ async function planeProcesses(start: PlaneStart, o: PlaneStartOptions): Promise<
   const loads = () =>
     hosts.map((h) => {
       const late = h.sessions.loopLate();
-      return { up: h.up, busy: planeBusy(late, performance.now(), DEFAULTS.admission), cpuMs: h.sessions.cpuMs(), open: h.sessions.size, late };
+      return { up: h.up, busy: planeBusy(late, performance.now(), CONSTANTS.admission), cpuMs: h.sessions.cpuMs(), open: h.sessions.size, late };
     });
   const sessions: ReflectorSessions = {
     open(id, events, kind) {

@@ -12,7 +12,7 @@
 import { readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 import { Registry } from 'prom-client';
-import type { PlaneCommand, PlaneEvent, PlaneStart } from '../../src/protocol/data-plane.js';
+import type { PlaneCommand, PlaneEvent, PlaneStart } from '../common/data-plane.js';
 import { RelayStartError } from '../turn/index.js';
 import { serverLogger } from '../logging.js';
 import { planeEnd } from './channel.js';

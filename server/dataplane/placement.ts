@@ -5,11 +5,11 @@
  * and on the first plane also RELAY_SHARE of a test for every test open anywhere. So a burst of
  * tests (all placed before any plane reports its CPU) is shared as well as a steady stream. Where the counts are
  * equal, a reflector plane before the relay's, then the plane whose CPU was least used over its
- * last report (DEFAULTS.admission.reportMs). A plane whose loop runs late (./admission.ts) takes
+ * last report (CONSTANTS.admission.reportMs). A plane whose loop runs late (./admission.ts) takes
  * none while another does not; a plane that is down takes none. Pure: the planes' states are
  * handed in.
  */
-import type { LoopLateReport } from '../http/admission.js';
+import type { LoopLateReport } from './admission.js';
 
 export interface PlaneLoad {
   /** Up, and taking commands. */

@@ -5,7 +5,7 @@
  * leg on @roamhq/wrtc, the RTP leg on werift), the event-loop lateness each session's `final`
  * carries (../reflector/loop-lateness.ts) and this process's event-loop delay for /metrics.
  *
- * It takes commands (src/protocol/data-plane.ts: a session's start, the page's signals, its end,
+ * It takes commands (server/common/data-plane.ts: a session's start, the page's signals, its end,
  * the metrics and TLS questions; what concerns the other planes' relays goes to ./relay-links.ts)
  * and says what happened through `out`, one event at a time. It
  * runs in a process of its own beside the HTTP process (./main.ts, started by ./host.ts), or in
@@ -13,12 +13,12 @@
  */
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
 import type { Registry } from 'prom-client';
-import type { DataPath, PlaneCommand, PlaneEvent, PlaneStart, RelayStart, ReflectorStart, SessionTally } from '../../src/protocol/data-plane.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import type { DataPath, PlaneCommand, PlaneEvent, PlaneStart, RelayStart, ReflectorStart, SessionTally } from '../common/data-plane.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
 import { isSignalMessageData } from '../../src/protocol/signal-check.js';
 import { formatTurnUri } from '../../src/protocol/turn-uri.js';
 import type { RelayWitness, ServerLoopReading } from '../../src/protocol/wire.js';
-import type { RefusalScope } from '../../src/protocol/door.js';
+import type { RefusalScope } from '../common/door.js';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { REFLECTOR_USERNAME_PREFIX, mintRestCredential, startRelay, type Relay, type RelayLogger, type RelayPlanes } from '../turn/index.js';
@@ -53,7 +53,7 @@ export interface ReflectorParts {
   allowRelayPair?: (username: string, ip: string, port: number) => () => void;
   /** The relay of this plane: the RTP leg's datagrams go to and from it by a call. */
   attachLocalPeer?: AttachLocalPeer;
-  /** What the RTP leg's SRTP and probe core run on (../../src/protocol/data-plane.ts DataPath). */
+  /** What the RTP leg's SRTP and probe core run on (../common/data-plane.ts DataPath). */
   dataPath: DataPath;
   relayWitness?: (ip: string, port: number) => RelayWitness | null;
   serverLoop?: (fromMs: number, toMs: number) => ServerLoopReading;
@@ -156,12 +156,12 @@ export class DataPlane {
       peerAddress: r.address,
       relayServer: r.relayServer(id),
       payloadBytes: r.payloadBytes,
-      receiptIntervalMs: DEFAULTS.signalling.receiptIntervalMs,
+      receiptIntervalMs: CONSTANTS.signalling.receiptIntervalMs,
       maxSessionMs: r.maxSessionMs,
-      offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
-      connectTimeoutMs: DEFAULTS.signalling.connectTimeoutMs,
-      iceTrafficTimeoutMs: r.iceTrafficTimeoutMs ?? DEFAULTS.signalling.iceTrafficTimeoutMs,
-      maxCandidates: DEFAULTS.signalling.maxCandidatesPerSession,
+      offerTimeoutMs: CONSTANTS.signalling.offerTimeoutMs,
+      connectTimeoutMs: CONSTANTS.signalling.connectTimeoutMs,
+      iceTrafficTimeoutMs: r.iceTrafficTimeoutMs ?? CONSTANTS.signalling.iceTrafficTimeoutMs,
+      maxCandidates: CONSTANTS.signalling.maxCandidatesPerSession,
       relay: r.relayEndpoints,
       onCandidateDropped: (count) => this.o.out({ type: 'dropped', session: id, count }),
       logger: this.o.logger,
@@ -198,9 +198,9 @@ export class DataPlane {
     const session = new EchoSession({
       id,
       peerAddress: r.address,
-      offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
-      connectTimeoutMs: DEFAULTS.signalling.connectTimeoutMs,
-      maxCandidates: DEFAULTS.signalling.maxCandidatesPerSession,
+      offerTimeoutMs: CONSTANTS.signalling.offerTimeoutMs,
+      connectTimeoutMs: CONSTANTS.signalling.connectTimeoutMs,
+      maxCandidates: CONSTANTS.signalling.maxCandidatesPerSession,
       relay: r.relayEndpoints,
       onCandidateDropped: (count) => this.o.out({ type: 'dropped', session: id, count }),
       logger: this.o.logger,
@@ -208,8 +208,8 @@ export class DataPlane {
       allowEndpoint: r.allowEndpoint,
       ...(r.attachLocalPeer ? { attachLocalPeer: r.attachLocalPeer } : {}),
       dataPath: r.dataPath,
-      cutMs: DEFAULTS.echo.serverCutMs,
-      maxSessionMs: Math.min(DEFAULTS.echo.maxSessionMs, r.maxSessionMs),
+      cutMs: CONSTANTS.echo.serverCutMs,
+      maxSessionMs: Math.min(CONSTANTS.echo.maxSessionMs, r.maxSessionMs),
       onClose: (reason) => {
         this.sessions.delete(id);
         this.o.onSessions?.(this.sessions.size);
@@ -347,7 +347,7 @@ export async function startDataPlane(
         };
   const relay = start.relay === null ? null : await startRelayOf(start.relay, start.dataPath, logger.child({ name: 'turn' }), planes);
   const r = start.reflector;
-  // The samplers tick every 10 ms while a test is open, every 200 ms otherwise (DEFAULTS.serverLoop),
+  // The samplers tick every 10 ms while a test is open, every 200 ms otherwise (CONSTANTS.serverLoop),
   // and count at each tick how long the relay's datagrams waited since the last (its sockets' own).
   const busy = (): boolean => (plane?.sessionsOpen ?? 0) > 0;
   const sampler = loopSamplerOn(start.dataPath, relay?.datagramWaits ?? null);
@@ -355,8 +355,8 @@ export async function startDataPlane(
   const window = own.loopDelay && r !== null ? new LoopDelayWindow(() => performance.now()) : null;
   // The event loop runs the relay and the reflector: how late it ran goes to each test (its `final`).
   if (r?.rtp === true) await warmRtpLeg(start.dataPath);
-  const lateness = r !== null ? startLoopLateness(DEFAULTS.serverLoop, busy, (atMs, lateMs) => window?.record(atMs, lateMs), sampler) : null;
-  const ownSampler = own.loopDelay && window === null ? new LoopDelayMonitor(busy, DEFAULTS.serverLoop.periodMs, sampler) : null;
+  const lateness = r !== null ? startLoopLateness(CONSTANTS.serverLoop, busy, (atMs, lateMs) => window?.record(atMs, lateMs), sampler) : null;
+  const ownSampler = own.loopDelay && window === null ? new LoopDelayMonitor(busy, CONSTANTS.serverLoop.periodMs, sampler) : null;
   const windowRead = window && lateness ? { reading: () => (lateness.flush(), window.reading()) } : null;
   relay?.registerMetrics(own.metricsRegistry);
   const loop = windowRead ?? ownSampler;
@@ -399,8 +399,8 @@ export async function startDataPlane(
               }
             : {}),
         };
-  // Admission (server/http/admission.ts): how late the loop ran in each bin of the last window, every report.
-  const admission = DEFAULTS.admission;
+  // Admission (server/dataplane/admission.ts): how late the loop ran in each bin of the last window, every report.
+  const admission = CONSTANTS.admission;
   // With it, the CPU this process used since the last report (where `serve --workers 2` puts the next test).
   let cpuAt = process.cpuUsage();
   const lateReport =
@@ -419,7 +419,7 @@ export async function startDataPlane(
   lateReport?.unref();
   // With a reflector, the wrtc factory is held through a busy period and let go before the collection.
   const idleCollect = own.collect
-    ? new IdleCollector(own.collect, DEFAULTS.dataPlane.idleCollectMs, relay ? () => relay.packetsRelayed() : undefined, r !== null ? holdWrtcFactory : null)
+    ? new IdleCollector(own.collect, CONSTANTS.dataPlane.idleCollectMs, relay ? () => relay.packetsRelayed() : undefined, r !== null ? holdWrtcFactory : null)
     : null;
   plane = new DataPlane({
     relay,

@@ -1,12 +1,12 @@
 /**
  * What one data plane of `serve --workers N` says to and hears from the other planes' relays,
- * through the host (src/protocol/data-plane.ts): the endpoint grants of its sessions' RTP legs,
+ * through the host (server/common/data-plane.ts): the endpoint grants of its sessions' RTP legs,
  * the relayed addresses each relay announces (another plane's open one is a peer its relay may
  * reach), the allocations the first plane moves to the plane of their test
  * (../turn/core/move.ts), and at a session's end the first relay's witness and its loop's lateness
  * when the session's own relay saw nothing. With one plane none of it is used.
  */
-import type { MovedAllocation, PlaneCommand, PlaneEvent, RelayAnswer } from '../../src/protocol/data-plane.js';
+import type { MovedAllocation, PlaneCommand, PlaneEvent, RelayAnswer } from '../common/data-plane.js';
 import type { ServerLoopReading } from '../../src/protocol/wire.js';
 import { canonicalIp } from '../../src/protocol/ip.js';
 import { isIP } from 'node:net';

@@ -10,9 +10,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { SignalData, SignalKind, SignalLeg } from '../../src/protocol/api.js';
-import type { PlaneCommand, PlaneEvent, SessionTally } from '../../src/protocol/data-plane.js';
+import type { PlaneCommand, PlaneEvent, SessionTally } from '../common/data-plane.js';
 import type { SignalMessageData } from '../../src/protocol/api-signal.js';
-import type { LoopLateReport } from '../http/admission.js';
+import type { LoopLateReport } from './admission.js';
 
 /**
  * Why a session ended, when the page is told: its page sent no ICE check in time (`no-ice`), or

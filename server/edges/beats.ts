@@ -9,11 +9,26 @@
  * the next beat: the edge keeps serving what it serves. Except a revoked token
  * (EDGE_TOKEN_REVOKED): then the beats end and `onRevoked` is told (serve stops the edge).
  */
-import { SIGNAL_PATH } from '../http/signal.js';
-import { SIGNAL_PROTOCOL, type ServerConfig, type TurnServerEntry } from '../../src/protocol/api.js';
+import { SIGNAL_PATH, SIGNAL_PROTOCOL, type ServerConfig, type TurnServerEntry } from '../../src/protocol/api.js';
 import { EDGE_TOKEN_REVOKED, edgeHeartbeatPath, type EdgeHeartbeat, type EdgeState } from '../../src/protocol/api-edges.js';
-import type { EdgeRole } from '../config/options.js';
 import { relayDown, type RelayCheckResult } from './relay-check.js';
+
+/** An edge's role: its hub, who it is there and where pages reach it. */
+export interface EdgeRole {
+  /** The hub's origin (--hub): beats go there, and only its pages may signal here. */
+  hub: string;
+  id: string;
+  /** A value of the Azure table's region column (--azure-region). */
+  azureRegion: string;
+  token: string;
+  /** Where pages reach this edge's HTTP (--public-url); null: the address it listens on. */
+  publicUrl: string | null;
+  heartbeatMs: number;
+  heartbeatTimeoutMs: number;
+  /** Its own relay is checked this often (a TURN Allocate on every advertised entry), each port within relayCheckTimeoutMs. */
+  relayCheckMs: number;
+  relayCheckTimeoutMs: number;
+}
 
 /** What the running serve tells of itself in each beat. */
 export interface EdgeParts {

@@ -24,8 +24,9 @@ import type { TSchema } from '@sinclair/typebox';
 import fastifyWebsocket from '@fastify/websocket';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { Registry } from 'prom-client';
-import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
-import { DoorRefusals, type DoorName, type RefusalScope } from '../../src/protocol/door.js';
+import { BOUNDS, CONSTANTS } from '../../src/protocol/defaults.js';
+import type { ServiceSettings } from '../alerts/index.js';
+import { DoorRefusals, type DoorName, type RefusalScope } from '../common/door.js';
 import { addPageHeaders, servePageFiles } from '../../host/page.js';
 // reply.sendFile (results.ts, console.ts) comes with @fastify/static, which servePageFiles registers: its types.
 import type {} from '@fastify/static';
@@ -56,6 +57,10 @@ type AppStore = NonNullable<ResultsOptions['store']> &
 export interface AppOptions extends SignalOptions, Omit<PageConfigOptions, 'reflector' | 'load' | 'edges'> {
   /** Folder holding the built page (vite build output). */
   webRoot: string;
+  /** How the site reports and the overview tell our own outages from the sites' (ServeOptions.fleet's heartbeat grace and lookback). */
+  service: ServiceSettings;
+  /** One webhook POST of `callprobe alerts test` may take this long (ServeOptions.alertDelivery). */
+  webhookTimeoutMs: number;
   /**
    * The process's metrics registry (server/metrics/registry.ts): the app's families go there
    * (connections, signalling, the busy line, callprobe_refusals_total); absent: one of its own.
@@ -217,7 +222,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Without --users the operator endpoints answer as before (404 without a token configured).
     const consoleRole = access.sessions !== null ? { consoleRole: access.roleOf } : {};
     await app.register(resultsPlugin, { ...opts.results, pageBuilt, webRoot: opts.webRoot, ...consoleRole, doorRefusals });
-    await app.register(sitesPlugin, { store, adminToken, ...consoleRole, alerts: opts.results.alerts?.config ?? null });
+    await app.register(sitesPlugin, { store, adminToken, ...consoleRole, alerts: opts.results.alerts?.config ?? null, service: opts.service });
     await app.register(siteTokensPlugin, { store, adminToken, nowMs: c.nowMs });
     await app.register(consolePlugin, { ...c, store, adminToken, access, pageBuilt: pageBuilt && existsSync(join(opts.webRoot, 'console.html')) });
     const alerts = opts.results.alerts?.config ?? null;
@@ -227,8 +232,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       webhooks: alerts === null ? null : alerts.webhooks,
       resultWebhooks: resultPosts?.hooks ?? [],
       shareBase: resultPosts?.shareBase ?? (() => ''),
-      webhookTimeoutMs: DEFAULTS.alerts.webhookTimeoutMs,
-      testsPerMinute: DEFAULTS.alerts.testsPerMinutePerSource,
+      webhookTimeoutMs: opts.webhookTimeoutMs,
+      testsPerMinute: CONSTANTS.alerts.testsPerMinutePerSource,
       nowMs: c.nowMs,
     });
     if (store && opts.edges) {

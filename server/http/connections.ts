@@ -1,7 +1,7 @@
 /**
  * The HTTP server's connection door: how many connections it holds at once, in total and per
- * source (an IPv4 address, an IPv6 /64: src/protocol/source-key.ts) and per network (an IPv6 /48:
- * at most a quarter of the total, src/protocol/door.ts), with the last 10 % of the total kept for
+ * source (an IPv4 address, an IPv6 /64: server/common/source-key.ts) and per network (an IPv6 /48:
+ * at most a quarter of the total, server/common/door.ts), with the last 10 % of the total kept for
  * sources that hold no connection yet, and how long a connection
  * may sit without sending a request. Every connection costs a file descriptor, and the process
  * shares its descriptors with the relay (its UDP sockets, TCP/TLS clients), the reflector and
@@ -21,7 +21,7 @@ import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import { parsePrefix, prefixContains, tryParseIp, type IpPrefix } from '../../src/protocol/ip.js';
-import { DoorCount, doorBounds, type DoorBounds, type DoorRefusals, type DoorScope } from '../../src/protocol/door.js';
+import { DoorCount, doorBounds, type DoorBounds, type DoorRefusals, type DoorScope } from '../common/door.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
 import { readCounter, readGauge } from '../metrics/registry.js';
 
@@ -129,7 +129,7 @@ export interface ConnectionGateOptions {
 export class ConnectionGate {
   /** The total bound in force (maxConnections, lowered to the descriptors there are). */
   readonly cap: number;
-  /** The per-source and per-network bounds and the reserve of `cap` (src/protocol/door.ts). */
+  /** The per-source and per-network bounds and the reserve of `cap` (server/common/door.ts). */
   readonly bounds: DoorBounds;
   /** Connections by source and network (a trusted proxy's are not in it: they count toward the total only). */
   private readonly door: DoorCount;

@@ -20,7 +20,7 @@ import {
   type ConsoleLogin,
   type ConsoleSearch,
 } from '../../src/protocol/api-requests.js';
-import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
+import { BOUNDS, CONSTANTS } from '../../src/protocol/defaults.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
 import { parsePassword, parseUserName } from '../console/credentials.js';
 import { parseTimeZone } from '../../src/protocol/values.js';
@@ -28,7 +28,7 @@ import { sourceKey } from './signal-limits.js';
 import { hashPassword, verifyPassword, type ConsoleUser } from '../console/auth.js';
 import { LoginThrottle, type LoginThrottleSettings } from '../console/login-throttle.js';
 import { LoginSlots } from '../console/login-slots.js';
-import { networkKey } from '../../src/protocol/source-key.js';
+import { networkKey } from '../common/source-key.js';
 import { consoleChain, consoleResultView, consoleRow, scrubAddresses } from '../console/view.js';
 import { CompanySignIn, sessionAgent } from '../console/oidc.js';
 import type { ConsoleOidcOptions } from '../console/oidc-config.js';
@@ -87,7 +87,7 @@ function timeParam(v: string | undefined, name: string): number | null {
 
 function tzParam(v: string | undefined): string {
   const tz = given(v);
-  return tz === null ? DEFAULTS.siteReport.timeZone : checked('bad-tz', () => parseTimeZone(tz, 'tz'));
+  return tz === null ? CONSTANTS.siteReport.timeZone : checked('bad-tz', () => parseTimeZone(tz, 'tz'));
 }
 
 /**
@@ -102,7 +102,7 @@ async function search(store: () => ConsoleStore, agent: ConsoleWho, q: ConsoleSe
   const verdict = given(q.verdict);
   const fromMs = timeParam(q.from, 'from');
   const toMs = timeParam(q.to, 'to');
-  const max = DEFAULTS.console.searchMaxRows;
+  const max = CONSTANTS.console.searchMaxRows;
   let rows: StoredResult[];
   if (codeText !== null) {
     const code = codeParam(codeText);
@@ -153,11 +153,11 @@ async function passwordLoginRoute(app: FastifyInstance, opts: ConsoleOptions, { 
   // Unknown names still cost one scrypt: a login's time does not tell which names exist.
   const decoy = opts.users === null ? '' : await hashPassword('callprobe decoy password');
   /**
-   * Password checks running now (DEFAULTS.console.maxLoginsInFlight, one more for a clean
+   * Password checks running now (CONSTANTS.console.maxLoginsInFlight, one more for a clean
    * network, a queue for known ones: login-slots.ts), one at a time per network (an IPv6 /48: its
    * /64s are one sprayer); a user's known network has its own.
    */
-  const slots = new LoginSlots(DEFAULTS.console.maxLoginsInFlight, DEFAULTS.console.knownLoginWaitMs);
+  const slots = new LoginSlots(CONSTANTS.console.maxLoginsInFlight, CONSTANTS.console.knownLoginWaitMs);
   const passwords = async (): Promise<void> => {
     await open();
     if (opts.users === null)

@@ -3,16 +3,16 @@
  * direction), the flows open per source, per network and in total, the phases each source and
  * network started in the last hour, the bytes moved this hour (all sources, both directions),
  * the floor each phase's flows must move at to keep their slots, and the counters /metrics
- * shows. The hour's bytes are shared as every door is (src/protocol/door.ts): one network moves
+ * shows. The hour's bytes are shared as every door is (server/common/door.ts): one network moves
  * at most an eighth of them, and the last quarter goes only to networks that moved none of the
  * rest this hour, so a few sources cannot spend the busy line's hour for everyone. A source is an IPv4 address or an IPv6 /64, a network an IPv6 /48 (an IPv4 address is
- * its own network; src/protocol/source-key.ts). Clock and randomness are injected; every map is
+ * its own network; server/common/source-key.ts). Clock and randomness are injected; every map is
  * swept of expired grants and idle sources and networks, so memory is bounded by those active in
  * the last hour.
  */
 import type { Registry } from 'prom-client';
 import type { LoadGrant, LoadRefusalReason } from '../../src/protocol/api-load.js';
-import { doorBounds, type DoorBounds } from '../../src/protocol/door.js';
+import { doorBounds, type DoorBounds } from '../common/door.js';
 import { TypedError } from '../../src/protocol/typed-error.js';
 import { readCounter, readGauge } from '../metrics/registry.js';
 
@@ -140,7 +140,7 @@ export class LoadBook {
   private hour: { startMs: number; usedBytes: number; reached: boolean };
   /** This hour's bytes by network (IPv6 /48; an IPv4 address): bounded by the networks active this hour. */
   private hourByNetwork = new Map<string, HourShare>();
-  /** Each network's eighth of the hour and the last quarter kept for networks that moved none of the rest (DEFAULTS.doors). */
+  /** Each network's eighth of the hour and the last quarter kept for networks that moved none of the rest (CONSTANTS.doors). */
   private readonly hourShares: DoorBounds;
   private lastSweepMs: number;
   readonly counters = {

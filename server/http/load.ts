@@ -5,7 +5,7 @@
  *
  * Neither side ever holds more than a small window: the sink counts each chunk as the socket
  * hands it over and drops it (the request stream's own buffer, 16-64 KiB, is all it keeps);
- * the source sends slices of one shared buffer of DEFAULTS.load.sourceChunkBytes, pushing the
+ * the source sends slices of one shared buffer of `sourceChunkBytes`, pushing the
  * next only when the socket has taken the last (stream back-pressure). A flow ends when its
  * bytes are moved, when its client goes away (a closed tab resets the connection: the flow is
  * released at once), after its deadline, or when its phase's flows together move under the
@@ -27,8 +27,7 @@ import {
   type LoadRefusalReason,
   type LoadUpAck,
 } from '../../src/protocol/api-load.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
-import { networkKey, sourceKey } from '../../src/protocol/source-key.js';
+import { networkKey, sourceKey } from '../common/source-key.js';
 import { LoadBook, LoadRefused, type LoadFloor, type LoadFlow, type LoadLimits } from './load-book.js';
 import { originAllowed } from './signal-limits.js';
 
@@ -38,8 +37,8 @@ export interface LoadRoutesOptions {
   limits: LoadLimits;
   /** One flow is cut after this long. */
   flowMaxMs: number;
-  /** The rate a phase's flows must move at to keep their slots, and how often it is judged; default DEFAULTS.load's. */
-  floor?: LoadFloor & { checkMs: number };
+  /** The rate a phase's flows must move at to keep their slots, and how often it is judged. */
+  floor: LoadFloor & { checkMs: number };
   /** The download source's one buffer. */
   sourceChunkBytes: number;
   /** Grant requests per minute per source (a refused one costs a map lookup; this bounds the log of them too). */
@@ -127,8 +126,7 @@ function allowOriginsHere(app: FastifyInstance, allowedOrigins: readonly string[
 
 export async function loadRoutes(app: FastifyInstance, opts: LoadRoutesOptions): Promise<void> {
   const now = opts.nowMs ?? (() => performance.now());
-  const L = DEFAULTS.load;
-  const floor = opts.floor ?? { bytesPerS: L.floorBytesPerS, graceMs: L.floorGraceMs, windowMs: L.floorWindowMs, checkMs: L.floorCheckMs };
+  const floor = opts.floor;
   const book = new LoadBook(
     opts.limits,
     floor,

@@ -5,7 +5,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Registry } from 'prom-client';
-import type { DoorRefusals } from '../../src/protocol/door.js';
+import type { DoorRefusals } from '../common/door.js';
 import { readCounter } from '../metrics/registry.js';
 
 /** callprobe_refusals_total in `registry`: every door's refusals by scope, the relay's included. */

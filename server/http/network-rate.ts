@@ -5,7 +5,7 @@
  * windows; networks whose window is over are swept, so memory is bounded by the networks active
  * in the last minute.
  */
-import { networkKey } from '../../src/protocol/source-key.js';
+import { networkKey } from '../common/source-key.js';
 
 const WINDOW_MS = 60_000;
 

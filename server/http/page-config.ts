@@ -8,11 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ReachabilityTarget } from '../../src/protocol/reachability.js';
-import { SIGNAL_PROTOCOL, type EdgeOffer, type ServerConfig, type TlsCheck, type TurnServerEntry } from '../../src/protocol/api.js';
+import { SIGNAL_PATH, SIGNAL_PROTOCOL, type EdgeOffer, type ServerConfig, type TlsCheck, type TurnServerEntry } from '../../src/protocol/api.js';
 import { mintRestCredential } from '../turn/credentials.js';
 import { unmapIpv4 } from '../store/address.js';
 import type { RelayEvidence } from '../../src/protocol/could-not-finish.js';
-import { SIGNAL_PATH } from './signal.js';
 
 export interface PageConfigOptions {
   version: string;

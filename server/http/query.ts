@@ -3,7 +3,7 @@
  * a result code, a result by its id or code. The schemas (src/protocol/api-requests.ts) have
  * checked the shape already; these read the meaning and refuse with the contract's reasons.
  */
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
 import { parseSinceSpan } from '../../src/protocol/values.js';
 import { parseResultCode, ResultCodeError } from '../../src/protocol/result-code.js';
 import { parseIsoMs } from '../reports/upload.js';
@@ -29,10 +29,10 @@ export function sinceParam(text: string | undefined): number | null {
   return ms;
 }
 
-/** ?since= of the site reports: 7d (a span back from now) or an ISO 8601 time or date; absent: DEFAULTS.siteReport.sinceMs back from now. */
+/** ?since= of the site reports: 7d (a span back from now) or an ISO 8601 time or date; absent: CONSTANTS.siteReport.sinceMs back from now. */
 export function siteSince(text: string | undefined, nowMs: number): number {
   const since = given(text);
-  if (since === null) return nowMs - DEFAULTS.siteReport.sinceMs;
+  if (since === null) return nowMs - CONSTANTS.siteReport.sinceMs;
   if (/^\d+[dhm]$/.test(since)) return nowMs - checked('bad-since', () => parseSinceSpan(since, 'since'));
   return sinceParam(since) as number;
 }

@@ -6,7 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimitOptions } from '@fastify/rate-limit';
 import type { ErrorBody } from '../../src/protocol/api.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { BOUNDS } from '../../src/protocol/defaults.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
 import { ReportShapeError } from '../../src/analysis/report/accept.js';
 import { BadSiteName, UnknownSite } from '../reports/site-names.js';
@@ -36,7 +36,7 @@ export function refusalHandler(this: FastifyInstance, err: FastifyError, req: Fa
   if (err instanceof BadSiteName) return refuse(reply, new Refusal(err.reason, err.message, 400));
   if (err instanceof UnknownSite) return refuse(reply, new Refusal(err.reason, err.message, 404));
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
-    return refuse(reply, new Refusal('too-large', `the body is over ${req.routeOptions.bodyLimit ?? DEFAULTS.results.bodyLimitBytes} bytes`, 413));
+    return refuse(reply, new Refusal('too-large', `the body is over ${req.routeOptions.bodyLimit ?? BOUNDS.requestBodyBytesMax} bytes`, 413));
   if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return refuse(reply, new Refusal('not-json', 'send the report as application/json', 415));
   if (err.statusCode === 429) return refuse(reply, new Refusal('rate-limited', err.message, 429));
   if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)

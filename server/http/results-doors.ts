@@ -2,12 +2,12 @@
  * The results routes' doors: who may post or read now, what an anonymous upload may still store
  * today, and the global budget of failed result-code lookups. Per source (an IPv4 address, an
  * IPv6 /64) the routes' rate limits count; per network (an IPv6 /48) the same rates and the day's
- * bytes hold a few sources' worth (src/protocol/door.ts networkBound); every refusal is counted
+ * bytes hold a few sources' worth (server/common/door.ts networkBound); every refusal is counted
  * by door and scope (callprobe_refusals_total). The doors hold no result: the store is asked
  * through the functions handed in.
  */
 import type { FastifyRequest } from 'fastify';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
 import { unmapIpv4 } from '../store/address.js';
 import type { StoredResult } from '../store/results/types.js';
 import type { ClaimedResult } from '../store/chain/types.js';
@@ -16,8 +16,8 @@ import { sourceKey } from './signal-limits.js';
 import { UploadBudget } from './upload-budget.js';
 import { LookupBudget, lookupNetwork } from './lookup-budget.js';
 import { NetworkRate } from './network-rate.js';
-import { networkBound, type DoorRefusals } from '../../src/protocol/door.js';
-import { networkKey } from '../../src/protocol/source-key.js';
+import { networkBound, type DoorRefusals } from '../common/door.js';
+import { networkKey } from '../common/source-key.js';
 
 /** The doors' bounds (ResultsOptions' own), their clock and where refusals are counted. */
 export interface ResultsDoorsOptions {
@@ -55,11 +55,11 @@ export class ResultsDoors {
   constructor(private readonly o: ResultsDoorsOptions) {
     this.nowMs = o.nowMs ?? (() => Date.now());
     this.stored = new UploadBudget(o.storedBytesPerDayPerSource, this.nowMs);
-    // The /64s of one /48 share a network's budget and rates: a few sources' worth (DEFAULTS.doors).
+    // The /64s of one /48 share a network's budget and rates: a few sources' worth (CONSTANTS.doors).
     this.storedByNetwork = new UploadBudget(networkBound(o.storedBytesPerDayPerSource), this.nowMs);
     this.postsByNetwork = new NetworkRate(networkBound(o.postsPerMinutePerIp), this.nowMs);
     this.readsByNetwork = new NetworkRate(networkBound(o.readsPerMinutePerIp), this.nowMs);
-    this.lookups = new LookupBudget(o.failedLookupsPerMinute, DEFAULTS.results.lookupFreeNetworksPerMinute, this.nowMs);
+    this.lookups = new LookupBudget(o.failedLookupsPerMinute, CONSTANTS.results.lookupFreeNetworksPerMinute, this.nowMs);
   }
 
   /** The posts' per-source rate limit (a route's `config`), its refusals counted at result-upload. */

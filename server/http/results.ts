@@ -63,7 +63,7 @@ import { codeParam, findResult, given, sinceParam } from './query.js';
 import { rateLimited, Refusal, refusalHandler } from './refusal.js';
 import { sourceKey } from './signal-limits.js';
 import { ResultsDoors } from './results-doors.js';
-import type { DoorRefusals } from '../../src/protocol/door.js';
+import type { DoorRefusals } from '../common/door.js';
 
 export interface ResultsOptions {
   /** The results, the known sites (a listing's site), the site tokens (an upload's) and the chain (a claimed earlier result), or null when serve runs with --no-store. */

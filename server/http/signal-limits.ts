@@ -3,14 +3,14 @@
  * IPv4 address or an IPv6 /64 (one subscriber's prefix), the key every route limit and the
  * relay's quotas count by. Sessions open at once are also bounded per network (an IPv6 /48)
  * and in total, with the last of the total kept for sources that hold no session
- * (src/protocol/door.ts).
+ * (server/common/door.ts).
  * Every map here is swept of idle sources, so memory is bounded by the sources active in the
  * last minute, and each holds a few numbers.
  */
-import { DoorCount, doorBounds, type DoorBounds, type DoorScope } from '../../src/protocol/door.js';
-import { sourceKey } from '../../src/protocol/source-key.js';
+import { DoorCount, doorBounds, type DoorBounds, type DoorScope } from '../common/door.js';
+import { sourceKey } from '../common/source-key.js';
 
-/** The key of a source address (src/protocol/source-key.ts, shared with the relay's quotas). */
+/** The key of a source address (server/common/source-key.ts, shared with the relay's quotas). */
 export { sourceKey };
 
 export interface SignalLimits {

@@ -1,7 +1,7 @@
 /**
  * The signalling plugin: the page's WebSocket at /api/signal, one reflector session per socket,
  * bounded per source (sessions, message rate, log lines) and by origin, and refused past the
- * server's capacity (`server-busy`, ./admission.ts). The sessions themselves
+ * server's capacity (`server-busy`, ../dataplane/admission.ts). The sessions themselves
  * run on the data plane (server/dataplane/sessions.ts: the page's checked signals go there, its
  * signals and refusals come back); this plugin owns the doors, the per-source limiter and the
  * refusal counters, and closes every session when the app closes. A session the data plane lost
@@ -16,6 +16,7 @@ import type { Registry } from 'prom-client';
 import {
   SERVER_BUSY,
   SERVER_BUSY_WORDS,
+  SIGNAL_PATH,
   SIGNAL_KIND_PARAM,
   SIGNAL_PROTOCOL_PARAM,
   SIGNAL_PROTOCOL_REFUSALS,
@@ -23,19 +24,16 @@ import {
   signalProtocolRefusal,
   type SignalKind,
 } from '../../src/protocol/api.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
 import type { ServerSignalMessage } from '../../src/protocol/api-signal.js';
 import type { ReflectorSessions, SessionEvents, SessionHandle } from '../dataplane/sessions.js';
-import type { SessionTally } from '../../src/protocol/data-plane.js';
-import { planeBusy, type LoopLateReport } from './admission.js';
+import type { SessionTally } from '../common/data-plane.js';
+import { planeBusy, type LoopLateReport } from '../dataplane/admission.js';
 import { parseClientSignal, SignalMessageError } from './signal-message.js';
 import { MessageBucket, SourceLimiter, originAllowed, sessionRefusalScope, sourceKey, type SignalLimits } from './signal-limits.js';
-import type { DoorRefusals } from '../../src/protocol/door.js';
+import type { DoorRefusals } from '../common/door.js';
 import { relayEvidenceOf, type RelayEvidence } from '../../src/protocol/could-not-finish.js';
 import { readCounter, readGauge } from '../metrics/registry.js';
-
-/** The path of the signalling WebSocket (ServerConfig.reflectorPath). */
-export const SIGNAL_PATH = '/api/signal';
 
 export interface SignalOptions {
   /**
@@ -165,8 +163,8 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
         socket.close(1008, query.refusal);
         return;
       }
-      // Admission: past the server's capacity a test is refused here, before it measures (./admission.ts).
-      if (planeBusy(reflector.loopLate(), performance.now(), DEFAULTS.admission)) {
+      // Admission: past the server's capacity a test is refused here, before it measures (../dataplane/admission.ts).
+      if (planeBusy(reflector.loopLate(), performance.now(), CONSTANTS.admission)) {
         refuse(key, 'plane-busy', { sessions: sessions.size }, 'test refused: the data plane runs late');
         send({ type: 'error', reason: SERVER_BUSY, message: SERVER_BUSY_WORDS });
         socket.close(1013, SERVER_BUSY);
@@ -320,7 +318,7 @@ function registerSignalMetrics(registry: Registry, counts: () => SignalCounts): 
   readGauge(registry, {
     name: 'callprobe_admission_plane_busy',
     help: "Whether new tests are refused now because the data plane's event loop runs late (server-busy).",
-    read: () => (planeBusy(counts().late, performance.now(), DEFAULTS.admission) ? 1 : 0),
+    read: () => (planeBusy(counts().late, performance.now(), CONSTANTS.admission) ? 1 : 0),
   });
   readGauge(registry, {
     name: 'callprobe_admission_plane_report_age_seconds',

@@ -7,12 +7,13 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Static } from '@sinclair/typebox';
 import { SITES_OVERVIEW_PATH, SITES_PATH } from '../../src/protocol/api.js';
 import { SiteParams, SiteReportQuery, SitesOverviewQuery, type SiteReportRequest, type SitesOverviewRequest } from '../../src/protocol/api-requests.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
 import { parseTimeZone } from '../../src/protocol/values.js';
 import { SiteReportError, type PoolChoice } from '../../src/analysis/site/site.js';
 import { siteReportFromStore, SiteReportTooLarge, sitesOverviewFromStore, type OverviewRepositories, type ServiceClock } from '../reports/site.js';
 import type { HealthRules } from '../../src/analysis/site/health.js';
 import type { AlertsConfig } from '../alerts/config.js';
+import type { ServiceSettings } from '../alerts/index.js';
 import { operatorOrConsole, type RoleOf } from './access.js';
 import { given, siteSince } from './query.js';
 import { checked, Refusal, refusalHandler } from './refusal.js';
@@ -26,18 +27,20 @@ export interface SitesOptions {
   consoleRole?: RoleOf;
   /** The site alert rules (serve --alerts), or null: the overview flags sites by their silence and outage rules, else by its defaults. */
   alerts: AlertsConfig | null;
+  /** How our own outages are told from the sites': the fleet's heartbeat grace and how far back it reads (ServeOptions.fleet). */
+  service: ServiceSettings;
 }
 
 /** Now, as telling our outages from the sites' reads it (server/reports/site.ts). */
-function serviceClock(): ServiceClock & { lookbackMs: number } {
-  return { nowMs: Date.now(), heartbeatGraceMs: DEFAULTS.fleet.heartbeatGraceMs, lookbackMs: DEFAULTS.fleet.lookbackMs };
+function serviceClock(service: ServiceSettings): ServiceClock & { lookbackMs: number } {
+  return { nowMs: Date.now(), heartbeatGraceMs: service.heartbeatGraceMs, lookbackMs: service.lookbackMs };
 }
 
 /** When the overview flags a site: the alert rules' silentFor and share when configured, else the overview's defaults. */
 function healthRules(alerts: AlertsConfig | null): HealthRules {
   return {
-    silentForMs: alerts?.silence?.silentForMs ?? DEFAULTS.alerts.overviewSilentForMs,
-    outagesAbovePct: alerts?.couldNotTest?.abovePct ?? DEFAULTS.alerts.overviewOutagesAbovePct,
+    silentForMs: alerts?.silence?.silentForMs ?? CONSTANTS.alerts.overviewSilentForMs,
+    outagesAbovePct: alerts?.couldNotTest?.abovePct ?? CONSTANTS.alerts.overviewOutagesAbovePct,
   };
 }
 
@@ -71,9 +74,9 @@ export const sitesPlugin: FastifyPluginAsync<SitesOptions> = async (app, opts) =
       const q = req.query;
       const sinceMs = siteSince(q.since, Date.now());
       const tz = given(q.tz);
-      const timeZone = tz === null ? DEFAULTS.siteReport.timeZone : checked('bad-tz', () => parseTimeZone(tz, 'tz'));
+      const timeZone = tz === null ? CONSTANTS.siteReport.timeZone : checked('bad-tz', () => parseTimeZone(tz, 'tz'));
       try {
-        const report = await siteReportFromStore(store, { site: req.params.site, sinceMs, choice: poolChoice(q), timeZone }, serviceClock());
+        const report = await siteReportFromStore(store, { site: req.params.site, sinceMs, choice: poolChoice(q), timeZone }, serviceClock(opts.service));
         reply.header('cache-control', 'no-store');
         return report;
       } catch (err) {
@@ -89,7 +92,7 @@ export const sitesPlugin: FastifyPluginAsync<SitesOptions> = async (app, opts) =
     { schema: { querystring: SitesOverviewQuery }, preValidation: allowed },
     async (req, reply) => {
       if (store === null) throw noStore();
-      const overview = await sitesOverviewFromStore(store, siteSince(req.query.since, Date.now()), serviceClock(), healthRules(opts.alerts));
+      const overview = await sitesOverviewFromStore(store, siteSince(req.query.since, Date.now()), serviceClock(opts.service), healthRules(opts.alerts));
       reply.header('cache-control', 'no-store');
       return overview;
     },

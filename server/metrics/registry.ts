@@ -3,12 +3,12 @@
  * families in its process's registry, each read from the part's own counters at the scrape
  * (`readGauge`, `readCounter`: the hot paths only increment numbers). A data plane in a process
  * of its own sends its registry's families over the channel (`metricsFamilies`, the
- * `metrics` answer of src/protocol/data-plane.ts), and the HTTP process merges them with its own
+ * `metrics` answer of server/common/data-plane.ts), and the HTTP process merges them with its own
  * (`exposition`: prom-client's AggregatorRegistry.aggregate, each family by its aggregator: a sum
  * unless it says otherwise).
  */
 import { AggregatorRegistry, Counter, Gauge, type Aggregator, type Registry } from 'prom-client';
-import type { MetricFamily } from '../../src/protocol/data-plane.js';
+import type { MetricFamily } from '../common/data-plane.js';
 
 /** A sample's labels: some or all of the family's label names. */
 type Labels<L extends string> = Partial<Record<L, string | number>>;

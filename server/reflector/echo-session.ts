@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
-import type { SessionTally } from '../../src/protocol/data-plane.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
+import type { SessionTally } from '../common/data-plane.js';
 import { RtpReflectorCore, type RtpFrameOutcome } from './rtp/core.js';
 import { RtpLeg } from './rtp/leg.js';
 import { mediaKinds } from './rtp/sdp.js';
@@ -26,16 +26,16 @@ export type EchoSessionOptions = Pick<
   | 'dataPath'
   | 'onClose'
 > & {
-  /** The session ends this long after its first echoed frame (DEFAULTS.echo.serverCutMs). */
+  /** The session ends this long after its first echoed frame (CONSTANTS.echo.serverCutMs). */
   cutMs: number;
-  /** The session ends this long after it opened, whatever happened (DEFAULTS.echo.maxSessionMs). */
+  /** The session ends this long after it opened, whatever happened (CONSTANTS.echo.maxSessionMs). */
   maxSessionMs: number;
 };
 
 /** The RTP core of an echo session: it says when the first frame was echoed, and keeps no receipts (nothing is measured from them). */
 export class EchoCore extends RtpReflectorCore {
   constructor(private readonly onFirstEcho: () => void) {
-    super({ recentRecords: 0, frameBytes: DEFAULTS.rtp.frameBytes });
+    super({ recentRecords: 0, frameBytes: CONSTANTS.rtp.frameBytes });
   }
 
   override onFrame(payload: Uint8Array, recvMs: number, sendNowMs: () => number): RtpFrameOutcome {

@@ -19,7 +19,7 @@
  * each; three Float64Arrays of `bins` slots (86 KB at the defaults); the timer never keeps the
  * process alive.
  */
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
 import type { ServerLoopReading } from '../../src/protocol/wire.js';
 import { lateByMs, startNativeLoopSampler, type StartLoopSampler } from '../loop-delay.js';
 
@@ -44,7 +44,7 @@ export class LoopLateness {
   private readonly lateMs: Float64Array;
   private readonly startMs: Float64Array;
 
-  constructor(private readonly o: LoopLatenessOptions = DEFAULTS.serverLoop) {
+  constructor(private readonly o: LoopLatenessOptions = CONSTANTS.serverLoop) {
     this.binOf = new Float64Array(o.bins).fill(-1);
     this.lateMs = new Float64Array(o.bins);
     this.startMs = new Float64Array(o.bins);
@@ -108,7 +108,7 @@ export interface RunningLoopLateness {
  * `flush` hands over what is noted (before that window is read).
  */
 export function startLoopLateness(
-  o: LoopLatenessOptions = DEFAULTS.serverLoop,
+  o: LoopLatenessOptions = CONSTANTS.serverLoop,
   busy: () => boolean = () => true,
   onLate: (atMs: number, lateMs: number) => void = () => undefined,
   start: StartLoopSampler = (t) => startNativeLoopSampler(t),
@@ -136,10 +136,10 @@ export function startLoopLateness(
 /**
  * Two processes' readings over one session as one (`serve --workers 2` and more: the relay's
  * plane and the session's own): every late stretch of both, in time order, the latest `maxBins`
- * kept (a page's reading holds at most DEFAULTS.serverLoop.bins). The two must be on one clock
+ * kept (a page's reading holds at most CONSTANTS.serverLoop.bins). The two must be on one clock
  * (shiftLoopReading) and have one bin width; of different widths, the first is kept alone.
  */
-export function joinLoopReadings(a: ServerLoopReading, b: ServerLoopReading, maxBins: number = DEFAULTS.serverLoop.bins): ServerLoopReading {
+export function joinLoopReadings(a: ServerLoopReading, b: ServerLoopReading, maxBins: number = CONSTANTS.serverLoop.bins): ServerLoopReading {
   if (a.binMs !== b.binMs) return a;
   const bins = [...a.bins, ...b.bins].sort((x, y) => x[0] - y[0]);
   return { binMs: a.binMs, bins: bins.slice(Math.max(0, bins.length - maxBins)) };

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
 import { ProbeKind, encodeBothReceipts, encodeControlMessage, encodeReceipts, type RelayWitness, type ServerLoopReading } from '../../src/protocol/wire.js';
 import { ReflectorCore, strongestWitness } from './core.js';
 import { joinLoopReadings } from './loop-lateness.js';
@@ -12,7 +12,7 @@ import type { RelayEndpoints } from './candidates.js';
 import { checkRemoteOffer } from './signalled-sdp.js';
 import { ChannelLeg, type ReflectorRelayServer } from './channel-leg.js';
 import { ReflectorSessionError, refusing, type ReflectorCloseCode, type ReflectorLogger } from './session-base.js';
-import type { DataPath, SessionTally } from '../../src/protocol/data-plane.js';
+import type { DataPath, SessionTally } from '../common/data-plane.js';
 
 /**
  * Receipts in one control message: 28 bytes each, in base64 on the signalling socket, well inside
@@ -30,19 +30,19 @@ export interface ReflectorSessionOptions {
   maxSessionMs: number;
   /**
    * Close the session when the page sends no offer (of either leg) this long after it opened, or
-   * after its RTP leg ended while it had no data-channel leg (DEFAULTS.signalling).
+   * after its RTP leg ended while it had no data-channel leg (CONSTANTS.signalling).
    */
   offerTimeoutMs: number;
-  /** A leg that has not connected this long after its offer is closed; the data-channel leg's closes the session (DEFAULTS.signalling). */
+  /** A leg that has not connected this long after its offer is closed; the data-channel leg's closes the session (CONSTANTS.signalling). */
   connectTimeoutMs: number;
   /**
    * Close the session (`no-ice`) when no ICE check of the page (a STUN request or response on any
    * candidate pair of the data-channel leg, or from the relay to the RTP leg when that is its only
-   * leg) has reached it this long after its answer (DEFAULTS.signalling.iceTrafficTimeoutMs);
+   * leg) has reached it this long after its answer (CONSTANTS.signalling.iceTrafficTimeoutMs);
    * absent: only connectTimeoutMs bounds it.
    */
   iceTrafficTimeoutMs?: number;
-  /** Candidates accepted per session, after the offer (DEFAULTS.signalling). */
+  /** Candidates accepted per session, after the offer (CONSTANTS.signalling). */
   maxCandidates: number;
   /** The only endpoints the page's candidates may point at: the relay's relayed addresses and ports. */
   relay: RelayEndpoints;
@@ -123,7 +123,7 @@ export class ReflectorSession {
   private echoDscp: number | null = null;
   private rtpCore: RtpCore | null = null;
   private rtpCandidates = 0;
-  /** RTP legs opened (at most DEFAULTS.rtp.legAttempts), and whether the page was asked to offer one again (`rtp-retry`) and has not yet. */
+  /** RTP legs opened (at most CONSTANTS.rtp.legAttempts), and whether the page was asked to offer one again (`rtp-retry`) and has not yet. */
   private rtpLegs = 0;
   private rtpAgain = false;
 
@@ -215,7 +215,7 @@ export class ReflectorSession {
         throw new ReflectorSessionError('bad-signal', `the RTP offer must have exactly one audio section, not ${JSON.stringify(kinds)}`);
       }
       // The addon's probe core on the native data path (one call a packet on the short path); the JavaScript one on the portable path.
-      const coreOpts = { recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes };
+      const coreOpts = { recentRecords: CONSTANTS.rtp.recentRecords, frameBytes: CONSTANTS.rtp.frameBytes };
       const core = this.opts.dataPath === 'native' ? new NativeRtpCore(coreOpts) : new RtpReflectorCore(coreOpts);
       this.rtpCore = core;
       this.rtpLegs++;
@@ -236,7 +236,7 @@ export class ReflectorSession {
           return this.opts.allowEndpoint(ip, port);
         },
         onCandidateDropped: (n) => this.opts.onCandidateDropped(n),
-        mediaAfterDtlsMs: DEFAULTS.rtp.mediaAfterDtlsMs,
+        mediaAfterDtlsMs: CONSTANTS.rtp.mediaAfterDtlsMs,
         onMedia: () => {
           if (this.rtpLeg !== leg || this.closed) return;
           // The leg that carries the page's stream: its datagrams to the page leave with this mark (or none).
@@ -247,7 +247,7 @@ export class ReflectorSession {
           if (this.rtpLeg === leg) this.rtpLeg = null;
           // A leg that carried none of the page's media is ours: the page is told, and may open it again once (then it falls back to the data channel).
           if (code === 'no-media' && !this.closed) {
-            this.rtpAgain = this.rtpLegs < DEFAULTS.rtp.legAttempts;
+            this.rtpAgain = this.rtpLegs < CONSTANTS.rtp.legAttempts;
             this.opts.sendControl(encodeControlMessage({ type: 'rtp-retry', reason }));
           }
           if (this.channel !== null || this.closed) return;

@@ -8,13 +8,13 @@
  */
 import { isSampleId, parseIsoMs } from '../../src/protocol/values.js';
 import { canonicalSite, SiteNameError } from '../../src/protocol/site-name.js';
-import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
+import { BOUNDS, CONSTANTS } from '../../src/protocol/defaults.js';
 import { acceptUpload, ReportShapeError, type AcceptedResult } from '../../src/analysis/report/accept.js';
 import { withoutClientAddresses } from '../../src/analysis/report/client-addresses.js';
 import type { NewResult } from '../store/results/types.js';
 import type { ChainRepository } from '../store/chain/types.js';
 import { parseResultCode, ResultCodeError } from '../../src/protocol/result-code.js';
-import { networkKey } from '../../src/protocol/source-key.js';
+import { networkKey } from '../common/source-key.js';
 
 export interface Upload {
   accepted: AcceptedResult;
@@ -29,7 +29,7 @@ export { parseIsoMs };
 /**
  * Reads an upload received at `receivedAtMs` (the server's clock); throws ReportShapeError (400)
  * naming the first problem, `started-in-future` for a start more than
- * DEFAULTS.results.startedAheadMaxMs after it.
+ * CONSTANTS.results.startedAheadMaxMs after it.
  */
 export function readUpload(body: unknown, receivedAtMs: number): Upload {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ReportShapeError('not-an-object', 'a report is a JSON object');
@@ -103,7 +103,7 @@ function withCanonicalPrevious(body: Record<string, unknown>): Record<string, un
 
 /**
  * The upload with its claimed earlier result kept only when this server stored a result under
- * that code within DEFAULTS.results.previousCodeMaxAgeMs of `nowMs` (by its own clock) and the
+ * that code within CONSTANTS.results.previousCodeMaxAgeMs of `nowMs` (by its own clock) and the
  * claimer started after it (a test is run again from a result it has seen: one that claims a
  * later or the same start is planted), noting whether the claim came from another network than
  * the claimed result (`claimerIp`'s against the address it was stored from, while kept); else
@@ -114,7 +114,7 @@ export async function withCheckedPrevious(u: Upload, claimed: ChainRepository['c
   if (u.accepted.kind !== 'report') return u;
   const code = u.accepted.report.meta.previousCode;
   if (code === undefined) return u;
-  const earlier = await claimed(code, nowMs - DEFAULTS.results.previousCodeMaxAgeMs);
+  const earlier = await claimed(code, nowMs - CONSTANTS.results.previousCodeMaxAgeMs);
   if (earlier !== null && u.result.startedAtMs > earlier.startedAtMs) {
     const otherNetwork = earlier.address === null ? null : networkKey(earlier.address) !== networkKey(claimerIp);
     return { ...u, result: { ...u.result, previousOtherNetwork: otherNetwork } };
@@ -125,13 +125,13 @@ export async function withCheckedPrevious(u: Upload, claimed: ChainRepository['c
   return { accepted: acceptUpload(JSON.parse(reportJson) as unknown), result: { ...u.result, reportJson }, scrubbed: u.scrubbed };
 }
 
-/** `startedAtMs`, unless it lies more than DEFAULTS.results.startedAheadMaxMs after `receivedAtMs`. */
+/** `startedAtMs`, unless it lies more than CONSTANTS.results.startedAheadMaxMs after `receivedAtMs`. */
 function notAhead(startedAtMs: number, receivedAtMs: number): number {
   const aheadMs = startedAtMs - receivedAtMs;
-  if (aheadMs > DEFAULTS.results.startedAheadMaxMs) {
+  if (aheadMs > CONSTANTS.results.startedAheadMaxMs) {
     throw new ReportShapeError(
       'started-in-future',
-      `/meta/startedAt (${new Date(startedAtMs).toISOString()}) is ${Math.round(aheadMs / 60_000)} min after this server received it (${new Date(receivedAtMs).toISOString()}), more than the ${DEFAULTS.results.startedAheadMaxMs / 60_000} min a clock may be fast: check the testing device's clock`,
+      `/meta/startedAt (${new Date(startedAtMs).toISOString()}) is ${Math.round(aheadMs / 60_000)} min after this server received it (${new Date(receivedAtMs).toISOString()}), more than the ${CONSTANTS.results.startedAheadMaxMs / 60_000} min a clock may be fast: check the testing device's clock`,
     );
   }
   return startedAtMs;

@@ -23,9 +23,9 @@ import type { RelayUdpSocket, UdpKind } from './transport/udp-listener.js';
 import { takeDatagramWaits, type DatagramWait } from './transport/native-udp.js';
 import { TlsRefusals, type CertificateRefusal } from './transport/tls-refusals.js';
 import type { RelayWitness } from '../../src/protocol/wire.js';
-import type { DoorName, RefusalScope } from '../../src/protocol/door.js';
+import type { DoorName, RefusalScope } from '../common/door.js';
 import { TypedError } from '../../src/protocol/typed-error.js';
-import type { MovedAllocation } from '../../src/protocol/data-plane.js';
+import type { MovedAllocation } from '../common/data-plane.js';
 
 /** @public The type of `RelayConfig.logger`, for a caller that writes its own. */
 export type { RelayLogger } from './transport/logger.js';
@@ -137,7 +137,7 @@ export interface Relay {
   /**
    * The relay as a witness: the RTP it carried between its allocations and peer endpoint
    * ip:port (e.g. a reflector session's host candidate), read from headers only, up to
-   * DEFAULTS.relayWitness.graceMs after the allocation is deleted; null when it saw no RTP.
+   * CONSTANTS.relayWitness.graceMs after the allocation is deleted; null when it saw no RTP.
    */
   relayWitness(ip: string, port: number): RelayWitness | null;
   /** Refusals at the relay's doors (allocations, TCP/TLS connections) by scope, for callprobe_refusals_total. */

@@ -6,7 +6,7 @@
 import { Counter, Gauge, type Metric, type Registry } from 'prom-client';
 import type { ChallengeReason, DropReason, MalformedReason, RefusalReason } from './core/reasons.js';
 import type { TlsFailureReason } from './transport/tls-refusals.js';
-import type { DoorName, RefusalScope } from '../../src/protocol/door.js';
+import type { DoorName, RefusalScope } from '../common/door.js';
 import { CREDENTIAL_PEAK_BUCKETS, type CredentialOwner, type PeakHistogram } from './core/credential-peaks.js';
 
 /** The relay's refusals at its two doors (allocations, TCP/TLS connections), by the reason it counts them under. */
@@ -88,7 +88,7 @@ export class RelayMetrics {
     return n;
   }
 
-  /** Refusals at the relay's doors over every listener, for callprobe_refusals_total (src/protocol/door.ts). */
+  /** Refusals at the relay's doors over every listener, for callprobe_refusals_total (server/common/door.ts). */
   doorRefusals(): [DoorName, RefusalScope, number][] {
     return DOOR_REASONS.map(([door, scope, map, reason]) => {
       let n = 0;

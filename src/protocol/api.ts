@@ -140,7 +140,7 @@ export const SIGNAL_PROTOCOL_QUERY = `?${SIGNAL_PROTOCOL_PARAM}=${String(SIGNAL_
 /**
  * What a signalling session is for, in the page's query when it opens the WebSocket: absent for
  * a test (its RTP leg, or its data-channel leg where that cannot run), `echo` for the device
- * step's echo test (the RTP leg alone, cut by the reflector DEFAULTS.echo.serverCutMs after its
+ * step's echo test (the RTP leg alone, cut by the reflector CONSTANTS.echo.serverCutMs after its
  * first frame, never measured).
  */
 export const SIGNAL_KIND_PARAM = 'kind';
@@ -184,6 +184,9 @@ export function serverProtocolRefusal(serverProtocol: unknown): SignalProtocolRe
 
 // Page -> server and server -> page over the signaling WebSocket: the messages' TypeBox schemas
 // and types are in ./api-signal.ts, checked at both ends by ./signal-check.ts.
+
+/** The path of the signalling WebSocket (ServerConfig.reflectorPath). */
+export const SIGNAL_PATH = '/api/signal';
 
 /**
  * The results store contract. A result code is 8 Crockford base32 symbols

@@ -1,6 +1,12 @@
 /**
- * Every default and bound of callprobe in one place (like irtt's defaults.go): the page, the
- * CLI, the server, the reflector and the relay read them from here. Data only: the grammars
+ * Every default and bound of callprobe in one place (like irtt's defaults.go), in three kinds:
+ * - DEFAULTS, the tunables: the default of what a flag, a URL parameter or an option sets. Only
+ *   the options modules read them (in server/: server/config/options.ts and parse.ts, and the
+ *   parsers of the operator's files, SERVER_TUNABLE_READERS in scripts/lint/units.js, enforced
+ *   by lint); the rest of the program gets each value through its options object.
+ * - CONSTANTS: protocol facts and sizes nobody configures; read anywhere, where they are needed.
+ * - BOUNDS: the limits every parser and the page's form check against; read anywhere.
+ * The page and the client still read some tunables at the point of use. Data only: the grammars
  * that check values against these bounds are in values.ts (shared by both programs),
  * turn-uri.ts (RFC 7065 TURN URIs), server/config/ (the server's own flags) and client/ (the
  * client's). Pure: neither DOM nor Node.
@@ -38,25 +44,8 @@ export const ALLOCATIONS_PER_TEST = {
   interfaces: 4,
 };
 
-/** Defaults, grouped by who uses them; every number says where it comes from. */
+/** Tunables: the defaults of what a flag, URL parameter or option sets, grouped by who uses them; every number says where it comes from. */
 export const DEFAULTS = {
-  /**
-   * Every door an anonymous caller can hold something of (relay allocations, TURN TCP/TLS
-   * connections, HTTP connections, signalling sessions, stored result bytes, result-code reads)
-   * counts it per source (IPv4 address, IPv6 /64) and per network (IPv4 address, IPv6 /48:
-   * src/protocol/source-key.ts), with a reserve (src/protocol/door.ts). A /48 is one site's
-   * allocation (RFC 6177 §3) and holds 65,536 /64s: counted by /64 alone, 4 /64s of one /48 took
-   * all 1,000 relay allocations and 17 all 4,096 HTTP connections.
-   */
-  doors: {
-    /** A network may hold this many times the per-source bound: a site with a few LANs (RFC 6177 §3 gives a site up to 256 /56s)... */
-    networkSourceMultiple: 4,
-    /** ...but never more than this share of the door's total (a source never more than its network), so no four networks fill a door. */
-    networkShareOfTotal: 1 / 8,
-    /** The last this % of each total goes only to a network holding none of the rest: a newcomer gets in while the rest is full, and eight networks at least fill a door. */
-    reservePct: 25,
-  },
-
   // ---- The test: page URL parameters, the form, `callprobe run` --------------------------
   /** 15 s fills exactly one 15 s window, the shortest interval the Teams targets grade. */
   testDurationS: 15,
@@ -64,46 +53,6 @@ export const DEFAULTS = {
   compareSecondsPerRung: 5,
   /** 160 bytes: one 20 ms G.711 audio frame, so every probe is the size of a voice packet. */
   payloadBytes: 160,
-  /** The RTP probe path (src/protocol/rtp-probe.ts). */
-  rtp: {
-    /** Every probe and echo frame is this long (a 20 ms G.711 frame's size, like the data-channel probes), unless its Opus frame needs more. */
-    frameBytes: 160,
-    /** `a=ptime:10` in the RTP reflector's answer: Chromium then sends 100 frames/s (measured on this project's test machine); Opus' shortest common frame. */
-    ptimeMs: 10,
-    /** Echo frames carry the records of this many earlier probes, so up to this many lost echoes in a row lose no upstream evidence. */
-    recentRecords: 4,
-    /**
-     * The pacer's rate beside the RTP stream: it sends nothing (no data channel is opened beside
-     * RTP), its ticks are this device's timing (late and missed ticks mark where it fell behind),
-     * and its last one ends the RTP stream.
-     */
-    crossCheckRatePps: 5,
-    /** The RTP transform worker posts what it stamped and the echoes it read in batches this often, never per frame. */
-    workerBatchMs: 100,
-    /** Probe slots kept per second of test: twice the 100 frames/s `ptimeMs` gives, so a faster sender still fits (frames beyond are not stamped). */
-    maxFramesPerS: 200,
-    /**
-     * How long the RTP leg, opened first and alone, may take to connect before the test abandons
-     * it and opens the data channel in its place (relay allocation, ICE and DTLS: under a second
-     * on a good path; the data channel was up in about one before the RTP leg had 5 s more).
-     */
-    connectGraceMs: 8000,
-    /**
-     * The reflector ends an RTP leg that received none of the page's RTP this long after its DTLS
-     * handshake (the page's audio frames start at once, 100 a second) and asks the page to open it
-     * again (`rtp-retry`, src/protocol/wire.ts): a leg that carries nothing is ours, never the network's loss.
-     */
-    mediaAfterDtlsMs: 2000,
-    /**
-     * How long the page waits, once its RTP leg connected, for the reflector's word that the leg
-     * carries its audio (`rtp-live`) or must be opened again (`rtp-retry`): the reflector's
-     * mediaAfterDtlsMs and a round trip of room. A server that sends neither (an older release) is
-     * taken at its word after this wait.
-     */
-    liveWaitMs: 3000,
-    /** RTP legs a test opens at most: the first, and one more when the reflector asks (`rtp-retry`). */
-    legAttempts: 2,
-  },
 
   // ---- The session's timeouts (src/session) ------------------------------------------------
   /** Signaling, ICE through the relay, DTLS, SCTP: well under a second on loopback (docs/benchmarks/speed.md); room for slow paths. */
@@ -154,18 +103,6 @@ export const DEFAULTS = {
    * the data plane has; 50 is well under one core at today's cost per test (docs/benchmarks/load-capacity.md).
    */
   maxSessions: 50,
-  /**
-   * The other half of admission: a new test is refused (`server-busy`) while the data plane's
-   * event loop runs late, before the tests already running are spoiled. Every `reportMs` the plane
-   * reports the worst lateness of each `serverLoop.binMs` bin of its last `windowMs`; it is busy
-   * when `busyBins` of them (60 %: a sustained lag) were late by `busyLateMs` or more (the report
-   * counts a probe held 20 ms as the server's time, SERVER_BUSY_MS). A page test's set-up (two
-   * DTLS handshakes, one in JavaScript; the port check's allocations) stalls the loop for a few
-   * seconds: with three Chromium tests at once on 2 busy cores, at most 19 of 50 bins were late,
-   * so tests started back to back are never refused for their own set-ups. A report older than
-   * `staleMs` is not read (a plane starting again is refused on its own).
-   */
-  admission: { reportMs: 1_000, windowMs: 10_000, busyLateMs: 20, busyBins: 30, staleMs: 3_000 },
   logLevel: 'info',
   /**
    * Relay limits (RFC 8656 §7.2: 486 Allocation Quota Reached, 508 Insufficient Capacity).
@@ -197,61 +134,6 @@ export const DEFAULTS = {
     /** Channel bindings per allocation (RFC 8656 §12.2); same reasoning as permissions. */
     maxChannelsPerAllocation: 64,
   },
-  /**
-   * What the relay holds for TURN/TCP and TLS clients that do not read:
-   * queued frames are coalesced into chunks and counted by the memory they take, plus the write
-   * in flight. Beyond either bound frames are dropped (UDP semantics: it is media) and counted
-   * in /metrics (callprobe_turn_dropped_total, reason stream-backlog / stream-backlog-total).
-   */
-  relayStreamBacklog: {
-    /** One connection: a second of a 2 Mbit/s probe stream; older media is worth less than none. */
-    maxBytesPerConnection: 256 * 1024,
-    /** Every stream connection of the relay together: 128 stalled connections' worth. */
-    maxBytesTotal: 32 * 1024 * 1024,
-  },
-  /**
-   * The relay as a witness of relayed RTP (server/turn/witness): headers read in clear inside
-   * ChannelData and Send/Data indications (RFC 7983 demux), never the encrypted payload.
-   */
-  relayWitness: {
-    /** RTP streams (SSRC x direction) tracked per allocation: a probe test has 1 up + 1 down; 8 leaves room for RTCP-muxed extras and a renegotiation. */
-    maxStreamsPerAllocation: 8,
-    /** Sequence numbers remembered per stream to tell duplicates and pair IPDV: 256 = 2.56 s at 100 packets/s, ~5.4 KB per stream (21 bytes a slot). */
-    windowPackets: 256,
-    /** A deleted allocation's witness stays readable this long, so the reflector can read it at test end. */
-    graceMs: 60_000,
-    /** RTP clock of the probe stream: Opus is 48 kHz on the wire whatever the sampling rate (RFC 7587 §4.1). */
-    clockRateHz: 48_000,
-  },
-
-  /**
-   * The server's event-loop lateness (server/reflector/loop-lateness.ts), sent to each test in
-   * its reflector's `final`: a timer every `periodMs` notes how late it fired, the worst per
-   * `binMs` of the server's clock is kept for the last `bins` bins (12 minutes: maxSessionMs), and
-   * a `final` carries at most that many (~17 bytes of JSON each, ~61 KB at most). The timer runs
-   * every `periodMs` while a test is open and every `idlePeriodMs` otherwise (one tick per bin):
-   * an idle server then wakes 5 times a second instead of 100-150. Each process's lateness for
-   * /metrics (server/loop-delay.ts) is sampled at the same two periods. 10 ms, not 20, while a
-   * test is open: on the capacity bench (serve capped at 20 % of a core, CFS period 10 ms) the
-   * plane held 4 tests at once within tolerance with a 10 ms tick and 1 with a 20 ms one (the
-   * second test's jitter 1.4-1.5 ms against 0.35 alone), in two runs each. The HTTP process,
-   * when the plane runs in a process of its own, carries no probe: its sampler ticks every
-   * `httpPeriodMs` while a test is open (a stall of that length or more is still seen every
-   * time), which took 4-6 ms of CPU a second off a test.
-   *
-   * A plane whose relay reads its UDP on our own sockets also counts, at each tick, the longest
-   * wait of a datagram since the last one (from the kernel's receive time to the call of its
-   * handler: server/turn/transport/native/udp.c): a probe that arrives in a stall measures it
-   * from its own arrival, where the timer alone may see up to one period less of it. Its timer
-   * keeps the 10 ms: at 50 ms, with the waits between ticks, the plane woke less often while a
-   * test streamed and cost no less (docs/benchmarks/load-cost.md).
-   *
-   * On the native data path the timer is the relay's UDP addon's, not JavaScript's
-   * (server/loop-delay.ts startNativeLoopSampler): its ticks reach JavaScript in batches, every
-   * `handOverMs` while a test is open (at each tick otherwise), and at once when a reading is
-   * asked for. On the portable path it is a JavaScript timer, and no datagram's wait is counted.
-   */
-  serverLoop: { periodMs: 10, httpPeriodMs: 50, idlePeriodMs: 200, binMs: 200, bins: 3_600, handOverMs: 100 },
 
   /**
    * The data plane (server/dataplane/): the relay and the reflector in one process of their own
@@ -271,7 +153,13 @@ export const DEFAULTS = {
    * are on docs/benchmarks/load-cost.md ("The idle collection after 10 s, not 1 s"). An idle
    * plane pays for it once: its factory's fake audio device wakes for 10 s more.
    */
-  dataPlane: { workers: 1, restartMinMs: 250, restartMaxMs: 30_000, restartStableMs: 60_000, niceAboveHttp: 5, idleCollectMs: 10_000 },
+  dataPlane: {
+    workers: 1,
+    restartMinMs: 250,
+    restartMaxMs: 30_000,
+    restartStableMs: 60_000,
+    niceAboveHttp: 5,
+  },
 
   /**
    * What the data plane runs on (`serve --data-path`, server/data-path.ts): `auto` is our C addons
@@ -420,65 +308,20 @@ export const DEFAULTS = {
     bodyLimitBytes: 128 * 1024,
     /** One page test saves once; 30 a minute per address (/64 for IPv6) is an office behind one NAT retrying. */
     postsPerMinutePerIp: 30,
-    /**
-     * How far a result's start (`meta.startedAt`, the client's clock) may lie after the moment the
-     * server received it: a clock a few minutes fast is common, ten is not. Past it the upload is
-     * refused: a start in the future would be a site's newest sample for ever (its silence never
-     * raised again).
-     */
-    startedAheadMaxMs: 10 * 60_000,
-    /**
-     * A test run again from a stored result claims it as its earlier test (`meta.previousCode`):
-     * kept only when that result was stored within the last 30 days (a help-desk case's span);
-     * an older or unknown code is dropped from the upload, the report stored all the same.
-     */
-    previousCodeMaxAgeMs: 30 * 86_400_000,
     /** Reads of shared results (/r/:code, /api/r/:code) per minute per address: a person opens a few; bounds guessing 2^40 codes. */
     readsPerMinutePerIp: 120,
     /** Bytes of results one anonymous source may have stored per day (kept a year): ~400 page tests of ~20 KB, an office's busy day; the operator token is exempt. */
     storedBytesPerDayPerSource: 8 * 1024 * 1024,
     /** Failed result-code lookups per minute from every source together (10 a second): a guesser of 2^40 codes gets nowhere, honest mistypes fit many times over. */
     failedLookupsPerMinute: 600,
-    /**
-     * Once those are spent, a network (IPv4 /24, IPv6 /48) with no failed lookup this minute is
-     * still answered, so a few guessers cannot lock everyone out; past this many failing
-     * networks in a minute nobody is (at most 600 + 1,000 guesses a minute of 2^40 codes).
-     */
-    lookupFreeNetworksPerMinute: 1_000,
     /** Retention purge: at start and then hourly. */
     purgeIntervalMs: 3_600_000,
-    /** Truncated client addresses kept beside the full one: IPv4 /24, IPv6 /48 (the site, not the person). */
-    truncateIpv4Bits: 24,
-    truncateIpv6Bits: 48,
   },
   /**
    * Signalling limits (/api/signal). The page sends its offer right after the
    * WebSocket opens, then trickles a handful of candidates (relay-only: one per TURN entry).
    */
   signalling: {
-    /** A session with no offer this long after the WebSocket opened is closed (the page offers within ~0.3 s on loopback). */
-    offerTimeoutMs: 5_000,
-    /** A session whose offer came but whose data channel has not opened this long after it is closed (the page gives up at connectTimeoutMs). */
-    connectTimeoutMs: 20_000,
-    /**
-     * A session whose page sent no ICE check (no STUN request or response reached the reflector
-     * through the relay) this long after the answer is closed (`no-ice`), so an offer alone holds
-     * its slot 5 s, not connectTimeoutMs: Chromium's first checks come 1-2 s after the answer on
-     * loopback (its candidate, the relay's permission, then a check), and the whole connect takes
-     * well under a second there (docs/benchmarks/speed.md).
-     */
-    iceTrafficTimeoutMs: 5_000,
-    /**
-     * How often the reflector sends a session's receipts (when its probes reached the server) to
-     * the page, as control messages on the signalling socket. Once a second: a provisional answer
-     * judges each direction only up to its last probe with an arrival (analysis/measure/so-far.ts),
-     * so receipts that come later delay it and never count as loss; the last ones go with the
-     * finals at the page's stop. Every 250 ms it cost the server more CPU a test (the data plane's
-     * IPC and the HTTP process's relay of four times the messages; docs/benchmarks/load-cost.md).
-     */
-    receiptIntervalMs: 1_000,
-    /** Candidates one session may signal (after its offer): a relay-only page trickles < 10. */
-    maxCandidatesPerSession: 32,
     /** Signalling sessions open at once from one source (IPv4 address or IPv6 /64): an office behind one NAT running 16 tests. */
     maxSessionsPerSource: 16,
     /** New signalling sessions per minute from one source: 16 offices' tests plus retries. */
@@ -522,22 +365,6 @@ export const DEFAULTS = {
       knownNetworksPerUser: 16,
       knownNetworkMs: 30 * 86_400_000,
     },
-    /** Password checks running at once, whoever asks (each is ~32 MiB and ~0.1 s of scrypt): more get 503, so many addresses cannot pin the CPU and memory; one more is kept for a network with no wrong password in the last hour (a spray cannot keep the help desk out). */
-    maxLoginsInFlight: 4,
-    /**
-     * A login from a network the user logged in from before (loginThrottle's known networks)
-     * waits up to this long for the next free check, ahead of everyone, rather than 503: a spray
-     * from many networks never refuses a right login from a known one. ~50 checks' time.
-     */
-    knownLoginWaitMs: 5_000,
-    /** The baseline a result is shown beside: the site's samples over this span before the result... */
-    baselineSpanMs: 7 * 86_400_000,
-    /** ...started within this many hours of the result's hour of day (in the agent's time zone). */
-    baselineHourBand: 2,
-    /** One search answers at most this many results, newest first. */
-    searchMaxRows: 100,
-    /** scrypt cost of hash-password (RFC 7914 §2; N=2^15, r=8, p=1 is OWASP's minimum for scrypt): ~32 MiB, ~0.1 s. */
-    scrypt: { N: 32_768, r: 8, p: 1, keyBytes: 32, saltBytes: 16 },
     /** Signing in through the company's identity provider (serve --oidc-issuer: server/console/oidc.ts). */
     oidc: {
       /** A sign-in sent to the provider must come back within this long: its state, nonce and PKCE verifier are then forgotten. */
@@ -559,10 +386,6 @@ export const DEFAULTS = {
     },
   },
   siteReport: {
-    /** `report --since` and ?since= when not given: the week Microsoft's method asks for. */
-    sinceMs: 7 * 86_400_000,
-    /** Worst hours are weekday x hour cells in this IANA time zone unless one is given. */
-    timeZone: 'UTC',
     /** Two-sided level of the distribution-free (order-statistic) interval of a site P90. */
     p90ConfidenceLevel: 0.95,
     /**
@@ -584,12 +407,6 @@ export const DEFAULTS = {
     worstHours: 5,
     /** `callprobe report`: one GET of a site report; a year of samples reads and grades in well under this. */
     fetchTimeoutMs: 60_000,
-    /**
-     * The all-sites overview on PostgreSQL runs as this many queries at once, each over a range
-     * of sites (its cost is sorting every metric's values per site: CPU, spread over the cores;
-     * npm run bench:report, docs/benchmarks/report.md). At most the store's pool size (8).
-     */
-    overviewQueryChunks: 4,
   },
   /** Clock skew allowed on a TURN credential's expiry beyond --credential-ttl before the relay refuses it. */
   credentialSkewS: 300,
@@ -607,12 +424,6 @@ export const DEFAULTS = {
     maxInFlight: 16,
     /** A could-not-test rule judges its window from this many samples (fewer: a young or slow site says nothing yet). */
     couldNotTestMinSamples: 3,
-    /**
-     * Flags of the all-sites overview when no rule sets them: silent after 30 minutes without a
-     * sample that tested (three missed 10-minute samples), outages above 20 % of the span's samples.
-     */
-    overviewSilentForMs: 30 * 60_000,
-    overviewOutagesAbovePct: 20,
     /** The silence rules are swept this often (by the one instance holding the alerts lease). */
     sweepIntervalMs: 60_000,
     /**
@@ -625,8 +436,6 @@ export const DEFAULTS = {
     retryForMs: 24 * 3_600_000,
     /** Posts tried per delivery pass. */
     postsPerPass: 32,
-    /** `callprobe alerts test` posts a minute per source (each is one post to every webhook). */
-    testsPerMinutePerSource: 6,
   },
 
   // ---- The fleet's health (heartbeats and leases in the shared store) ----------------------------
@@ -726,25 +535,6 @@ export const DEFAULTS = {
   },
 
   // ---- The echo test: the user's voice through the relay and back (src/web/devices/echo.ts) ----
-  echo: {
-    /** The page stamps its microphone's frames this long; the reflector echoes them back. */
-    seconds: 5,
-    /**
-     * A frame back more than this after the fastest round trip is late: played as a gap, as
-     * lost. 200 ms is past what an adaptive jitter buffer at a call's latency holds (WebRTC's
-     * NetEq targets tens of ms and grows only under sustained jitter), and one way stays within
-     * ITU-T G.114's 400 ms ceiling for conversation when the base round trip is short.
-     */
-    lateMs: 200,
-    /** Two cuts with less than this much sound between them are heard as one drop-out, ms. */
-    mergeGapMs: 100,
-    /** After the last stamped frame, the page waits this long for the echoes still on their way (lateMs and room). */
-    drainMs: 600,
-    /** The reflector ends an echo session this long after its first echoed frame: the page's seconds plus room for the drain. */
-    serverCutMs: 6_500,
-    /** Sessions reach the first frame within the signalling's offer and connect timeouts; this bounds the whole session besides. */
-    maxSessionMs: 30_000,
-  },
 
   // ---- Locate: the nearest edge, measured from the client before the test (src/session/locate/) ----
   locate: {
@@ -835,6 +625,247 @@ export const DEFAULTS = {
   teamsReachability: {
     timeoutMs: 3000,
     udpRtoMs: 500,
+  },
+} as const;
+
+/**
+ * Constants: protocol facts and sizes nobody configures (no flag, URL parameter or option sets
+ * them). Any unit may read them where it needs them; a tunable (DEFAULTS) it gets through its options.
+ */
+export const CONSTANTS = {
+  /**
+   * Every door an anonymous caller can hold something of (relay allocations, TURN TCP/TLS
+   * connections, HTTP connections, signalling sessions, stored result bytes, result-code reads)
+   * counts it per source (IPv4 address, IPv6 /64) and per network (IPv4 address, IPv6 /48:
+   * server/common/source-key.ts), with a reserve (server/common/door.ts). A /48 is one site's
+   * allocation (RFC 6177 §3) and holds 65,536 /64s: counted by /64 alone, 4 /64s of one /48 took
+   * all 1,000 relay allocations and 17 all 4,096 HTTP connections.
+   */
+  doors: {
+    /** A network may hold this many times the per-source bound: a site with a few LANs (RFC 6177 §3 gives a site up to 256 /56s)... */
+    networkSourceMultiple: 4,
+    /** ...but never more than this share of the door's total (a source never more than its network), so no four networks fill a door. */
+    networkShareOfTotal: 1 / 8,
+    /** The last this % of each total goes only to a network holding none of the rest: a newcomer gets in while the rest is full, and eight networks at least fill a door. */
+    reservePct: 25,
+  },
+  /** The RTP probe path (src/protocol/rtp-probe.ts). */
+  rtp: {
+    /** Every probe and echo frame is this long (a 20 ms G.711 frame's size, like the data-channel probes), unless its Opus frame needs more. */
+    frameBytes: 160,
+    /** `a=ptime:10` in the RTP reflector's answer: Chromium then sends 100 frames/s (measured on this project's test machine); Opus' shortest common frame. */
+    ptimeMs: 10,
+    /** Echo frames carry the records of this many earlier probes, so up to this many lost echoes in a row lose no upstream evidence. */
+    recentRecords: 4,
+    /**
+     * The pacer's rate beside the RTP stream: it sends nothing (no data channel is opened beside
+     * RTP), its ticks are this device's timing (late and missed ticks mark where it fell behind),
+     * and its last one ends the RTP stream.
+     */
+    crossCheckRatePps: 5,
+    /** The RTP transform worker posts what it stamped and the echoes it read in batches this often, never per frame. */
+    workerBatchMs: 100,
+    /** Probe slots kept per second of test: twice the 100 frames/s `ptimeMs` gives, so a faster sender still fits (frames beyond are not stamped). */
+    maxFramesPerS: 200,
+    /**
+     * How long the RTP leg, opened first and alone, may take to connect before the test abandons
+     * it and opens the data channel in its place (relay allocation, ICE and DTLS: under a second
+     * on a good path; the data channel was up in about one before the RTP leg had 5 s more).
+     */
+    connectGraceMs: 8000,
+    /**
+     * The reflector ends an RTP leg that received none of the page's RTP this long after its DTLS
+     * handshake (the page's audio frames start at once, 100 a second) and asks the page to open it
+     * again (`rtp-retry`, src/protocol/wire.ts): a leg that carries nothing is ours, never the network's loss.
+     */
+    mediaAfterDtlsMs: 2000,
+    /**
+     * How long the page waits, once its RTP leg connected, for the reflector's word that the leg
+     * carries its audio (`rtp-live`) or must be opened again (`rtp-retry`): the reflector's
+     * mediaAfterDtlsMs and a round trip of room. A server that sends neither (an older release) is
+     * taken at its word after this wait.
+     */
+    liveWaitMs: 3000,
+    /** RTP legs a test opens at most: the first, and one more when the reflector asks (`rtp-retry`). */
+    legAttempts: 2,
+  },
+  /**
+   * The other half of admission: a new test is refused (`server-busy`) while the data plane's
+   * event loop runs late, before the tests already running are spoiled. Every `reportMs` the plane
+   * reports the worst lateness of each `serverLoop.binMs` bin of its last `windowMs`; it is busy
+   * when `busyBins` of them (60 %: a sustained lag) were late by `busyLateMs` or more (the report
+   * counts a probe held 20 ms as the server's time, SERVER_BUSY_MS). A page test's set-up (two
+   * DTLS handshakes, one in JavaScript; the port check's allocations) stalls the loop for a few
+   * seconds: with three Chromium tests at once on 2 busy cores, at most 19 of 50 bins were late,
+   * so tests started back to back are never refused for their own set-ups. A report older than
+   * `staleMs` is not read (a plane starting again is refused on its own).
+   */
+  admission: { reportMs: 1_000, windowMs: 10_000, busyLateMs: 20, busyBins: 30, staleMs: 3_000 },
+  /**
+   * What the relay holds for TURN/TCP and TLS clients that do not read:
+   * queued frames are coalesced into chunks and counted by the memory they take, plus the write
+   * in flight. Beyond either bound frames are dropped (UDP semantics: it is media) and counted
+   * in /metrics (callprobe_turn_dropped_total, reason stream-backlog / stream-backlog-total).
+   */
+  relayStreamBacklog: {
+    /** One connection: a second of a 2 Mbit/s probe stream; older media is worth less than none. */
+    maxBytesPerConnection: 256 * 1024,
+    /** Every stream connection of the relay together: 128 stalled connections' worth. */
+    maxBytesTotal: 32 * 1024 * 1024,
+  },
+  /**
+   * The relay as a witness of relayed RTP (server/turn/witness): headers read in clear inside
+   * ChannelData and Send/Data indications (RFC 7983 demux), never the encrypted payload.
+   */
+  relayWitness: {
+    /** RTP streams (SSRC x direction) tracked per allocation: a probe test has 1 up + 1 down; 8 leaves room for RTCP-muxed extras and a renegotiation. */
+    maxStreamsPerAllocation: 8,
+    /** Sequence numbers remembered per stream to tell duplicates and pair IPDV: 256 = 2.56 s at 100 packets/s, ~5.4 KB per stream (21 bytes a slot). */
+    windowPackets: 256,
+    /** A deleted allocation's witness stays readable this long, so the reflector can read it at test end. */
+    graceMs: 60_000,
+    /** RTP clock of the probe stream: Opus is 48 kHz on the wire whatever the sampling rate (RFC 7587 §4.1). */
+    clockRateHz: 48_000,
+  },
+  /**
+   * The server's event-loop lateness (server/reflector/loop-lateness.ts), sent to each test in
+   * its reflector's `final`: a timer every `periodMs` notes how late it fired, the worst per
+   * `binMs` of the server's clock is kept for the last `bins` bins (12 minutes: maxSessionMs), and
+   * a `final` carries at most that many (~17 bytes of JSON each, ~61 KB at most). The timer runs
+   * every `periodMs` while a test is open and every `idlePeriodMs` otherwise (one tick per bin):
+   * an idle server then wakes 5 times a second instead of 100-150. Each process's lateness for
+   * /metrics (server/loop-delay.ts) is sampled at the same two periods. 10 ms, not 20, while a
+   * test is open: on the capacity bench (serve capped at 20 % of a core, CFS period 10 ms) the
+   * plane held 4 tests at once within tolerance with a 10 ms tick and 1 with a 20 ms one (the
+   * second test's jitter 1.4-1.5 ms against 0.35 alone), in two runs each. The HTTP process,
+   * when the plane runs in a process of its own, carries no probe: its sampler ticks every
+   * `httpPeriodMs` while a test is open (a stall of that length or more is still seen every
+   * time), which took 4-6 ms of CPU a second off a test.
+   *
+   * A plane whose relay reads its UDP on our own sockets also counts, at each tick, the longest
+   * wait of a datagram since the last one (from the kernel's receive time to the call of its
+   * handler: server/turn/transport/native/udp.c): a probe that arrives in a stall measures it
+   * from its own arrival, where the timer alone may see up to one period less of it. Its timer
+   * keeps the 10 ms: at 50 ms, with the waits between ticks, the plane woke less often while a
+   * test streamed and cost no less (docs/benchmarks/load-cost.md).
+   *
+   * On the native data path the timer is the relay's UDP addon's, not JavaScript's
+   * (server/loop-delay.ts startNativeLoopSampler): its ticks reach JavaScript in batches, every
+   * `handOverMs` while a test is open (at each tick otherwise), and at once when a reading is
+   * asked for. On the portable path it is a JavaScript timer, and no datagram's wait is counted.
+   */
+  serverLoop: { periodMs: 10, httpPeriodMs: 50, idlePeriodMs: 200, binMs: 200, bins: 3_600, handOverMs: 100 },
+  dataPlane: {
+    /** A plane of its own collects its garbage once after this long with no session and nothing relayed (DEFAULTS.dataPlane says why 10 s). */
+    idleCollectMs: 10_000,
+  },
+  results: {
+    /**
+     * How far a result's start (`meta.startedAt`, the client's clock) may lie after the moment the
+     * server received it: a clock a few minutes fast is common, ten is not. Past it the upload is
+     * refused: a start in the future would be a site's newest sample for ever (its silence never
+     * raised again).
+     */
+    startedAheadMaxMs: 10 * 60_000,
+    /**
+     * A test run again from a stored result claims it as its earlier test (`meta.previousCode`):
+     * kept only when that result was stored within the last 30 days (a help-desk case's span);
+     * an older or unknown code is dropped from the upload, the report stored all the same.
+     */
+    previousCodeMaxAgeMs: 30 * 86_400_000,
+    /**
+     * Once the failed lookups (DEFAULTS.results.failedLookupsPerMinute) are spent, a network (IPv4 /24, IPv6 /48) with no failed lookup this minute is
+     * still answered, so a few guessers cannot lock everyone out; past this many failing
+     * networks in a minute nobody is (at most 600 + 1,000 guesses a minute of 2^40 codes).
+     */
+    lookupFreeNetworksPerMinute: 1_000,
+    /** Truncated client addresses kept beside the full one: IPv4 /24, IPv6 /48 (the site, not the person). */
+    truncateIpv4Bits: 24,
+    truncateIpv6Bits: 48,
+  },
+  signalling: {
+    /** A session with no offer this long after the WebSocket opened is closed (the page offers within ~0.3 s on loopback). */
+    offerTimeoutMs: 5_000,
+    /** A session whose offer came but whose data channel has not opened this long after it is closed (the page gives up at connectTimeoutMs). */
+    connectTimeoutMs: 20_000,
+    /**
+     * A session whose page sent no ICE check (no STUN request or response reached the reflector
+     * through the relay) this long after the answer is closed (`no-ice`), so an offer alone holds
+     * its slot 5 s, not connectTimeoutMs: Chromium's first checks come 1-2 s after the answer on
+     * loopback (its candidate, the relay's permission, then a check), and the whole connect takes
+     * well under a second there (docs/benchmarks/speed.md).
+     */
+    iceTrafficTimeoutMs: 5_000,
+    /**
+     * How often the reflector sends a session's receipts (when its probes reached the server) to
+     * the page, as control messages on the signalling socket. Once a second: a provisional answer
+     * judges each direction only up to its last probe with an arrival (analysis/measure/so-far.ts),
+     * so receipts that come later delay it and never count as loss; the last ones go with the
+     * finals at the page's stop. Every 250 ms it cost the server more CPU a test (the data plane's
+     * IPC and the HTTP process's relay of four times the messages; docs/benchmarks/load-cost.md).
+     */
+    receiptIntervalMs: 1_000,
+    /** Candidates one session may signal (after its offer): a relay-only page trickles < 10. */
+    maxCandidatesPerSession: 32,
+  },
+  console: {
+    /** Password checks running at once, whoever asks (each is ~32 MiB and ~0.1 s of scrypt): more get 503, so many addresses cannot pin the CPU and memory; one more is kept for a network with no wrong password in the last hour (a spray cannot keep the help desk out). */
+    maxLoginsInFlight: 4,
+    /**
+     * A login from a network the user logged in from before (loginThrottle's known networks)
+     * waits up to this long for the next free check, ahead of everyone, rather than 503: a spray
+     * from many networks never refuses a right login from a known one. ~50 checks' time.
+     */
+    knownLoginWaitMs: 5_000,
+    /** The baseline a result is shown beside: the site's samples over this span before the result... */
+    baselineSpanMs: 7 * 86_400_000,
+    /** ...started within this many hours of the result's hour of day (in the agent's time zone). */
+    baselineHourBand: 2,
+    /** One search answers at most this many results, newest first. */
+    searchMaxRows: 100,
+    /** scrypt cost of hash-password (RFC 7914 §2; N=2^15, r=8, p=1 is OWASP's minimum for scrypt): ~32 MiB, ~0.1 s. */
+    scrypt: { N: 32_768, r: 8, p: 1, keyBytes: 32, saltBytes: 16 },
+  },
+  siteReport: {
+    /** `report --since` and ?since= when not given: the week Microsoft's method asks for. */
+    sinceMs: 7 * 86_400_000,
+    /** Worst hours are weekday x hour cells in this IANA time zone unless one is given. */
+    timeZone: 'UTC',
+    /**
+     * The all-sites overview on PostgreSQL runs as this many queries at once, each over a range
+     * of sites (its cost is sorting every metric's values per site: CPU, spread over the cores;
+     * npm run bench:report, docs/benchmarks/report.md). At most the store's pool size (8).
+     */
+    overviewQueryChunks: 4,
+  },
+  alerts: {
+    /**
+     * Flags of the all-sites overview when no rule sets them: silent after 30 minutes without a
+     * sample that tested (three missed 10-minute samples), outages above 20 % of the span's samples.
+     */
+    overviewSilentForMs: 30 * 60_000,
+    overviewOutagesAbovePct: 20,
+    /** `callprobe alerts test` posts a minute per source (each is one post to every webhook). */
+    testsPerMinutePerSource: 6,
+  },
+  echo: {
+    /** The page stamps its microphone's frames this long; the reflector echoes them back. */
+    seconds: 5,
+    /**
+     * A frame back more than this after the fastest round trip is late: played as a gap, as
+     * lost. 200 ms is past what an adaptive jitter buffer at a call's latency holds (WebRTC's
+     * NetEq targets tens of ms and grows only under sustained jitter), and one way stays within
+     * ITU-T G.114's 400 ms ceiling for conversation when the base round trip is short.
+     */
+    lateMs: 200,
+    /** Two cuts with less than this much sound between them are heard as one drop-out, ms. */
+    mergeGapMs: 100,
+    /** After the last stamped frame, the page waits this long for the echoes still on their way (lateMs and room). */
+    drainMs: 600,
+    /** The reflector ends an echo session this long after its first echoed frame: the page's seconds plus room for the drain. */
+    serverCutMs: 6_500,
+    /** Sessions reach the first frame within the signalling's offer and connect timeouts; this bounds the whole session besides. */
+    maxSessionMs: 30_000,
   },
 } as const;
 

@@ -4,7 +4,7 @@
  * `callprobe:result` DOM event with the same detail). Generic in the report type, which the
  * analysis unit defines; and how long a driver waits for it (testBudgetMs).
  */
-import { DEFAULTS } from './defaults.js';
+import { CONSTANTS, DEFAULTS } from './defaults.js';
 import type { PageParams } from './page-url.js';
 
 export type HeadlessResult<TReport> =
@@ -29,7 +29,7 @@ export type HeadlessResult<TReport> =
  * region; and compare mode's short stream per rung (at most 6 standard rungs, plus connecting).
  */
 export function testBudgetMs(p: Pick<PageParams, 'durationS' | 'load' | 'devices' | 'network' | 'profile' | 'compare'>): number {
-  const rtpRetryS = ((DEFAULTS.rtp.legAttempts - 1) * DEFAULTS.rtp.connectGraceMs + DEFAULTS.rtp.legAttempts * DEFAULTS.rtp.liveWaitMs) / 1000;
+  const rtpRetryS = ((CONSTANTS.rtp.legAttempts - 1) * CONSTANTS.rtp.connectGraceMs + CONSTANTS.rtp.legAttempts * CONSTANTS.rtp.liveWaitMs) / 1000;
   const busyS = p.load ? DEFAULTS.load.phaseMaxMs / 1000 + 10 : 0;
   const devicesS = (p.devices ? 20 : 0) + (p.network ? 5 + DEFAULTS.families.budgetMs / 1000 : 0);
   const regionLegS = p.profile.id === 'azure-region' ? p.durationS + 30 : 0;

@@ -87,7 +87,7 @@ export interface PageParams {
   /**
    * `?previous=CODE`: the stored result this test was run again from (its page's "Run the test
    * again"), canonical; the report claims it as `meta.previousCode`, which the server keeps only
-   * for a code it stored within DEFAULTS.results.previousCodeMaxAgeMs. null: none.
+   * for a code it stored within CONSTANTS.results.previousCodeMaxAgeMs. null: none.
    */
   previous: string | null;
 }

@@ -20,7 +20,7 @@
  * Pure: neither DOM nor Node.
  */
 
-import { DEFAULTS } from './defaults.js';
+import { CONSTANTS } from './defaults.js';
 import { ProbeDecodeError, checkHeader as checkProbeHeader, readEchoFields, view, writeEchoFields, writeHeader, type Echo } from './wire.js';
 
 const RTP_PROBE_MAGIC = 0x4352; // "CR"
@@ -65,12 +65,12 @@ export interface RtpEcho extends Echo {
 }
 
 /** The size of a probe frame carrying `opusBytes` of Opus: `frameBytes`, or more when the Opus frame needs it. */
-function rtpProbeFrameBytes(opusBytes: number, frameBytes: number = DEFAULTS.rtp.frameBytes): number {
+function rtpProbeFrameBytes(opusBytes: number, frameBytes: number = CONSTANTS.rtp.frameBytes): number {
   return Math.max(frameBytes, RTP_PROBE_HEADER_BYTES + opusBytes);
 }
 
 /** The size of an echo frame with `recent` records and `opusBytes` of Opus. */
-function rtpEchoFrameBytes(recent: number, opusBytes: number, frameBytes: number = DEFAULTS.rtp.frameBytes): number {
+function rtpEchoFrameBytes(recent: number, opusBytes: number, frameBytes: number = CONSTANTS.rtp.frameBytes): number {
   return Math.max(frameBytes, RTP_ECHO_HEADER_BYTES + recent * RTP_RECENT_RECORD_BYTES + 2 + opusBytes);
 }
 
@@ -79,7 +79,7 @@ function checkFrameSize(bytes: number): void {
 }
 
 /** Writes a probe frame (`frameBytes` long, or longer for a large Opus frame). Throws ProbeDecodeError('bad-size') past RTP_FRAME_BYTES_MAX. */
-export function encodeRtpProbe(probe: RtpProbe, frameBytes: number = DEFAULTS.rtp.frameBytes): Uint8Array {
+export function encodeRtpProbe(probe: RtpProbe, frameBytes: number = CONSTANTS.rtp.frameBytes): Uint8Array {
   const size = rtpProbeFrameBytes(probe.opus.byteLength, frameBytes);
   checkFrameSize(size);
   const out = new Uint8Array(size);
@@ -111,7 +111,7 @@ export function decodeRtpProbe(bytes: Uint8Array): RtpProbe {
 }
 
 /** Writes an echo frame. At most RTP_RECENT_MAX recent records are written (the first ones given). */
-export function encodeRtpEcho(echo: RtpEcho, frameBytes: number = DEFAULTS.rtp.frameBytes): Uint8Array {
+export function encodeRtpEcho(echo: RtpEcho, frameBytes: number = CONSTANTS.rtp.frameBytes): Uint8Array {
   const count = Math.min(echo.recent.length, RTP_RECENT_MAX);
   const size = rtpEchoFrameBytes(count, echo.opus.byteLength, frameBytes);
   checkFrameSize(size);

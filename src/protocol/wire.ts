@@ -8,7 +8,7 @@
  * float64. Sequence numbers are 32-bit and wrap (extend them with `src/protocol/rfc3550.ts`).
  */
 
-import { BOUNDS, DEFAULTS } from './defaults.js';
+import { BOUNDS, CONSTANTS, DEFAULTS } from './defaults.js';
 import { TypedError } from './typed-error.js';
 
 const PROBE_MAGIC = 0x4350; // "CP"
@@ -304,7 +304,7 @@ export interface WitnessStream {
   duplicates: number;
   /** Arrivals below the highest sequence number seen so far. */
   reordered: number;
-  /** RFC 3550 §A.8 J after the last media arrival, ms (RTP clock DEFAULTS.relayWitness.clockRateHz). */
+  /** RFC 3550 §A.8 J after the last media arrival, ms (RTP clock CONSTANTS.relayWitness.clockRateHz). */
   jitterMs: number | null;
   /** Mean |IPDV| over media pairs consecutive by sequence number, ms. */
   ipdvMeanAbsMs: number | null;
@@ -389,7 +389,7 @@ function parseRelayWitness(v: unknown): RelayWitness {
  * bin of `binMs` of the server's clock in which its timer fired, `[startMs, lateMs]`: the worst
  * late stretch of the bin began at `startMs` (the server's clock, that of the reflector's receive
  * stamps) and lasted `lateMs` (0: the loop was on time). Bins in time order, at most
- * DEFAULTS.serverLoop.bins.
+ * CONSTANTS.serverLoop.bins.
  */
 export interface ServerLoopReading {
   binMs: number;
@@ -404,8 +404,8 @@ function parseServerLoop(v: unknown): ServerLoopReading {
   if (!(typeof binMs === 'number' && Number.isFinite(binMs) && binMs > 0))
     throw new ProbeDecodeError('bad-control', 'serverLoop.binMs must be a positive number');
   const bins = m['bins'];
-  if (!Array.isArray(bins) || bins.length > DEFAULTS.serverLoop.bins) {
-    throw new ProbeDecodeError('bad-control', `serverLoop.bins must be a list of at most ${DEFAULTS.serverLoop.bins} bins`);
+  if (!Array.isArray(bins) || bins.length > CONSTANTS.serverLoop.bins) {
+    throw new ProbeDecodeError('bad-control', `serverLoop.bins must be a list of at most ${CONSTANTS.serverLoop.bins} bins`);
   }
   const out: Array<[number, number]> = [];
   for (const b of bins as unknown[]) {
@@ -446,9 +446,9 @@ export type ControlMessage =
   | { type: 'rtp-live' }
   /**
    * reflector -> client: the RTP leg ended with none of the page's RTP after its DTLS handshake
-   * (DEFAULTS.rtp.mediaAfterDtlsMs), or could not take it (`reason` in the reflector's words): the
+   * (CONSTANTS.rtp.mediaAfterDtlsMs), or could not take it (`reason` in the reflector's words): the
    * page offers it again on the same signalling socket while it has attempts left
-   * (DEFAULTS.rtp.legAttempts), else falls back to the data channel.
+   * (CONSTANTS.rtp.legAttempts), else falls back to the data channel.
    */
   | { type: 'rtp-retry'; reason: string };
 

@@ -1,5 +1,5 @@
 import { SIGNAL_PROTOCOL_PARAM, SIGNAL_PROTOCOL, type SignalData } from '../protocol/api.js';
-import { DEFAULTS } from '../protocol/defaults.js';
+import { CONSTANTS } from '../protocol/defaults.js';
 import type { TestMode } from '../analysis/schema/input.js';
 import type { RtpAttempt } from '../analysis/schema/report-schema.js';
 import { SetupError } from './net/errors.js';
@@ -31,7 +31,7 @@ export interface ConnectSetup {
   openRtp?(sendSignal: (data: SignalData) => void): RtpLegStart;
   /** How long the RTP leg may take to connect before it is abandoned and the data channel opened (default `timeoutMs`). */
   rtpGraceMs?: number;
-  /** How long a connected RTP leg waits for the reflector's word that it carries the page's audio (default DEFAULTS.rtp.liveWaitMs). */
+  /** How long a connected RTP leg waits for the reflector's word that it carries the page's audio (default CONSTANTS.rtp.liveWaitMs). */
   rtpLiveWaitMs?: number;
 }
 
@@ -191,7 +191,7 @@ const withAttempts = (outcome: RtpLegOutcome, attempts: readonly RtpAttempt[]): 
  * confirmed by the reflector (`rtp-live`: it receives this page's audio) within
  * `rtpLiveWaitMs`, or taken without a word from a server that sends none (an older release).
  * When the reflector ends the leg with none of the page's audio after DTLS (`rtp-retry`: our
- * failure, never the network's), it is opened once more (DEFAULTS.rtp.legAttempts), and the
+ * failure, never the network's), it is opened once more (CONSTANTS.rtp.legAttempts), and the
  * outcome keeps each attempt. A leg that did not connect or failed ends the attempts as before:
  * the session falls back to the data channel with its reason.
  */
@@ -233,7 +233,7 @@ async function openRtpLegs(s: ConnectSetup, signaling: SignalingClient, open: ()
       start.fail(new SetupError('ice-failed', `the reflector ended the RTP leg: ${leg.reason}`));
       ended = leg;
     } else {
-      const wait = delay(s.rtpLiveWaitMs ?? DEFAULTS.rtp.liveWaitMs);
+      const wait = delay(s.rtpLiveWaitMs ?? CONSTANTS.rtp.liveWaitMs);
       const word = await Promise.race([live, retry, wait.promise.then(() => 'unconfirmed' as const)]);
       wait.cancel();
       if (word === 'carried' || word === 'unconfirmed') {
@@ -244,7 +244,7 @@ async function openRtpLegs(s: ConnectSetup, signaling: SignalingClient, open: ()
       ended = word;
     }
     attempts.push({ outcome: 'no-media', tookMs: took() });
-    if (n < DEFAULTS.rtp.legAttempts) continue;
+    if (n < CONSTANTS.rtp.legAttempts) continue;
     const error = `the test server received none of this page's audio on it (${ended.reason}), ${n} times`;
     return { link: null, outcome: withAttempts({ leg: 'failed', error, by: 'server-or-path' }, attempts) };
   }

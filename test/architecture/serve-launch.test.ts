@@ -1,9 +1,9 @@
-/** `callprobe serve` is launched the same way everywhere (server/config/launch.ts), and the flags do what they say. */
+/** `callprobe serve` is launched the same way everywhere (server/common/launch.ts), and the flags do what they say. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SERVE_ENV, SERVE_NODE_FLAGS } from '../../server/config/launch.js';
+import { SERVE_ENV, SERVE_NODE_FLAGS } from '../../server/common/launch.js';
 import { repoRoot } from '../kit/paths.js';
 
 const envText = Object.entries(SERVE_ENV)

@@ -19,7 +19,7 @@ import type { AlertsCommandOptions } from '../../client/commands/alerts-test.js'
 import type { SpoolCommandOptions } from '../../client/commands/spool.js';
 import type { EdgeTokenCommandOptions } from '../../client/commands/edge-token.js';
 import { hashPassword } from '../../server/console/auth.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { repoRoot } from '../kit/paths.js';
 
 const COMMANDS = ['serve', 'run', 'aggregate', 'report', 'site-token', 'edge-token', 'alerts', 'spool', 'hash-password', 'coturn-config'] as const;
@@ -249,7 +249,7 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     },
     '--users': async () => {
       const file = join(dir, 'users.json');
-      const passwordHash = await hashPassword('a good password', { ...DEFAULTS.console.scrypt, N: 16_384 });
+      const passwordHash = await hashPassword('a good password', { ...CONSTANTS.console.scrypt, N: 16_384 });
       writeFileSync(file, JSON.stringify([{ name: 'ann', role: 'tier1', passwordHash }]));
       expect((await serveOf(['--users', file])).users?.map((u) => [u.name, u.role])).toEqual([['ann', 'tier1']]);
     },

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import wrtc from '@roamhq/wrtc';
 import WebSocket, { WebSocketServer } from 'ws';
 import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
 import { ReflectorSession } from '../../server/reflector/session.js';
 import type { AttachLocalPeer } from '../../server/reflector/rtp/leg.js';
 import { mintRestCredential, type Relay } from '../../server/turn/index.js';
@@ -90,11 +90,11 @@ export function relaySession(
     id: o.id,
     peerAddress: '127.0.0.1',
     payloadBytes: 160,
-    receiptIntervalMs: DEFAULTS.signalling.receiptIntervalMs,
+    receiptIntervalMs: CONSTANTS.signalling.receiptIntervalMs,
     maxSessionMs: 60_000,
-    offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
-    connectTimeoutMs: DEFAULTS.signalling.connectTimeoutMs,
-    maxCandidates: DEFAULTS.signalling.maxCandidatesPerSession,
+    offerTimeoutMs: CONSTANTS.signalling.offerTimeoutMs,
+    connectTimeoutMs: CONSTANTS.signalling.connectTimeoutMs,
+    maxCandidates: CONSTANTS.signalling.maxCandidatesPerSession,
     relay: { addresses: ['127.0.0.1'], portRange: relayPorts },
     onCandidateDropped: () => undefined,
     rtp: true,

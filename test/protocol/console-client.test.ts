@@ -18,7 +18,7 @@ import { openSqliteStore } from '../../server/store/sqlite.js';
 import type { ResultStore } from '../../server/store/types.js';
 import { CONSOLE_API } from '../../src/protocol/api-console.js';
 import { ConsoleClient, ConsoleError, type ConsoleFetch } from '../../src/protocol/console-client.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { RESULTS_PATH, type ResultAck } from '../../src/protocol/api.js';
 import { appOptionsWithoutRelay, listenLoopback, resultsOptions } from '../kit/app-options.js';
 import { freeTcpPort } from '../kit/net.js';
@@ -65,7 +65,7 @@ describe('ConsoleClient (the HTTP app on loopback)', () => {
       ...appOptionsWithoutRelay(dir),
       results: resultsOptions(store, TOKEN, { postsPerMinutePerIp: 100, readsPerMinutePerIp: 100 }),
       console: {
-        users: [{ name: 'bo', role: 'tier2', passwordHash: await hashPassword(PASSWORD, { ...DEFAULTS.console.scrypt, N: 16_384 }) }],
+        users: [{ name: 'bo', role: 'tier2', passwordHash: await hashPassword(PASSWORD, { ...CONSTANTS.console.scrypt, N: 16_384 }) }],
         nowMs: clock.nowMs,
         idleMs: DEFAULTS.console.sessionIdleMs,
         absoluteMs: DEFAULTS.console.sessionAbsoluteMs,

@@ -6,12 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { testBudgetMs } from '../../src/protocol/headless.js';
 import { defaultPageParams, parsePageParams, type PageParams } from '../../src/protocol/page-url.js';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS, DEFAULTS } from '../../src/protocol/defaults.js';
 import { testPageUrl, testTimeoutMs } from '../../client/test-page.js';
 import type { RunCommandOptions } from '../../client/options.js';
 
 /** The RTP leg's waits: one more opening after the connect grace, and the reflector's word awaited on each (14 s). */
-const RTP_S = ((DEFAULTS.rtp.legAttempts - 1) * DEFAULTS.rtp.connectGraceMs + DEFAULTS.rtp.legAttempts * DEFAULTS.rtp.liveWaitMs) / 1000;
+const RTP_S = ((CONSTANTS.rtp.legAttempts - 1) * CONSTANTS.rtp.connectGraceMs + CONSTANTS.rtp.legAttempts * CONSTANTS.rtp.liveWaitMs) / 1000;
 
 const page = (set: Partial<PageParams> = {}): PageParams => ({ ...defaultPageParams(), durationS: 10, ...set });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BOUNDS, DEFAULTS } from '../../src/protocol/defaults.js';
+import { BOUNDS, CONSTANTS } from '../../src/protocol/defaults.js';
 import { ConfigError } from '../../src/protocol/config-error.js';
 import {
   formatDurationMs,
@@ -70,7 +70,7 @@ describe('site report spans and time zones', () => {
       expect(() => parseSinceSpan(bad), bad).toThrow(ConfigError);
     }
     expect(parseSinceSpan(`${BOUNDS.siteReportSinceMs.max / 86_400_000}d`)).toBe(BOUNDS.siteReportSinceMs.max);
-    expect(DEFAULTS.siteReport.sinceMs).toBe(parseSinceSpan('7d'));
+    expect(CONSTANTS.siteReport.sinceMs).toBe(parseSinceSpan('7d'));
   });
 
   it('accepts IANA time zone names the runtime knows and refuses the rest', () => {
@@ -81,7 +81,7 @@ describe('site report spans and time zones', () => {
     for (const bad of ['Mars/Olympus', '', 'Europe/Paris; rm -rf', 'x'.repeat(65), 'Europe/../../etc']) {
       expect(() => parseTimeZone(bad), bad).toThrow(ConfigError);
     }
-    expect(parseTimeZone(DEFAULTS.siteReport.timeZone)).toBe(DEFAULTS.siteReport.timeZone);
+    expect(parseTimeZone(CONSTANTS.siteReport.timeZone)).toBe(CONSTANTS.siteReport.timeZone);
   });
 });
 

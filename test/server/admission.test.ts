@@ -3,7 +3,7 @@
  * the HTTP process over the channel (none dropped), and with the one test slot held, the page's
  * own signalling client is refused with `server-busy` in the page's sentence, before it offers
  * anything; the refusal is counted. (The plane-busy half, with injected reports:
- * test/server/http/app.test.ts and test/server/http/admission.test.ts.)
+ * test/server/http/app.test.ts and test/server/dataplane/admission.test.ts.)
  */
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -10,7 +10,7 @@ import wrtc from '@roamhq/wrtc';
 import SimplePeer from 'simple-peer';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
 import { parseControlMessage } from '../../src/protocol/wire.js';
 import { connectLinks, wsUrl, type Links } from '../../src/session/connect.js';
 import type { WebSocketCtor } from '../../src/session/net/signaling.js';
@@ -54,7 +54,7 @@ async function connectThrough(fault: Fault, o: { liveWaitMs?: number; words?: bo
       wrtc: wrtc as unknown as WrtcImpl,
       WebSocketImpl: WebSocket as unknown as WebSocketCtor,
       openRtp: (sendSignal) => openWrtcAudioLeg({ iceServers, sendSignal, timeoutMs: 15_000 }),
-      rtpGraceMs: DEFAULTS.rtp.connectGraceMs,
+      rtpGraceMs: CONSTANTS.rtp.connectGraceMs,
       ...(o.liveWaitMs !== undefined ? { rtpLiveWaitMs: o.liveWaitMs } : {}),
     });
     links.close();
@@ -73,8 +73,8 @@ describe('the RTP leg opened once more when the reflector asks', () => {
     expect(links.rtpOutcome).toMatchObject({ leg: 'connected', attempts: [{ outcome: 'no-media' }, { outcome: 'carried' }] });
     const [first] = links.rtpOutcome?.attempts ?? [];
     // The first attempt lasted the reflector's wait for the page's audio after DTLS, and not the page's own wait.
-    expect(first?.tookMs).toBeGreaterThanOrEqual(DEFAULTS.rtp.mediaAfterDtlsMs);
-    expect(first?.tookMs).toBeLessThan(DEFAULTS.rtp.mediaAfterDtlsMs + DEFAULTS.rtp.liveWaitMs);
+    expect(first?.tookMs).toBeGreaterThanOrEqual(CONSTANTS.rtp.mediaAfterDtlsMs);
+    expect(first?.tookMs).toBeLessThan(CONSTANTS.rtp.mediaAfterDtlsMs + CONSTANTS.rtp.liveWaitMs);
   });
 
   it('a leg the reflector never confirms (an older release sends no word) is taken once the wait is over, opened once', async () => {

@@ -1,4 +1,4 @@
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../src/protocol/defaults.js';
 import {
   RTP_ECHO_HEADER_BYTES,
   RTP_FRAME_BYTES_MAX,
@@ -10,9 +10,9 @@ import {
 import { ProbeDecodeError, ProbeKind, encodeReceipts, type ControlMessage, type ReceiptRecord } from '../../../src/protocol/wire.js';
 
 export interface RtpReflectorCoreOptions {
-  /** Earlier probes' records carried in each echo (DEFAULTS.rtp.recentRecords). */
+  /** Earlier probes' records carried in each echo (CONSTANTS.rtp.recentRecords). */
   recentRecords: number;
-  /** Echo frames are at least this long (DEFAULTS.rtp.frameBytes). */
+  /** Echo frames are at least this long (CONSTANTS.rtp.frameBytes). */
   frameBytes: number;
 }
 
@@ -73,7 +73,7 @@ export class RtpReflectorCore implements RtpCore {
   private recentNext = 0;
   private readonly recentOut: RtpRecentRecord[] = [];
 
-  constructor(private readonly opts: RtpReflectorCoreOptions = { recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes }) {
+  constructor(private readonly opts: RtpReflectorCoreOptions = { recentRecords: CONSTANTS.rtp.recentRecords, frameBytes: CONSTANTS.rtp.frameBytes }) {
     this.recent = Array.from({ length: Math.max(0, opts.recentRecords) }, () => ({ probeSeq: 0, reflectorRecvMs: 0 }));
   }
 

@@ -6,7 +6,7 @@
  * pair the offer named (no consent, another pair), the stream then back on the short path until
  * its next echo sealed to a pair offers it again.
  */
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../src/protocol/defaults.js';
 import type { FastOffer } from '../../turn/transport/fast-path.js';
 import type { FastTaken, NativeRtpCore } from './native-core.js';
 import type { RtpShortPath } from './short-path.js';
@@ -50,8 +50,8 @@ export class LegFastOffer {
       ssrc,
       payloadType,
       // Four times the probe rate, a second of it at once: a page's stream never meets it; a flood goes to JavaScript's quotas.
-      perSecond: (4 * 1000) / DEFAULTS.rtp.ptimeMs,
-      burst: 1000 / DEFAULTS.rtp.ptimeMs,
+      perSecond: (4 * 1000) / CONSTANTS.rtp.ptimeMs,
+      burst: 1000 / CONSTANTS.rtp.ptimeMs,
       onDrain: () => this.drained(ssrc),
     });
   }

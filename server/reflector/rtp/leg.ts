@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 import type { SignalData } from '../../../src/protocol/api.js';
-import type { DataPath } from '../../../src/protocol/data-plane.js';
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import type { DataPath } from '../../common/data-plane.js';
+import { CONSTANTS } from '../../../src/protocol/defaults.js';
 import { PROBE_DSCP } from '../../../src/protocol/dscp.js';
 import { isRelayCandidate, isRelayEndpoint, isSignalledCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from '../candidates.js';
 import { checkRemoteCandidate, localDescription } from '../signalled-sdp.js';
@@ -43,13 +43,13 @@ export interface RtpLegOptions {
   /**
    * Close the leg (`no-ice`) when no ICE check of the page (a STUN message from the relay's
    * addresses) reached it this long after its answer, so an offer alone does not hold the session
-   * for the whole connect timeout (DEFAULTS.signalling.iceTrafficTimeoutMs); absent: only
+   * for the whole connect timeout (CONSTANTS.signalling.iceTrafficTimeoutMs); absent: only
    * connectTimeoutMs bounds it.
    */
   iceTrafficTimeoutMs?: number;
   /**
    * Close the leg (`no-media`) when no RTP or RTCP datagram of the page reached it this long after
-   * its DTLS handshake (DEFAULTS.rtp.mediaAfterDtlsMs): a leg the page believes in and that carries
+   * its DTLS handshake (CONSTANTS.rtp.mediaAfterDtlsMs): a leg the page believes in and that carries
    * nothing is ours to end, so the page can open it again; absent: not watched.
    */
   mediaAfterDtlsMs?: number;
@@ -126,7 +126,7 @@ export class RtpLeg {
   private closed = false;
   private seq = randomInt(0, 0x10000);
   private timestamp = randomInt(0, 0x1_0000_0000);
-  private readonly tsStep = (OPUS_CLOCK_HZ * DEFAULTS.rtp.ptimeMs) / 1000;
+  private readonly tsStep = (OPUS_CLOCK_HZ * CONSTANTS.rtp.ptimeMs) / 1000;
   private padding = 0;
   private notProbeLogged = 0;
   private sent = 0;
@@ -219,7 +219,7 @@ export class RtpLeg {
       this.useShortPath();
       this.watchDatagrams();
       if (this.closed) return;
-      this.opts.sendSignal({ type: 'answer', sdp: withAudioPtime(answer.sdp, DEFAULTS.rtp.ptimeMs) });
+      this.opts.sendSignal({ type: 'answer', sdp: withAudioPtime(answer.sdp, CONSTANTS.rtp.ptimeMs) });
       const wait = this.opts.iceTrafficTimeoutMs;
       if (wait !== undefined && !this.connected) {
         this.iceTimer = setTimeout(() => {

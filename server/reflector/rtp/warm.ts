@@ -3,7 +3,7 @@
  */
 import nacl from 'tweetnacl';
 import { RTCDtlsTransport, RTCPeerConnection, useOPUS } from 'werift';
-import type { DataPath } from '../../../src/protocol/data-plane.js';
+import type { DataPath } from '../../common/data-plane.js';
 import { nativeSrtp } from './srtp-crypto.js';
 
 /**

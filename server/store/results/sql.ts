@@ -1,5 +1,5 @@
 /** What both engines' results repositories share: the columns, the row mapping, the INSERT's values and the list's query. */
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../src/protocol/defaults.js';
 import { addressPrefix } from '../address.js';
 import { freshCode, freshId, ms, type Placeholder } from '../common.js';
 import { siteKeyOf, unverifiedSiteKeyOf } from '../site-key.js';
@@ -32,7 +32,7 @@ export async function putWithFreshCode(
 
 /** The truncated form stored beside a full address (IPv4 /24, IPv6 /48); an unparsable address is kept as "unknown". */
 export function truncatedAddress(address: string): string {
-  return addressPrefix(address, DEFAULTS.results.truncateIpv4Bits, DEFAULTS.results.truncateIpv6Bits) ?? 'unknown';
+  return addressPrefix(address, CONSTANTS.results.truncateIpv4Bits, CONSTANTS.results.truncateIpv6Bits) ?? 'unknown';
 }
 
 /**

@@ -5,7 +5,7 @@
 import { groupThresholds, type OverviewGroup } from '../../../src/analysis/site/overview.js';
 import { edgePools } from '../../../src/analysis/site/pools.js';
 import { INTERRUPTED_REASON } from '../../../src/analysis/site/outages.js';
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../src/protocol/defaults.js';
 import type { PostgresDriver } from '../driver/postgres.js';
 import { METRIC_COLUMNS } from '../summary.js';
 import { CAUSE_COUNTS_SQL } from './sql.js';
@@ -78,7 +78,7 @@ export function postgresOverview({ pool, transaction }: PostgresDriver): SitesRe
     // Sorting the values is CPU: several parts of the site list at once, each on its own connection (no JIT: compiling costs more than it saves).
     const parts = chunked(
       pooled.map((g, i) => ({ g, i })),
-      DEFAULTS.siteReport.overviewQueryChunks,
+      CONSTANTS.siteReport.overviewQueryChunks,
     );
     await Promise.all(
       parts.map((part) =>

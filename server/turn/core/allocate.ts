@@ -14,7 +14,7 @@ import {
   TRANSPORT_UDP,
 } from '../codec/index.js';
 import { parseIp, type IpFamily } from '../../../src/protocol/ip.js';
-import { networkKey, sourceKey } from '../../../src/protocol/source-key.js';
+import { networkKey, sourceKey } from '../../common/source-key.js';
 import { TokenBucket, type Reservation } from './allocation.js';
 import { RESERVATION_TOKEN_BYTES } from './allocation-table.js';
 import type { AuthedRequest, CoreContext, HandlerConfig } from './context.js';

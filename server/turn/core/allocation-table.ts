@@ -8,12 +8,12 @@
  * count by): every address of a /64 is free to its holder, so counted one by one, a few of
  * them would take the whole relay. The /64s of one network (IPv6 /48) together hold at most
  * `doorBounds(total, perSource).perNetwork` (an eighth of the total), and the last `reserve` (a
- * quarter) go only to a network that holds none of the rest (src/protocol/door.ts). The server's own reflector's
+ * quarter) go only to a network that holds none of the rest (server/common/door.ts). The server's own reflector's
  * allocations (a username only the secret's holder can mint, isReflectorUsername) are not an
  * anonymous caller's: they stay outside the door, one per signalling session and interface.
  */
 import type { IpFamily } from '../../../src/protocol/ip.js';
-import { DoorCount, doorBounds, type DoorScope } from '../../../src/protocol/door.js';
+import { DoorCount, doorBounds, type DoorScope } from '../../common/door.js';
 import { Allocation, type AllocationInit, type Reservation } from './allocation.js';
 import { isReflectorUsername } from '../credentials.js';
 import { CredentialPeaks, type CredentialOwner, type PeakHistogram } from './credential-peaks.js';
@@ -79,7 +79,7 @@ export class AllocationTable {
     this.door = new DoorCount(doorBounds(quotas.maxAllocationsTotal, quotas.maxAllocationsPerSourceIp));
   }
 
-  /** The per-network bound and the reserve in force (from the quotas and DEFAULTS.doors). */
+  /** The per-network bound and the reserve in force (from the quotas and CONSTANTS.doors). */
   get doorBounds(): DoorCount['bounds'] {
     return this.door.bounds;
   }

@@ -9,7 +9,7 @@
  * it relays nothing there, and its port and quota counts stay held until the other plane says it
  * ended (`settleLent`), so the port is never given out twice.
  */
-import type { MovedAllocation } from '../../../src/protocol/data-plane.js';
+import type { MovedAllocation } from '../../common/data-plane.js';
 import { parseIp } from '../../../src/protocol/ip.js';
 import { TokenBucket } from './allocation.js';
 import type { CoreContext } from './context.js';

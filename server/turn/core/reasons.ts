@@ -77,7 +77,7 @@ export type DropReason =
   | 'udp-send-buffer-full'
   | 'udp-send-failed'
   // transport: a new TCP/TLS connection from a source or network that already holds its share
-  // (--max-allocations-per-ip; a /48: src/protocol/door.ts), past the total, or into the reserve
+  // (--max-allocations-per-ip; a /48: server/common/door.ts), past the total, or into the reserve
   | 'stream-connections-per-source'
   | 'stream-connections-per-network'
   | 'stream-connections-total'

@@ -37,7 +37,7 @@ import { NonceIssuer } from './nonce.js';
 import { RelayPairs } from './relay-pairs.js';
 import * as peers from './peers.js';
 import * as move from './move.js';
-import type { MovedAllocation } from '../../../src/protocol/data-plane.js';
+import type { MovedAllocation } from '../../common/data-plane.js';
 import type { DeletionReason, DropReason, MalformedReason, RefusalReason } from './reasons.js';
 import { IndicationIds, errorResponse, successResponse } from './respond.js';
 import { DEFAULT_WITNESS_LIMITS, type Action, type ClientTuple, type CoreConfig, type FastDatagram, type ListenerInfo } from './types.js';

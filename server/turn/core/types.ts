@@ -3,7 +3,7 @@
  * The core never touches sockets or timers: it takes input plus the current time and returns
  * what to do (RFC 8656 server behaviour, §7-§12).
  */
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS, DEFAULTS } from '../../../src/protocol/defaults.js';
 import type { IpFamily } from '../../../src/protocol/ip.js';
 import type { ListenerStats, TransportKind } from '../metrics.js';
 import type { PeerPolicy } from '../policy/peer-policy.js';
@@ -47,7 +47,7 @@ export type RelayPortAllocator = (family: IpFamily, inUse: ReadonlySet<number>, 
 export interface RelayQuotas {
   /** Concurrent allocations one username may hold (486 beyond). */
   maxAllocationsPerUsername: number;
-  /** Concurrent allocations one source may hold, EVEN-PORT reservations included (486 beyond): an IPv4 address or an IPv6 /64 (src/protocol/source-key.ts). */
+  /** Concurrent allocations one source may hold, EVEN-PORT reservations included (486 beyond): an IPv4 address or an IPv6 /64 (server/common/source-key.ts). */
   maxAllocationsPerSourceIp: number;
   /** Concurrent allocations in total (508 beyond). */
   maxAllocationsTotal: number;
@@ -125,8 +125,8 @@ export interface CoreConfig {
   pagesOpenHere?: boolean;
 }
 
-/** Sized in src/protocol/defaults.ts (DEFAULTS.relayWitness). */
-export const DEFAULT_WITNESS_LIMITS: Readonly<WitnessLimits> = DEFAULTS.relayWitness;
+/** Sized in src/protocol/defaults.ts (CONSTANTS.relayWitness). */
+export const DEFAULT_WITNESS_LIMITS: Readonly<WitnessLimits> = CONSTANTS.relayWitness;
 
 /**
  * Where and how a peer's datagram reaches the client: through a channel binding as ChannelData

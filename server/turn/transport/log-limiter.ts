@@ -1,11 +1,11 @@
 /**
  * Keeps the relay's log readable under attack, and the journal from filling: each source (an
- * IPv4 address, an IPv6 /64: src/protocol/source-key.ts) has its own token bucket of log lines,
+ * IPv4 address, an IPv6 /64: server/common/source-key.ts) has its own token bucket of log lines,
  * so one flooder uses up only its own and other callers' allocation lines still get through;
  * a bucket over all lines bounds what many sources together can write. What is held back is
  * counted, said in the next line written (per source and in all), and in /metrics.
  */
-import { sourceKey } from '../../../src/protocol/source-key.js';
+import { sourceKey } from '../../common/source-key.js';
 import type { RelayLogger } from './logger.js';
 import type { LogLevel } from '../core/types.js';
 

@@ -7,11 +7,10 @@
  * (its send buffer, 4 MiB asked for, full) is dropped and counted, as a router's full queue
  * drops; the relay's memory stays bounded whatever a client makes it send.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TypedError } from '../../../src/protocol/typed-error.js';
+import { nativeAddonPath } from '../../../host/package.js';
 import { monotonicOriginMs } from './monotonic-origin.js';
 import type { FastDatagram } from '../core/types.js';
 
@@ -116,17 +115,9 @@ type NativeUdpReason = 'not-built' | 'not-loadable';
 /** The addon is missing or could not be loaded (the message says which file and how to build it). */
 export class NativeUdpError extends TypedError<NativeUdpReason> {}
 
-/** Where the addon is: dist/native/ under the package's root (the first folder up with a package.json). */
+/** Where the addon is: dist/native/ under the package's root (host/package.ts, as the SRTP addon). */
 export function nativeUdpPath(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'callprobe') break;
-    const up = dirname(dir);
-    if (up === dir) throw new NativeUdpError('not-built', `callprobe's package.json was not found above ${fileURLToPath(import.meta.url)}`);
-    dir = up;
-  }
-  return join(dir, 'dist', 'native', 'callprobe-udp.node');
+  return nativeAddonPath('callprobe-udp.node');
 }
 
 const FUNCTIONS = [

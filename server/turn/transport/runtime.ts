@@ -22,11 +22,11 @@ import type { LogLimiter } from './log-limiter.js';
 import { bindUdp, type RelayUdpSocket, type UdpKind } from './udp-listener.js';
 import type { SendFailure } from './native-udp.js';
 import { FastPath, type FastOffer } from './fast-path.js';
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../src/protocol/defaults.js';
 import { StreamWriter, WriteBudget } from './stream-writer.js';
 import { Method } from '../codec/constants.js';
 import { canonicalIp } from '../../../src/protocol/ip.js';
-import type { MovedAllocation } from '../../../src/protocol/data-plane.js';
+import type { MovedAllocation } from '../../common/data-plane.js';
 
 /** A stream (TCP or TLS) client connection. */
 export interface StreamConnection {
@@ -36,7 +36,7 @@ export interface StreamConnection {
   readonly writer: StreamWriter;
 }
 
-/** Bounds of what stream connections may hold; default DEFAULTS.relayStreamBacklog. */
+/** Bounds of what stream connections may hold; default CONSTANTS.relayStreamBacklog. */
 export interface StreamBacklogLimits {
   maxBytesPerConnection: number;
   maxBytesTotal: number;
@@ -126,7 +126,7 @@ export class RelayRuntime {
     readonly core: TurnCore,
     readonly now: () => number,
     private readonly log: LogLimiter,
-    private readonly backlog: StreamBacklogLimits = DEFAULTS.relayStreamBacklog,
+    private readonly backlog: StreamBacklogLimits = CONSTANTS.relayStreamBacklog,
     /** The other planes' relays; null: this relay is the only one. */
     private readonly planes: PlaneLinks | null = null,
     /** The UDP sockets' kind (./udp-listener.ts): native, or dgram on the portable data path. */

@@ -6,9 +6,9 @@
  * the allocation's key), so a source never needs more connections open than its allocation
  * quota, nor the relay more than its allocation total; a network holds what a network may of
  * the allocations, and the last of the total go only to a source with none open
- * (src/protocol/door.ts). Beyond, a new connection is closed as soon as it is accepted.
+ * (server/common/door.ts). Beyond, a new connection is closed as soon as it is accepted.
  */
-import { DoorCount, doorBounds, type DoorBounds, type DoorScope } from '../../../src/protocol/door.js';
+import { DoorCount, doorBounds, type DoorBounds, type DoorScope } from '../../common/door.js';
 
 export class SourceConnections {
   private readonly door: DoorCount;

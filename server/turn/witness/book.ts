@@ -18,7 +18,7 @@ import { RtpStreamWitness } from './stream.js';
 /** 'up': client -> peer (ChannelData, Send indication); 'down': peer -> client. */
 export type WitnessDirection = 'up' | 'down';
 
-/** Sized in src/protocol/defaults.ts (DEFAULTS.relayWitness). */
+/** Sized in src/protocol/defaults.ts (CONSTANTS.relayWitness). */
 export interface WitnessLimits {
   readonly maxStreamsPerAllocation: number;
   readonly windowPackets: number;

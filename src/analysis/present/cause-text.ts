@@ -4,7 +4,7 @@
  * Numbers through format.ts.
  */
 import type { InsufficientCause, Report } from '../schema/report-schema.js';
-import { DEFAULTS } from '../../protocol/defaults.js';
+import { CONSTANTS } from '../../protocol/defaults.js';
 import { EN, type Messages } from './catalogue.js';
 
 type CauseReport = Pick<Report, 'summary' | 'outcome'> & {
@@ -21,7 +21,7 @@ type CauseReport = Pick<Report, 'summary' | 'outcome'> & {
 export function fallbackClause(probe: Pick<Report['probe'], 'fallback'> | undefined, m: Messages = EN): string | null {
   const fallback = probe?.fallback ?? null;
   if (fallback === null) return null;
-  return fallback === 'not-connected' ? m.t('clause.not-connected', { seconds: m.fmt.seconds(DEFAULTS.rtp.connectGraceMs) }) : m.t(`clause.${fallback}`);
+  return fallback === 'not-connected' ? m.t('clause.not-connected', { seconds: m.fmt.seconds(CONSTANTS.rtp.connectGraceMs) }) : m.t(`clause.${fallback}`);
 }
 
 /** The figure that shows whose time it was: its value, and the messages of its key figure and of the sentence's words around it. */

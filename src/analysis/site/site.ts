@@ -23,7 +23,7 @@
  *   targets, never in the verdict.
  * Data only; the words are src/analysis/present/site-text.ts, the assembly report/site-report.ts.
  */
-import { DEFAULTS } from '../../protocol/defaults.js';
+import { CONSTANTS, DEFAULTS } from '../../protocol/defaults.js';
 import { nearestRankIndex } from '../measure/percentile.js';
 import { siteMetric, type P90Settings, type SiteMetric } from './p90.js';
 import { outagesOf, reasonCounts, type Outages, type ReasonCount } from './outages.js';
@@ -153,7 +153,7 @@ export interface SiteSettings extends P90Settings {
 }
 
 export const SITE_SETTINGS: SiteSettings = {
-  timeZone: DEFAULTS.siteReport.timeZone,
+  timeZone: CONSTANTS.siteReport.timeZone,
   minSamplesP90: DEFAULTS.siteReport.p90MinSamples,
   minSamplesEarlyFail: DEFAULTS.siteReport.p90EarlyFailMinSamples,
   confidenceLevel: DEFAULTS.siteReport.p90ConfidenceLevel,

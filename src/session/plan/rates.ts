@@ -28,7 +28,7 @@ export function probeCount(durationS: number, ratePps: number): number {
 }
 
 /**
- * The pacing interval of the pacer's ticks beside RTP probes (DEFAULTS.rtp.crossCheckRatePps:
+ * The pacing interval of the pacer's ticks beside RTP probes (CONSTANTS.rtp.crossCheckRatePps:
  * they send nothing, they time this device): its `count` ticks spread over the duration plus
  * DEFAULTS.sendMarginMs, so its last tick, which ends the RTP stream, comes when a 100/s
  * stream's would (15.09-15.1 s for 15 s), not up to one slow interval later (at 5/s, 77 ticks

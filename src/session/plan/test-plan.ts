@@ -7,7 +7,7 @@
  */
 import type { AnalysisInput, TestMode } from '../../analysis/schema/input.js';
 import { SIGNAL_PROTOCOL_REFUSALS, serverProtocolRefusal } from '../../protocol/api.js';
-import { DEFAULTS } from '../../protocol/defaults.js';
+import { CONSTANTS } from '../../protocol/defaults.js';
 import { DEFAULT_PAYLOAD_BYTES } from '../../protocol/wire.js';
 import type { RunOptions } from '../env.js';
 import { planLoad, type LoadPlan } from '../load/plan.js';
@@ -162,8 +162,8 @@ export function metaFor(template: MetaTemplate, channel: AnalysisInput['meta']['
 function rtpUnavailable(config: TestConfig, mode: TestMode, dataChannelPps: number, caps: TestCapabilities): string | null {
   if (config.kind === 'override') return "a TURN server that is not callprobe's (--external-turn) has no RTP reflector behind it";
   if (mode === 'loopback') return 'loopback mode: the in-page loop has no RTP reflector';
-  if (dataChannelPps > 1000 / DEFAULTS.rtp.ptimeMs) {
-    return `this profile needs ${dataChannelPps} probes/s; RTP runs at ${1000 / DEFAULTS.rtp.ptimeMs}/s, so the data channel is graded`;
+  if (dataChannelPps > 1000 / CONSTANTS.rtp.ptimeMs) {
+    return `this profile needs ${dataChannelPps} probes/s; RTP runs at ${1000 / CONSTANTS.rtp.ptimeMs}/s, so the data channel is graded`;
   }
   if (config.server.rtpReflector !== true) return 'the server has no RTP reflector';
   if (!caps.rtpLeg) return 'this client cannot open an RTP probe leg';
@@ -174,13 +174,13 @@ function rtpUnavailable(config: TestConfig, mode: TestMode, dataChannelPps: numb
 /** The RTP stream is graded when it can run; the pacer then ticks beside it at a low rate, timing this device. */
 function planRtp(whyNot: string | null, streamS: number): RtpPlan {
   if (whyNot !== null) return { planned: false, whyNot };
-  const count = probeCount(streamS, DEFAULTS.rtp.crossCheckRatePps);
+  const count = probeCount(streamS, CONSTANTS.rtp.crossCheckRatePps);
   return {
     planned: true,
-    graded: { ratePps: 1000 / DEFAULTS.rtp.ptimeMs, intervalMs: DEFAULTS.rtp.ptimeMs, payloadBytes: DEFAULTS.rtp.frameBytes },
-    capacity: probeCount(streamS, DEFAULTS.rtp.maxFramesPerS),
-    crossCheck: { ratePps: DEFAULTS.rtp.crossCheckRatePps, intervalMs: crossCheckIntervalMs(streamS, count), count, payloadBytes: DEFAULT_PAYLOAD_BYTES },
-    connectGraceMs: DEFAULTS.rtp.connectGraceMs,
+    graded: { ratePps: 1000 / CONSTANTS.rtp.ptimeMs, intervalMs: CONSTANTS.rtp.ptimeMs, payloadBytes: CONSTANTS.rtp.frameBytes },
+    capacity: probeCount(streamS, CONSTANTS.rtp.maxFramesPerS),
+    crossCheck: { ratePps: CONSTANTS.rtp.crossCheckRatePps, intervalMs: crossCheckIntervalMs(streamS, count), count, payloadBytes: DEFAULT_PAYLOAD_BYTES },
+    connectGraceMs: CONSTANTS.rtp.connectGraceMs,
   };
 }
 

@@ -6,7 +6,7 @@
  * Only the page loads this module (src/web/session-env.ts), and only when a test starts.
  */
 import type { SignalData } from '../../protocol/api.js';
-import { DEFAULTS } from '../../protocol/defaults.js';
+import { CONSTANTS } from '../../protocol/defaults.js';
 import { SetupError, relayRefusals } from '../net/errors.js';
 import type { MainToRtpWorker, RtpEchoRecord, RtpTransformOptions, RtpWorkerCounts, RtpWorkerToMain } from './messages.js';
 
@@ -83,8 +83,8 @@ export function openRtpLeg(setup: RtpLegSetup): RtpLegStart {
     const options = (side: RtpTransformOptions['side']): RtpTransformOptions => ({
       side,
       mainTimeOriginMs: performance.timeOrigin,
-      frameBytes: DEFAULTS.rtp.frameBytes,
-      batchMs: DEFAULTS.rtp.workerBatchMs,
+      frameBytes: CONSTANTS.rtp.frameBytes,
+      batchMs: CONSTANTS.rtp.workerBatchMs,
       useReceiveTime: setup.arrivals === 'receive-time',
     });
     // Marked EF, as Teams marks its audio where QoS is configured (Microsoft's "Implement Quality of Service in Microsoft Teams"): the relay counts what arrives.

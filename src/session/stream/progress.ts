@@ -2,7 +2,7 @@
  * The probe stream's progress: what the status line says, the live figures every half second of
  * the test, and the provisional answers read from the records so far (collect/live.ts).
  */
-import { DEFAULTS } from '../../protocol/defaults.js';
+import { CONSTANTS } from '../../protocol/defaults.js';
 import type { ProvisionalEvidence } from '../../analysis/grade/provisional.js';
 import type { ProvisionalFacts } from '../../analysis/schema/provisional-facts.js';
 import { ProvisionalTracker, type LiveFigures } from '../collect/live.js';
@@ -29,7 +29,7 @@ export class Progress {
     const rtp = rx.rtp;
     // Plain words on the status line; the technical line sits in the live panel's expert layer.
     this.method = rtp
-      ? `${Math.round(1000 / rtp.collector.intervalMs)} RTP probes/s (audio frames of ${DEFAULTS.rtp.frameBytes} bytes) for ${seconds} s`
+      ? `${Math.round(1000 / rtp.collector.intervalMs)} RTP probes/s (audio frames of ${CONSTANTS.rtp.frameBytes} bytes) for ${seconds} s`
       : `${dcRate} probes/s of ${s.payloadBytes} bytes on an unordered, no-retransmit data channel for ${seconds} s`;
     s.phase('streaming', `sending packets like a call's audio through the relay and back for ${seconds} s`);
   }

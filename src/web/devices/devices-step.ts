@@ -12,7 +12,7 @@ import { CpElement } from '../components/cp-element.js';
 import type { CameraCheck, Devices, EchoCheck, MicrophoneCheck, SpeakerCheck } from '../../analysis/schema/devices-schema.js';
 import { devicesLines, echoLine } from '../../analysis/present/devices.js';
 import { EN, type Messages } from '../../analysis/present/catalogue.js';
-import { DEFAULTS } from '../../protocol/defaults.js';
+import { CONSTANTS } from '../../protocol/defaults.js';
 import { canChooseOutput, checkCamera, checkMicrophone, MIC_SECONDS, playTone, stopPreview } from './check.js';
 
 type Busy = 'microphone' | 'speaker' | 'camera' | 'echo' | null;
@@ -224,7 +224,7 @@ export class DevicesStep extends CpElement {
       <section aria-labelledby="echo-title">
         <h3 id="echo-title">${m.t('devices.echo.title')}</h3>
         <p>${m.t('devices.echo.note')}</p>
-        <button type="button" ?disabled=${!free} @click=${() => void this.runEcho()}>${m.t('devices.echo.start', { seconds: m.t('unit.s', { n: DEFAULTS.echo.seconds }) })}</button>
+        <button type="button" ?disabled=${!free} @click=${() => void this.runEcho()}>${m.t('devices.echo.start', { seconds: m.t('unit.s', { n: CONSTANTS.echo.seconds }) })}</button>
         ${this.busy === 'echo' ? html`<p role="status">${m.t('devices.echo.speakNow')}</p>` : nothing}
         ${this.echo === null ? nothing : html`<p role="status" data-device="echo" data-state=${this.echo.state}>${echoLine(this.echo, m)}</p>`}
         ${this.echo === null || this.echo.framesSent === 0 ? nothing : this.timeline(this.echo)}

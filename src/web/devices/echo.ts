@@ -3,13 +3,13 @@
  * suppression, gain control), sent through the test server's relay as a call's Opus RTP stream
  * (the RTP leg alone, on the relay's first UDP entry: no ladder, no NAT check, no locate), echoed
  * by the reflector, and recorded as it came back, so the user hears themselves as a call's other
- * side would. Each frame is stamped for DEFAULTS.echo.seconds (the probe frame carries the Opus
+ * side would. Each frame is stamped for CONSTANTS.echo.seconds (the probe frame carries the Opus
  * frame, and the echo carries it back to the decoder); the pure analysis then marks where lost
  * or late frames cut the voice. Loaded only when the echo test starts. The recording stays on
  * the page: the report keeps the figures only.
  */
 import { SIGNAL_KIND_PARAM } from '../../protocol/api.js';
-import { DEFAULTS } from '../../protocol/defaults.js';
+import { CONSTANTS, DEFAULTS } from '../../protocol/defaults.js';
 import { echoFigures, type EchoBack, type EchoSent } from '../../analysis/measure/echo-cuts.js';
 import { echoState } from '../../analysis/grade/echo.js';
 import type { EchoCheck } from '../../analysis/schema/devices-schema.js';
@@ -29,7 +29,7 @@ export interface EchoResult {
 }
 
 const notRun = (state: 'failed' | 'skipped'): EchoResult => ({
-  check: { state, seconds: 0, framesSent: 0, framesBack: 0, lostPct: 0, latePct: 0, lateMs: DEFAULTS.echo.lateMs, cuts: [] },
+  check: { state, seconds: 0, framesSent: 0, framesBack: 0, lostPct: 0, latePct: 0, lateMs: CONSTANTS.echo.lateMs, cuts: [] },
   recording: null,
 });
 
@@ -61,7 +61,7 @@ function recordTrack(track: MediaStreamTrack | undefined): { stop(): Promise<Blo
   };
 }
 
-/** Stamps the microphone's frames for DEFAULTS.echo.seconds on a connected leg, records what comes back, and measures it. */
+/** Stamps the microphone's frames for CONSTANTS.echo.seconds on a connected leg, records what comes back, and measures it. */
 async function echoOn(link: RtpLink): Promise<EchoResult> {
   const sent: EchoSent[] = [];
   const back: EchoBack[] = [];
@@ -77,13 +77,13 @@ async function echoOn(link: RtpLink): Promise<EchoResult> {
   const recording = recordTrack(link.pc.getReceivers()[0]?.track);
   const startMs = performance.now();
   link.arm();
-  await wait(DEFAULTS.echo.seconds * 1000);
+  await wait(CONSTANTS.echo.seconds * 1000);
   link.disarm();
   const seconds = (performance.now() - startMs) / 1000;
-  await wait(DEFAULTS.echo.drainMs);
+  await wait(CONSTANTS.echo.drainMs);
   await link.flush();
   const blob = await recording.stop();
-  const f = echoFigures(sent, back, DEFAULTS.echo);
+  const f = echoFigures(sent, back, CONSTANTS.echo);
   return {
     check: {
       state: echoState(f),
@@ -92,7 +92,7 @@ async function echoOn(link: RtpLink): Promise<EchoResult> {
       framesBack: f.framesBack,
       lostPct: tenth(f.lostPct),
       latePct: tenth(f.latePct),
-      lateMs: DEFAULTS.echo.lateMs,
+      lateMs: CONSTANTS.echo.lateMs,
       cuts: f.cuts.slice(0, 64).map((c) => ({ atMs: Math.round(c.atMs), ms: Math.round(c.ms), why: c.why })),
     },
     recording: blob,

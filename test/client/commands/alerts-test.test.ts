@@ -18,6 +18,7 @@ import { openSqliteStore } from '../../../server/store/sqlite.js';
 import type { ResultStore } from '../../../server/store/types.js';
 import { appOptionsWithoutRelay, listenLoopback, resultsOptions } from '../../kit/app-options.js';
 import { runCallprobe } from '../../kit/callprobe.js';
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { cliPath } from '../../kit/paths.js';
 import { needBuilt, skipReason } from '../../kit/requires.js';
 import { startReceiver, type Receiver } from '../../server/alerts/kit.js';
@@ -44,7 +45,12 @@ run('callprobe alerts test', () => {
     app = await buildApp({
       ...appOptionsWithoutRelay(join(dir, 'no-page')),
       results: resultsOptions(store, OPERATOR, {
-        alerts: new SiteAlerts(config, store, { info: () => undefined, warn: () => undefined }),
+        alerts: new SiteAlerts(
+          config,
+          store,
+          { info: () => undefined, warn: () => undefined },
+          { heartbeatGraceMs: DEFAULTS.fleet.heartbeatGraceMs, lookbackMs: DEFAULTS.fleet.lookbackMs },
+        ),
         resultPosts: new ResultPosts([parseResultWebhook(tickets.url)], () => 'https://callprobe.example.org'),
       }),
     });

@@ -18,6 +18,7 @@ import type { AlertTrack } from '../../../src/analysis/alert/hysteresis.js';
 import type { DbTarget } from '../../../server/store/target.js';
 import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { waitFor } from '../../kit/wait.js';
+import { DEFAULTS } from '../../../src/protocol/defaults.js';
 import { open, postgresKind, sqliteKind, storeOptions, testClock, describeKind } from '../store/store-kit.js';
 import { alertInstance, siteReport, startReceiver, type AlertInstance, type Receiver } from './kit.js';
 
@@ -160,7 +161,12 @@ describe.each([sqliteKind(), postgresKind()])('site alerts across instances: $na
       const [a, b] = instances as [Instance, Instance];
       const lateConfig = alertsConfigFrom({ webhook: { url: receiver.url }, rules: [{ metric: 'latency-rtt', samples: 2, raiseAfter: 1, clearAfter: 1 }] });
       const lines: string[] = [];
-      const late = new SiteAlerts(lateConfig, b.store, { info: (_o, msg) => lines.push(msg), warn: (_o, msg) => lines.push(msg) });
+      const late = new SiteAlerts(
+        lateConfig,
+        b.store,
+        { info: (_o, msg) => lines.push(msg), warn: (_o, msg) => lines.push(msg) },
+        { heartbeatGraceMs: DEFAULTS.fleet.heartbeatGraceMs, lookbackMs: DEFAULTS.fleet.lookbackMs },
+      );
       const t0 = Date.UTC(2026, 10, 4, 8);
       const at = (m: number) => t0 + m * 60_000;
       /** Stores a Nice sample through A's store and evaluates it through `late` (B's connection). */

@@ -14,13 +14,13 @@ import {
   verifyPassword,
 } from '../../../server/console/auth.js';
 import { ConfigError } from '../../../src/protocol/config-error.js';
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../src/protocol/defaults.js';
 import { runCallprobe } from '../../kit/callprobe.js';
 import { cliPath } from '../../kit/paths.js';
 import { needBuilt, skipReason } from '../../kit/requires.js';
 import { testClock } from '../store/store-kit.js';
 
-const CHEAP = { ...DEFAULTS.console.scrypt, N: 16_384 };
+const CHEAP = { ...CONSTANTS.console.scrypt, N: 16_384 };
 
 describe('scrypt password hashes', () => {
   it('verifies the right password only, with a fresh salt each time', async () => {
@@ -33,7 +33,7 @@ describe('scrypt password hashes', () => {
   });
 
   it('the default cost is what DEFAULTS says', async () => {
-    expect(parsePasswordHash(await hashPassword('a default password')).N).toBe(DEFAULTS.console.scrypt.N);
+    expect(parsePasswordHash(await hashPassword('a default password')).N).toBe(CONSTANTS.console.scrypt.N);
   });
 
   it('refuses hashes of another form or an unbounded cost', () => {

@@ -14,11 +14,11 @@ import { ConsoleSessions, hashPassword, sessionIdHash, type ConsoleUser } from '
 import type { ResultStore } from '../../../server/store/index.js';
 import type { DbTarget } from '../../../server/store/target.js';
 import { CONSOLE_COOKIE } from '../../../src/protocol/api-console.js';
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS, DEFAULTS } from '../../../src/protocol/defaults.js';
 import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { describeEachKind, open, storeOptions, testClock } from '../store/store-kit.js';
 
-const CHEAP = { ...DEFAULTS.console.scrypt, N: 16_384 };
+const CHEAP = { ...CONSTANTS.console.scrypt, N: 16_384 };
 const PASSWORD = 'the-right-password';
 
 describeEachKind('console sessions in the store', (kind, opened) => {

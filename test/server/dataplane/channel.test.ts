@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { hostEnd, planeEnd, type IpcCarrier } from '../../../server/dataplane/channel.js';
 import { SessionRouter, type SessionEvents } from '../../../server/dataplane/sessions.js';
 import { boundPorts } from '../../../server/dataplane/host.js';
-import type { PlaneCommand, PlaneEvent, RelayStart, SessionTally } from '../../../src/protocol/data-plane.js';
+import type { PlaneCommand, PlaneEvent, RelayStart, SessionTally } from '../../../server/common/data-plane.js';
 
 /** Two ends of one in-memory carrier: what one sends, the other receives (as Node's IPC, JSON in between). */
 function carrierPair(): [IpcCarrier, IpcCarrier] {

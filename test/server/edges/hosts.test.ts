@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { canonicalHost, edgeHosts, isSpecialHost } from '../../../server/edges/hosts.js';
-import { hubEdges } from '../../../server/edges/roles.js';
+import { hubEdges } from '../../../server/edge-roles.js';
 import type { EdgesRepository } from '../../../server/store/edges/types.js';
 
 describe('edge hosts', () => {

@@ -19,13 +19,13 @@ import type { ResultStore } from '../../../server/store/index.js';
 import { classifyNat } from '../../../src/analysis/grade/nat.js';
 import { analyze } from '../../../src/analysis/report/analyze.js';
 import type { ResultAck } from '../../../src/protocol/api.js';
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS, DEFAULTS } from '../../../src/protocol/defaults.js';
 import { reflectorInput } from '../../analysis/report/inputs.js';
 import { anyIpv4, anyIpv6 } from '../../kit/addresses.js';
 import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { open, sqliteKind, storeOptions, testClock } from '../store/store-kit.js';
 
-const CHEAP = { ...DEFAULTS.console.scrypt, N: 16_384 };
+const CHEAP = { ...CONSTANTS.console.scrypt, N: 16_384 };
 const kind = sqliteKind();
 let webRoot: string;
 let app: FastifyInstance;

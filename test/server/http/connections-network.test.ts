@@ -9,7 +9,7 @@ import { EventEmitter } from 'node:events';
 import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
-import { DoorRefusals } from '../../../src/protocol/door.js';
+import { DoorRefusals } from '../../../server/common/door.js';
 import { ConnectionGate } from '../../../server/http/connections.js';
 import { metricsText } from '../../kit/metrics.js';
 

@@ -51,6 +51,12 @@ async function listen(connections: Partial<ConnectionLimits>, extra: Partial<App
       offered: true,
       limits: DEFAULTS.load,
       flowMaxMs: DEFAULTS.load.flowMaxMs,
+      floor: {
+        bytesPerS: DEFAULTS.load.floorBytesPerS,
+        graceMs: DEFAULTS.load.floorGraceMs,
+        windowMs: DEFAULTS.load.floorWindowMs,
+        checkMs: DEFAULTS.load.floorCheckMs,
+      },
       sourceChunkBytes: DEFAULTS.load.sourceChunkBytes,
       requestsPerMinutePerSource: DEFAULTS.load.requestsPerMinutePerSource,
       allowedOrigins: [],

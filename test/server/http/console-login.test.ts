@@ -15,11 +15,11 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../server/http/app.js';
 import { hashPassword, type ConsoleUser } from '../../../server/console/auth.js';
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS, DEFAULTS } from '../../../src/protocol/defaults.js';
 import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { testClock, type TestClock } from '../store/store-kit.js';
 
-const CHEAP = { ...DEFAULTS.console.scrypt, N: 16_384 };
+const CHEAP = { ...CONSTANTS.console.scrypt, N: 16_384 };
 const PASSWORD = 'the-right-password';
 const THROTTLE = DEFAULTS.console.loginThrottle;
 

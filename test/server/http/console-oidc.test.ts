@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../../server/http/app.js';
 import { hashPassword, type ConsoleUser } from '../../../server/console/auth.js';
 import type { ConsoleOidcOptions } from '../../../server/console/oidc-config.js';
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS, DEFAULTS } from '../../../src/protocol/defaults.js';
 import { analyze } from '../../../src/analysis/report/analyze.js';
 import type { ResultAck } from '../../../src/protocol/api.js';
 import type { ResultStore } from '../../../server/store/index.js';
@@ -52,7 +52,7 @@ beforeAll(async () => {
   webRoot = mkdtempSync(join(tmpdir(), 'callprobe-console-oidc-'));
   await kind.setup();
   provider = await startProvider({ ...CLIENT, redirectUris: [CALLBACK], accounts: ACCOUNTS });
-  localUsers = [{ name: 'dee', role: 'tier2', passwordHash: await hashPassword(PASSWORD, { ...DEFAULTS.console.scrypt, N: 16_384 }) }];
+  localUsers = [{ name: 'dee', role: 'tier2', passwordHash: await hashPassword(PASSWORD, { ...CONSTANTS.console.scrypt, N: 16_384 }) }];
 });
 
 afterAll(async () => {

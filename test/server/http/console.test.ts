@@ -21,7 +21,7 @@ import type { ConsoleResultView, ConsoleSearchAnswer } from '../../../src/protoc
 import { buildApp } from '../../../server/http/app.js';
 import { hashPassword, type ConsoleUser } from '../../../server/console/auth.js';
 import { analyze } from '../../../src/analysis/report/analyze.js';
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS, DEFAULTS } from '../../../src/protocol/defaults.js';
 import type { ResultStore } from '../../../server/store/index.js';
 import { reflectorInput } from '../../analysis/report/inputs.js';
 import { describeEachKind, open, storeOptions, testClock, type TestClock } from '../store/store-kit.js';
@@ -29,7 +29,7 @@ import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js
 import { TestKitError } from '../../kit/errors.js';
 
 const TOKEN = 'operator-token-0123456789';
-const CHEAP = { ...DEFAULTS.console.scrypt, N: 16_384 };
+const CHEAP = { ...CONSTANTS.console.scrypt, N: 16_384 };
 const PASSWORDS = { ana: 'tier-one-password', bo: 'tier-two-password' } as const;
 
 function report(over: { site?: string | null; ticket?: string | null; startedAt: string; lossEvery?: number }): Record<string, unknown> {
@@ -183,14 +183,14 @@ describeEachKind('help desk console API', (kind, opened) => {
     expect(limited.json()).toMatchObject({ reason: 'rate-limited' });
   });
 
-  it(`runs at most ${DEFAULTS.console.maxLoginsInFlight} password checks at once, whoever asks: more are refused 503 at once`, async () => {
+  it(`runs at most ${CONSTANTS.console.maxLoginsInFlight} password checks at once, whoever asks: more are refused 503 at once`, async () => {
     const { app } = await build({});
-    const n = DEFAULTS.console.maxLoginsInFlight + 6;
+    const n = CONSTANTS.console.maxLoginsInFlight + 6;
     // One attempt per address and per name: no rate limit applies, only the cap on checks in flight.
     const codes = (await Promise.all(Array.from({ length: n }, (_, i) => login(app, `nobody${i}`, 'wrong-password!', `198.51.100.${i + 1}`)))).map(
       (r) => r.statusCode,
     );
-    expect(codes.filter((c) => c === 401).length).toBeGreaterThanOrEqual(DEFAULTS.console.maxLoginsInFlight);
+    expect(codes.filter((c) => c === 401).length).toBeGreaterThanOrEqual(CONSTANTS.console.maxLoginsInFlight);
     expect(codes.filter((c) => c === 503).length).toBeGreaterThan(0);
     expect(codes.every((c) => c === 401 || c === 503)).toBe(true);
     // Once the checks are done, a login goes through.
@@ -199,7 +199,7 @@ describeEachKind('help desk console API', (kind, opened) => {
 
   it('keeps one password check for a source with no recent wrong password: a spray from many addresses cannot keep the help desk out', async () => {
     const { app } = await build({});
-    const spray = Array.from({ length: DEFAULTS.console.maxLoginsInFlight + 2 }, (_, i) => `2001:db8:${i + 1}::7`);
+    const spray = Array.from({ length: CONSTANTS.console.maxLoginsInFlight + 2 }, (_, i) => `2001:db8:${i + 1}::7`);
     // Each spraying /64 has sent a wrong password already.
     for (const ip of spray) expect((await login(app, 'ana', 'wrong-password!', ip)).statusCode).toBe(401);
     // The spray takes every shared check at once; once the first of it is refused (every shared check busy), a right password
@@ -209,7 +209,7 @@ describeEachKind('help desk console API', (kind, opened) => {
     const ana = await login(app, 'ana', PASSWORDS.ana, '198.51.100.77');
     expect(ana.statusCode).toBe(200);
     const codes = (await Promise.all(sprayed)).map((r) => r.statusCode);
-    expect(codes.filter((c) => c === 401).length).toBeGreaterThanOrEqual(DEFAULTS.console.maxLoginsInFlight);
+    expect(codes.filter((c) => c === 401).length).toBeGreaterThanOrEqual(CONSTANTS.console.maxLoginsInFlight);
     expect(codes.filter((c) => c === 401 || c === 503)).toHaveLength(spray.length);
   });
 

@@ -47,6 +47,12 @@ function loadOptions(limits: Partial<LoadRoutesOptions['limits']> = {}, offered 
       ...limits,
     },
     flowMaxMs: DEFAULTS.load.flowMaxMs,
+    floor: {
+      bytesPerS: DEFAULTS.load.floorBytesPerS,
+      graceMs: DEFAULTS.load.floorGraceMs,
+      windowMs: DEFAULTS.load.floorWindowMs,
+      checkMs: DEFAULTS.load.floorCheckMs,
+    },
     sourceChunkBytes: DEFAULTS.load.sourceChunkBytes,
     requestsPerMinutePerSource: DEFAULTS.load.requestsPerMinutePerSource,
     allowedOrigins: [],

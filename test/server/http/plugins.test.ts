@@ -16,7 +16,7 @@ import type { ServerSignalMessage } from '../../../src/protocol/api-signal.js';
 import { buildApp, routesOf } from '../../../server/http/app.js';
 import { hashPassword } from '../../../server/console/auth.js';
 import { openSqliteStore } from '../../../server/store/sqlite.js';
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS, DEFAULTS } from '../../../src/protocol/defaults.js';
 import { unusedRelay, localReflector, appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { startRtcClient } from '../../kit/rtc.js';
 import { collector, nextEvent, waitFor } from '../../kit/wait.js';
@@ -34,7 +34,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function build(dbName: string) {
   const store = openSqliteStore(join(dir, dbName), storeOptions(testClock(), 3));
-  const users = [{ name: 'ana', role: 'tier1' as const, passwordHash: await hashPassword('tier-one-password', { ...DEFAULTS.console.scrypt, N: 16_384 }) }];
+  const users = [{ name: 'ana', role: 'tier1' as const, passwordHash: await hashPassword('tier-one-password', { ...CONSTANTS.console.scrypt, N: 16_384 }) }];
   const app = await buildApp({
     ...appOptionsWithoutRelay(dir),
     reflector: localReflector({ relayServer: unusedRelay }),

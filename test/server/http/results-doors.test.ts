@@ -10,7 +10,7 @@ import { ResultsDoors } from '../../../server/http/results-doors.js';
 import { Refusal } from '../../../server/http/refusal.js';
 import type { StoredResult } from '../../../server/store/results/types.js';
 import type { ClaimedResult } from '../../../server/store/chain/types.js';
-import { DoorRefusals, networkBound } from '../../../src/protocol/door.js';
+import { DoorRefusals, networkBound } from '../../../server/common/door.js';
 
 const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
 

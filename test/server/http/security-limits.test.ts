@@ -15,7 +15,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBE_CHANNEL_INIT, PROBE_CHANNEL_LABEL } from '../../../src/protocol/channels.js';
 import { DEFAULTS } from '../../../src/protocol/defaults.js';
-import { doorBounds } from '../../../src/protocol/door.js';
+import { doorBounds } from '../../../server/common/door.js';
 import { restPassword } from '../../../server/turn/credentials.js';
 import { TurnClient, TurnClientError } from '../../../server/turn/client/turn-client.js';
 import { freePorts } from '../../kit/net.js';
@@ -74,7 +74,7 @@ describe('per-source limits (findings 4, 7, 8)', () => {
     console.log(`finding 4: 50 idle sockets from 127.0.0.1: ${refusedIdle} refused; tester from 127.0.0.2 got ${JSON.stringify(answer).slice(0, 80)}`);
     expect(answer).not.toBe('closed');
     expect(typeof answer === 'object' && answer.type).toBe('signal');
-    // A source holds its own bound, never more than its network's eighth of the total (src/protocol/door.ts).
+    // A source holds its own bound, never more than its network's eighth of the total (server/common/door.ts).
     expect(refusedIdle).toBe(50 - doorBounds(DEFAULTS.maxSessions, DEFAULTS.signalling.maxSessionsPerSource).perSource);
   }, 60_000);
 

@@ -13,7 +13,7 @@ import { buildSiteReport, type SiteReport } from '../../../src/analysis/report/s
 import type { SiteSample } from '../../../src/analysis/site/site.js';
 import { siteReportPath, SITES_OVERVIEW_PATH } from '../../../src/protocol/api.js';
 import type { SitesOverview } from '../../../src/analysis/site/overview.js';
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../src/protocol/defaults.js';
 import type { ResultStore } from '../../../server/store/index.js';
 import { appOptionsWithoutRelay, resultsOptions } from '../../kit/app-options.js';
 import { open, postgresKind, sqliteKind, storeOptions, testClock, describeKind } from '../store/store-kit.js';
@@ -195,7 +195,7 @@ describe.each([sqliteKind(), postgresKind()])('site report API: $name', (kind) =
       expect(widest.json()).toMatchObject({ reason: 'unknown-site' });
       for (const bad of ['=HYPERLINK("x")', 'Paris\u0007', '   '])
         expect((await get(`${siteReportPath(bad)}?since=7d`)).json(), bad).toMatchObject({ reason: 'bad-site' });
-      expect(DEFAULTS.siteReport.sinceMs).toBe(7 * 86_400_000);
+      expect(CONSTANTS.siteReport.sinceMs).toBe(7 * 86_400_000);
     });
   });
 });

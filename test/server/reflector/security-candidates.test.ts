@@ -7,7 +7,7 @@
  * Failed on the starting code (ea7b29f): simple-peer queued every candidate before the offer;
  * measured +318 MiB there (issue text) and the assertion below failed. Passes after the fix:
  * candidates before the offer are refused, lines over BOUNDS.signalCandidateBytesMax are
- * refused at parse (and whole messages over BOUNDS.signalMessageBytesMax cut the socket), at most DEFAULTS.signalling.maxCandidatesPerSession count per session, and
+ * refused at parse (and whole messages over BOUNDS.signalMessageBytesMax cut the socket), at most CONSTANTS.signalling.maxCandidatesPerSession count per session, and
  * messages beyond the per-session message rate are dropped unread.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

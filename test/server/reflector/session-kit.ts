@@ -5,7 +5,7 @@
  * gather on unless `relayServer` names a real one.
  */
 import type { SignalData, SignalLeg } from '../../../src/protocol/api.js';
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../src/protocol/defaults.js';
 import { ReflectorSession } from '../../../server/reflector/session.js';
 import type { ReflectorRelayServer } from '../../../server/reflector/channel-leg.js';
 import type { RelayEndpoints } from '../../../server/reflector/candidates.js';
@@ -47,9 +47,9 @@ export function quietSession(
     payloadBytes: 160,
     receiptIntervalMs: 50,
     maxSessionMs: 60_000,
-    offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
-    connectTimeoutMs: DEFAULTS.signalling.connectTimeoutMs,
-    maxCandidates: o.maxCandidates ?? DEFAULTS.signalling.maxCandidatesPerSession,
+    offerTimeoutMs: CONSTANTS.signalling.offerTimeoutMs,
+    connectTimeoutMs: CONSTANTS.signalling.connectTimeoutMs,
+    maxCandidates: o.maxCandidates ?? CONSTANTS.signalling.maxCandidatesPerSession,
     relay: o.relay ?? { addresses: ['127.0.0.1'], portRange: { min: 31000, max: 31999 } },
     onCandidateDropped: (n) => dropped.push(n),
     rtp: o.rtp ?? true,

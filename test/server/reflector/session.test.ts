@@ -8,7 +8,7 @@ import { networkInterfaces } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalData } from '../../../src/protocol/api.js';
 import { PROBE_CHANNEL_LABEL } from '../../../src/protocol/channels.js';
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../src/protocol/defaults.js';
 import {
   decodeEcho,
   decodeReceipts,
@@ -82,9 +82,9 @@ function start(o: { maxSessionMs?: number; relayWitness?: (ip: string, port: num
     payloadBytes: PAYLOAD,
     receiptIntervalMs: 20,
     maxSessionMs: o.maxSessionMs ?? 60_000,
-    offerTimeoutMs: DEFAULTS.signalling.offerTimeoutMs,
-    connectTimeoutMs: DEFAULTS.signalling.connectTimeoutMs,
-    maxCandidates: DEFAULTS.signalling.maxCandidatesPerSession,
+    offerTimeoutMs: CONSTANTS.signalling.offerTimeoutMs,
+    connectTimeoutMs: CONSTANTS.signalling.connectTimeoutMs,
+    maxCandidates: CONSTANTS.signalling.maxCandidatesPerSession,
     // The relay's relayed address; the kit's client signals loopback host candidates there too.
     relay: { addresses: ['127.0.0.1'], portRange: { min: 0, max: 0 } },
     onCandidateDropped: () => undefined,

@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignalData } from '../../../../src/protocol/api.js';
-import { DEFAULTS } from '../../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../../src/protocol/defaults.js';
 import { parseControlMessage } from '../../../../src/protocol/wire.js';
 import type { Relay } from '../../../../server/turn/index.js';
 import { SetupError } from '../../../../src/session/net/errors.js';
@@ -148,12 +148,12 @@ describe("the RTP leg's DTLS handshake through loss and reordering", () => {
     expectCarried(await legThrough('last-lost', lastFlightLost()));
   });
 
-  it(`is ended when none of the page's audio reaches it within ${DEFAULTS.rtp.mediaAfterDtlsMs} ms of DTLS, and opened once more`, async () => {
+  it(`is ended when none of the page's audio reaches it within ${CONSTANTS.rtp.mediaAfterDtlsMs} ms of DTLS, and opened once more`, async () => {
     // The first leg's media (RTP and RTCP: first byte 128-191) is lost on the way in; its DTLS is not.
     const trace = await legThrough('no-media', (c) => (c.leg === 1 && c.dir === 'up' && c.dtls === null && (c.data[0] ?? 0) >> 6 === 2 ? 'drop' : 'pass'));
     expect(controlTypes(trace)).toEqual(['rtp-retry', 'rtp-live']);
     const [first, second] = legClosings(trace);
-    expect(first).toMatchObject({ reason: `no RTP from the page within ${DEFAULTS.rtp.mediaAfterDtlsMs} ms of DTLS`, srtp: 'ours', media: false });
+    expect(first).toMatchObject({ reason: `no RTP from the page within ${CONSTANTS.rtp.mediaAfterDtlsMs} ms of DTLS`, srtp: 'ours', media: false });
     expect(second).toMatchObject({ srtp: 'ours', media: true, rtpPath: 'short' });
   });
 });

@@ -5,7 +5,7 @@
  * outside the relay's drain), and the short path told it may offer again.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../../src/protocol/defaults.js';
 import { LegFastOffer } from '../../../../server/reflector/rtp/fast-offer.js';
 import type { FastTaken } from '../../../../server/reflector/rtp/native-core.js';
 import type { FastOffer } from '../../../../server/turn/transport/fast-path.js';
@@ -72,7 +72,7 @@ describe("the leg's offer of the relay's fast path", () => {
     expect(s.offers).toHaveLength(1);
     expect(s.offers[0]).toMatchObject({ peer: PEER, ssrc: SSRC, payloadType: PT });
     expect(s.offers[0]).not.toHaveProperty('answerTo');
-    expect(DEFAULTS.rtp.ptimeMs).toBe(10);
+    expect(CONSTANTS.rtp.ptimeMs).toBe(10);
     expect(s.offers[0]).toMatchObject({ perSecond: 400, burst: 100 });
   });
 

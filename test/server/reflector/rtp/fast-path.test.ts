@@ -14,7 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../../src/protocol/defaults.js';
 import { decodeRtpEcho, encodeRtpProbe } from '../../../../src/protocol/rtp-probe.js';
 import { NativeRtpCore, type FastTaken, type RtpPacketFields } from '../../../../server/reflector/rtp/native-core.js';
 import { SrtpDirection, writeRtpHeader } from '../../../../server/reflector/rtp/srtp.js';
@@ -29,7 +29,7 @@ const PAGE_SSRC = 0x1234_5678;
 const OUR_SSRC = 0x0bad_cafe;
 const PT = 111;
 const CHANNEL = 0x4001;
-const OPTS = { recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes };
+const OPTS = { recentRecords: CONSTANTS.rtp.recentRecords, frameBytes: CONSTANTS.rtp.frameBytes };
 
 function pagePacket(seq: number, payload: Uint8Array, padding = 0, ssrc = PAGE_SSRC): Buffer {
   const header = writeRtpHeader(Buffer.alloc(12), false, PT, seq, (seq * 480) >>> 0, ssrc);
@@ -49,7 +49,7 @@ function channelData(data: Uint8Array, channel = CHANNEL): Buffer {
 
 const opus = (n: number): Uint8Array => new Uint8Array(n).map((_, i) => (i * 7 + n) & 0xff);
 const probe = (probeSeq: number, opusBytes = 40): Uint8Array =>
-  encodeRtpProbe({ probeSeq, sendMs: 1000 + probeSeq * 10.25, opus: opus(opusBytes) }, DEFAULTS.rtp.frameBytes);
+  encodeRtpProbe({ probeSeq, sendMs: 1000 + probeSeq * 10.25, opus: opus(opusBytes) }, CONSTANTS.rtp.frameBytes);
 
 function core(): NativeRtpCore {
   const c = new NativeRtpCore(OPTS);

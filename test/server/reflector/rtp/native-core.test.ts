@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../../src/protocol/defaults.js';
 import { encodeRtpProbe } from '../../../../src/protocol/rtp-probe.js';
 import { RtpReflectorCore, type RtpFrameOutcome } from '../../../../server/reflector/rtp/core.js';
 import { NativeRtpCore, type RtpPacketFields, type RtpPacketOutcome } from '../../../../server/reflector/rtp/native-core.js';
@@ -23,7 +23,7 @@ const DOWN_SALT = randomBytes(14);
 const PAGE_SSRC = 0x1234_5678;
 const OUR_SSRC = 0x0bad_cafe;
 const PT = 111;
-const OPTS = { recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes };
+const OPTS = { recentRecords: CONSTANTS.rtp.recentRecords, frameBytes: CONSTANTS.rtp.frameBytes };
 
 /** One RTP packet of the page: its header (padding bit set when `padding` > 0) and payload, then `padding` bytes, the last counting them. */
 function pagePacket(seq: number, payload: Uint8Array, padding = 0): Buffer {
@@ -85,7 +85,7 @@ describe('NativeRtpCore against RtpReflectorCore on the short path', () => {
     const native = nativePath();
     const opus = (n: number): Uint8Array => new Uint8Array(n).map((_, i) => (i * 7 + n) & 0xff);
     const probe = (probeSeq: number, opusBytes = 40): Uint8Array =>
-      encodeRtpProbe({ probeSeq, sendMs: 1000 + probeSeq * 10.25, opus: opus(opusBytes) }, DEFAULTS.rtp.frameBytes);
+      encodeRtpProbe({ probeSeq, sendMs: 1000 + probeSeq * 10.25, opus: opus(opusBytes) }, CONSTANTS.rtp.frameBytes);
     // The page's packets: [RTP sequence number, payload, padding bytes], sealed in order.
     const stream: Array<[number, Uint8Array, number]> = [
       [65_500, opus(60), 0], // plain Opus before the first probe: not a probe

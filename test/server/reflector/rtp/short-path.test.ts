@@ -6,7 +6,7 @@
  * recorded; test/server/reflector/rtp/relay-echo.test.ts runs the path against werift's own.
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../../src/protocol/defaults.js';
 import { decodeRtpEcho, encodeRtpProbe } from '../../../../src/protocol/rtp-probe.js';
 import { NativeRtpCore, type FastTaken } from '../../../../server/reflector/rtp/native-core.js';
 import { SrtpDirection, type SrtpError } from '../../../../server/reflector/rtp/srtp.js';
@@ -228,7 +228,7 @@ describe('the short path', () => {
 });
 
 describe("the short path with the addon's probe core", () => {
-  const core = (): NativeRtpCore => new NativeRtpCore({ recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes });
+  const core = (): NativeRtpCore => new NativeRtpCore({ recentRecords: CONSTANTS.rtp.recentRecords, frameBytes: CONSTANTS.rtp.frameBytes });
   const probe = (probeSeq: number): Buffer => Buffer.from(encodeRtpProbe({ probeSeq, sendMs: 1000 + probeSeq, opus: Buffer.from('opus frame') }));
 
   it("takes a probe whole: counted where werift's receiver reports read it, echoed sealed with the leg's number, counted as werift's sender counts", () => {

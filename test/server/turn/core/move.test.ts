@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { MessageClass } from '../../../../server/turn/codec/index.js';
 import { buildChannelBind, buildChannelData, buildRefresh } from '../../../../server/turn/client/requests.js';
 import { Value } from '@sinclair/typebox/value';
-import { MovedAllocationSchema } from '../../../../src/protocol/data-plane.js';
+import { MovedAllocationSchema } from '../../../../server/common/data-plane.js';
 import { T0, allocate, errorCodeOf, kinds, makeHarness, must, peer, reply } from '../helpers/core-harness.js';
 
 describe('moving an allocation to another plane', () => {

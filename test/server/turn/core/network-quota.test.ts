@@ -1,5 +1,5 @@
 /**
- * The relay's allocations per network and its reserve (src/protocol/door.ts). The red team's
+ * The relay's allocations per network and its reserve (server/common/door.ts). The red team's
  * attacks: 4 /64s of one /48, each at its per-source quota (256), took all 1,000 allocations of
  * the default relay; later 4 IPv4 networks took 900 of them. Now one network (an IPv6 /48, an IPv4
  * address) holds at most an eighth of the total (125; 486 beyond), and the last quarter (250) goes

@@ -1,6 +1,6 @@
 /**
  * The per-source allocation quota (--max-allocations-per-ip) counts an IPv6 /64 as one source,
- * as the HTTP side's limits do (src/protocol/source-key.ts): every address of a /64 is free to
+ * as the HTTP side's limits do (server/common/source-key.ts): every address of a /64 is free to
  * whoever holds it. Counted by full address, five addresses of one /64 took all 1,000
  * allocations of the default relay; here they get one share (125: a source's quota, never more than
  * its network's eighth of the total), and other sources keep theirs.
@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_QUOTAS, type RelayQuotas } from '../../../../server/turn/core/index.js';
-import { doorBounds } from '../../../../src/protocol/door.js';
+import { doorBounds } from '../../../../server/common/door.js';
 import { buildAllocate } from '../../../../server/turn/client/requests.js';
 import { allocateUntilRefused, cred, errorCodeOf, makeHarness, REALM, T0, type Harness } from '../helpers/core-harness.js';
 import { decodeStun } from '../../../../server/turn/codec/index.js';
@@ -27,7 +27,7 @@ function floodOne64(h: Harness, prefix: string, quotas: RelayQuotas): number {
 describe('the allocation quota counts by source: an IPv4 address or an IPv6 /64', () => {
   it('gives five addresses of one /64 one share of the default relay, and other /64s and IPv4 their own', () => {
     const q = DEFAULT_QUOTAS;
-    // A source's share: --max-allocations-per-ip, never more than its network's eighth of the total (src/protocol/door.ts).
+    // A source's share: --max-allocations-per-ip, never more than its network's eighth of the total (server/common/door.ts).
     const share = doorBounds(q.maxAllocationsTotal, q.maxAllocationsPerSourceIp).perSource;
     const h = makeHarness({ relay: { 4: '127.0.0.1', 6: '::1' } });
     expect(floodOne64(h, '2001:db8:64:1', q)).toBe(share);

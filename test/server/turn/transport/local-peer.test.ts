@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS } from '../../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../../src/protocol/defaults.js';
 import { decodeRtpEcho, encodeRtpProbe } from '../../../../src/protocol/rtp-probe.js';
 import { NativeRtpCore } from '../../../../server/reflector/rtp/native-core.js';
 import { SrtpDirection, writeRtpHeader } from '../../../../server/reflector/rtp/srtp.js';
@@ -48,7 +48,7 @@ const PT = 111;
 function probeStream(pageSsrc: number, echoSsrc: number, firstSeq: number, firstTimestamp: number) {
   const [upKey, downKey] = [randomBytes(16), randomBytes(16)];
   const [upSalt, downSalt] = [randomBytes(14), randomBytes(14)];
-  const core = new NativeRtpCore({ recentRecords: DEFAULTS.rtp.recentRecords, frameBytes: DEFAULTS.rtp.frameBytes });
+  const core = new NativeRtpCore({ recentRecords: CONSTANTS.rtp.recentRecords, frameBytes: CONSTANTS.rtp.frameBytes });
   expect(core.attach(new SrtpDirection(upKey, upSalt), new SrtpDirection(downKey, downSalt), echoSsrc, PT)).toBe(true);
   core.numbering(firstSeq, firstTimestamp, 480);
   const tx = new SrtpDirection(upKey, upSalt);
@@ -59,7 +59,7 @@ function probeStream(pageSsrc: number, echoSsrc: number, firstSeq: number, first
       tx.protectRtp(
         Buffer.concat([
           writeRtpHeader(Buffer.alloc(12), false, PT, i, i * 480, pageSsrc),
-          encodeRtpProbe({ probeSeq: i, sendMs: i, opus: Buffer.from('opus') }, DEFAULTS.rtp.frameBytes),
+          encodeRtpProbe({ probeSeq: i, sendMs: i, opus: Buffer.from('opus') }, CONSTANTS.rtp.frameBytes),
         ]),
       ),
     upSeqOf: (d: Uint8Array): number => decodeRtpEcho(rx.unprotectRtp(Buffer.from(d)).subarray(12)).upSeq,

@@ -20,7 +20,7 @@ const SECRET = 'source-quota-live';
 const TURN_PORT = 3478;
 const METRICS = '127.0.0.1:9465';
 const PER_SOURCE = 12;
-// An eighth of the total is one network's share (src/protocol/door.ts): 120 leaves the /64 its own bound of 12.
+// An eighth of the total is one network's share (server/common/door.ts): 120 leaves the /64 its own bound of 12.
 const TOTAL = 120;
 /** Five addresses of one /64, and one of the next /64. */
 const FLOODER = ['fd00:64:1::1', 'fd00:64:1::2', 'fd00:64:1::a:b:c:d', 'fd00:64:1:0:ffff:ffff:ffff:fffe', 'fd00:64:1::5'];

@@ -1,12 +1,12 @@
 /**
  * The witness inside the Sans-IO core: only what is relayed is witnessed (a dropped datagram
  * is not), both directions (ChannelData, Send, Data indications), and a deleted allocation's
- * witness is readable for DEFAULTS.relayWitness.graceMs and then released.
+ * witness is readable for CONSTANTS.relayWitness.graceMs and then released.
  */
 import { describe, expect, it } from 'vitest';
 import { buildChannelBind, buildChannelData, buildRefresh, buildSend } from '../../../../server/turn/client/requests.js';
 import { parseIp } from '../../../../src/protocol/ip.js';
-import { DEFAULTS } from '../../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../../src/protocol/defaults.js';
 import { T0, allocate, fromPeer, makeHarness, peer, reply } from '../helpers/core-harness.js';
 import { TICKS_10MS, rtp } from './rtp-fixtures.js';
 
@@ -35,9 +35,9 @@ describe('the witness in the TURN core', () => {
     const deletedAt = T0 + 1000;
     h.core.handleClient(c, buildRefresh(auth, 0), deletedAt);
     expect(h.core.allocationCount).toBe(0);
-    expect(h.core.witnessFor('127.0.0.1|5000', deletedAt + DEFAULTS.relayWitness.graceMs - 1)?.upstream.packets).toBe(4);
+    expect(h.core.witnessFor('127.0.0.1|5000', deletedAt + CONSTANTS.relayWitness.graceMs - 1)?.upstream.packets).toBe(4);
     expect(h.core.witnessCensus()).toMatchObject({ allocations: 0, peers: 2, retired: 2 });
-    expect(h.core.witnessFor('127.0.0.1|5000', deletedAt + DEFAULTS.relayWitness.graceMs)).toBeNull();
+    expect(h.core.witnessFor('127.0.0.1|5000', deletedAt + CONSTANTS.relayWitness.graceMs)).toBeNull();
     expect(h.core.witnessCensus()).toEqual({ allocations: 0, peers: 0, retired: 0, unwatchedPackets: 0 });
   });
 });

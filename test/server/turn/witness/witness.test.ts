@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { WitnessBook, type WitnessLimits } from '../../../../server/turn/witness/book.js';
 import { parseRtpHeader, payloadKind } from '../../../../server/turn/witness/rtp.js';
 import { RtpStreamWitness } from '../../../../server/turn/witness/stream.js';
-import { DEFAULTS } from '../../../../src/protocol/defaults.js';
+import { CONSTANTS } from '../../../../src/protocol/defaults.js';
 import { DTLS, SSRC, STUN, TICKS_10MS, rtcp, rtp } from './rtp-fixtures.js';
 
 const LIMITS: WitnessLimits = { maxStreamsPerAllocation: 4, windowPackets: 64, graceMs: 1000, clockRateHz: 48_000 };
@@ -227,7 +227,7 @@ describe('the witness book (per allocation and peer, bounded)', () => {
   });
 
   it('sizes its defaults in src/protocol/defaults.ts', () => {
-    const d = DEFAULTS.relayWitness;
+    const d = CONSTANTS.relayWitness;
     // 21 bytes per slot (8 + 8 + 4 + 1): ~5.4 KB per stream, 8 streams: ~43 KB per allocation at most.
     expect(d.windowPackets * 21 * d.maxStreamsPerAllocation).toBeLessThan(200_000);
     expect(d.clockRateHz).toBe(48_000);

@@ -6,16 +6,16 @@
  * now (this file), which would spoil the tests already running before it spoiled the new one.
  * Pure: the plane's last report and the time are handed in.
  */
-import type { DEFAULTS } from '../../src/protocol/defaults.js';
+import type { CONSTANTS } from '../../src/protocol/defaults.js';
 
-/** The plane's last lateness report (src/protocol/data-plane.ts `loop-late`) and when it came, on the HTTP process's monotonic clock. */
+/** The plane's last lateness report (server/common/data-plane.ts `loop-late`) and when it came, on the HTTP process's monotonic clock. */
 export interface LoopLateReport {
-  /** The worst lateness of each bin of the plane's last window (DEFAULTS.admission.windowMs), oldest first. */
+  /** The worst lateness of each bin of the plane's last window (CONSTANTS.admission.windowMs), oldest first. */
   lateMs: readonly number[];
   atMs: number;
 }
 
-type AdmissionBounds = (typeof DEFAULTS)['admission'];
+type AdmissionBounds = (typeof CONSTANTS)['admission'];
 
 /**
  * Whether the data plane is too busy for a new test: its last report is fresh (at most `staleMs`

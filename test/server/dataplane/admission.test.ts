@@ -1,9 +1,9 @@
-/** Admission's plane half (server/http/admission.ts): hand-made lateness reports against the defaults. */
+/** Admission's plane half (server/dataplane/admission.ts): hand-made lateness reports against the defaults. */
 import { describe, expect, it } from 'vitest';
-import { planeBusy } from '../../../server/http/admission.js';
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { planeBusy } from '../../../server/dataplane/admission.js';
+import { CONSTANTS } from '../../../src/protocol/defaults.js';
 
-const O = DEFAULTS.admission;
+const O = CONSTANTS.admission;
 
 describe('planeBusy', () => {
   it('is busy when 30 bins of the last 10 s were 20 ms late or more, not on 29 (a test’s set-up is not a busy plane)', () => {

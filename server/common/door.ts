@@ -4,14 +4,14 @@
  * /64), per network (IPv4 address, IPv6 /48) and in total, with a reserve. Pure: the doors
  * (server/turn, server/http) call it as things open and close.
  *
- * - A network may hold `perNetwork` (DEFAULTS.doors: 4 sources' worth, at most an eighth of the
+ * - A network may hold `perNetwork` (CONSTANTS.doors: 4 sources' worth, at most an eighth of the
  *   total), a source `perSource` (never more than its network), the whole door `total`.
  * - The reserve: once the door holds `total - reserve` (the last quarter), the rest goes only to a
  *   network that holds nothing of the first three quarters (each within its eighth): however many
  *   networks fill the door, a newcomer still gets in while the reserve lasts, and at least eight
  *   networks are needed to fill it.
  */
-import { DEFAULTS } from './defaults.js';
+import { CONSTANTS } from '../../src/protocol/defaults.js';
 import { networkKey, sourceKey } from './source-key.js';
 
 /** Which bound refused: the source's, its network's, the total, or the reserve (kept for networks holding none of the rest). */
@@ -45,7 +45,7 @@ export interface DoorFactors {
  * but at most its share of the total (at least one), a source never more than its network, and
  * the reserve is the last `reservePct` % of the total.
  */
-export function doorBounds(total: number, perSource: number, f: DoorFactors = DEFAULTS.doors): DoorBounds {
+export function doorBounds(total: number, perSource: number, f: DoorFactors = CONSTANTS.doors): DoorBounds {
   const share = Math.max(1, Math.floor(total * f.networkShareOfTotal));
   const perNetwork = Math.min(perSource * f.networkSourceMultiple, share);
   const reserve = Math.floor((total * f.reservePct) / 100);
@@ -53,7 +53,7 @@ export function doorBounds(total: number, perSource: number, f: DoorFactors = DE
 }
 
 /** A per-network bound for a budget with no total (bytes a day): the source's bound times the multiple. */
-export function networkBound(perSource: number, f: DoorFactors = DEFAULTS.doors): number {
+export function networkBound(perSource: number, f: DoorFactors = CONSTANTS.doors): number {
   return perSource * f.networkSourceMultiple;
 }
 

@@ -1,6 +1,6 @@
 /** doorBounds and DoorCount: a door's count per source (/64), per network (/48), in total, with a reserve for networks holding none of the rest. */
 import { describe, expect, it } from 'vitest';
-import { DoorCount, DoorRefusals, doorBounds } from '../../src/protocol/door.js';
+import { DoorCount, DoorRefusals, doorBounds } from '../../../server/common/door.js';
 
 describe('doorBounds', () => {
   it('gives a network 4 sources, at most an eighth of the total (a source no more than its network); the reserve is the last quarter', () => {

@@ -6,7 +6,7 @@
 import { normalizeIP } from '@fastify/rate-limit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { networkKey, sourceKey } from '../../src/protocol/source-key.js';
+import { networkKey, sourceKey } from '../../../server/common/source-key.js';
 
 describe('sourceKey', () => {
   it('keys IPv4 by address, IPv6 by /64, IPv4-mapped IPv6 as IPv4', () => {

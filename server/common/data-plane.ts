@@ -16,11 +16,11 @@
  * end with its tally, the answers, and every second how late its event loop ran (admission).
  *
  * Bounds: every string and list is bounded (the plane is ours, but a message is checked as any
- * input is); the signals themselves are the page's schema (./api-signal.ts).
+ * input is); the signals themselves are the page's schema (src/protocol/api-signal.ts).
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { SignalDataSchema } from './api-signal.js';
-import { BOUNDS, DEFAULTS } from './defaults.js';
+import { SignalDataSchema } from '../../src/protocol/api-signal.js';
+import { BOUNDS, CONSTANTS } from '../../src/protocol/defaults.js';
 
 /** An IP address or host literal as the server's flags give it. */
 const Address = Type.String({ minLength: 1, maxLength: 64 });
@@ -92,7 +92,7 @@ const ReflectorStartSchema = Type.Object(
     maxSessionMs: Count,
     /** Whether sessions answer the RTP probe leg (werift). */
     rtp: Type.Boolean(),
-    /** Tests: the no-ICE-traffic timeout after the answer (absent: DEFAULTS.signalling's). */
+    /** Tests: the no-ICE-traffic timeout after the answer (absent: CONSTANTS.signalling's). */
     iceTrafficTimeoutMs: Type.Optional(Count),
     /**
      * Not the first of `serve --workers N`'s planes: the first plane's relay holds the listeners,
@@ -215,7 +215,7 @@ const RelayWitnessSchema = Type.Object(
 const EpochLoopSchema = Type.Object(
   {
     binMs: Type.Number({ exclusiveMinimum: 0 }),
-    bins: Type.Array(Type.Tuple([Type.Number(), Type.Number({ minimum: 0 })]), { maxItems: DEFAULTS.serverLoop.bins }),
+    bins: Type.Array(Type.Tuple([Type.Number(), Type.Number({ minimum: 0 })]), { maxItems: CONSTANTS.serverLoop.bins }),
   },
   { additionalProperties: false },
 );
@@ -386,9 +386,9 @@ const ClosedSchema = Type.Object(
 );
 
 /**
- * Every DEFAULTS.admission.reportMs: the worst lateness of the plane's event loop in each bin of
+ * Every CONSTANTS.admission.reportMs: the worst lateness of the plane's event loop in each bin of
  * its last windowMs (server/reflector/loop-lateness.ts), oldest first, which the HTTP side's
- * admission reads (server/http/admission.ts).
+ * admission reads (server/dataplane/admission.ts).
  */
 const LoopLateSchema = Type.Object(
   {

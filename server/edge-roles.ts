@@ -4,14 +4,14 @@
  * what serve records to close.
  */
 import type { FastifyInstance } from 'fastify';
-import type { ServeOptions } from '../config/options.js';
-import type { AppOptions } from '../http/app.js';
-import { sessionsOpenOf, sessionsStartedOf } from '../http/app.js';
-import type { EdgesRepository } from '../store/edges/types.js';
-import { EdgeRegistry } from './registry.js';
-import { startEdgeBeats, type EdgeBeats, type EdgeParts } from './beats.js';
-import { checkRelay } from './relay-check.js';
-import { canonicalHost, isSpecialHost } from './hosts.js';
+import type { ServeOptions } from './config/options.js';
+import type { AppOptions } from './http/app.js';
+import { sessionsOpenOf, sessionsStartedOf } from './http/app.js';
+import type { EdgesRepository } from './store/edges/types.js';
+import { EdgeRegistry } from './edges/registry.js';
+import { startEdgeBeats, type EdgeBeats, type EdgeParts } from './edges/beats.js';
+import { checkRelay } from './edges/relay-check.js';
+import { canonicalHost, isSpecialHost } from './edges/hosts.js';
 
 /** The hub's registry, read from the store once before the app starts; the app's `edges` option and the registry's close. */
 export async function hubEdges(

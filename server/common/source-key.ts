@@ -6,7 +6,7 @@
  * five clients. IPv4-mapped IPv6 (RFC 4291 §2.5.5.2, a dual-stack socket's view of an IPv4
  * client) is the IPv4 address it carries.
  */
-import { formatIp, tryParseIp, unmapIpv4Mapped, type IpAddress } from './ip.js';
+import { formatIp, tryParseIp, unmapIpv4Mapped, type IpAddress } from '../../src/protocol/ip.js';
 
 /** Bytes of an IPv6 address that name its /64 (a source). */
 const IPV6_SOURCE_BYTES = 8;
