@@ -256,7 +256,13 @@ describe('busyClaimsTable', () => {
 });
 
 describe('what the answer says on top', () => {
-  const claim = (metric: string, kind: string, held: boolean | null = null) => ({ metric, direction: metric === 'latency-rtt' ? 'round-trip' : 'up', kind, evidence: '', held });
+  const claim = (metric: string, kind: string, held: boolean | null = null) => ({
+    metric,
+    direction: metric === 'latency-rtt' ? 'round-trip' : 'up',
+    kind,
+    evidence: '',
+    held,
+  });
   const good = [claim('latency-rtt', 'likely-pass'), claim('loss-15s', 'likely-pass')];
   const unsure = [claim('latency-rtt', 'likely-pass'), claim('loss-15s', 'so-far')];
   const bad = [claim('loss-15s', 'settled-fail')];
@@ -309,7 +315,13 @@ describe('what the answer says on top', () => {
     const hogs2 = row('hogs-2');
     const both = row('loss-both-cap-20');
     const table = busyAnswerTable([
-      { row: hogs2, summary: summarizeRow(hogs2, [run({ answer: answer({ deviceTooBusy: true, caution: 'device-busy', goodThenUnsure: 1 }) }), run({ answer: answer({ deviceTooBusy: true }) })]) },
+      {
+        row: hogs2,
+        summary: summarizeRow(hogs2, [
+          run({ answer: answer({ deviceTooBusy: true, caution: 'device-busy', goodThenUnsure: 1 }) }),
+          run({ answer: answer({ deviceTooBusy: true }) }),
+        ]),
+      },
       { row: both, summary: summarizeRow(both, [run({ verdict: 'fail', answer: answer({ unheldClaims: 2, withdrawn: true, advice: ['pause-uploads'] }) })]) },
       { row: row('hogs'), summary: summarizeRow(row('hogs'), [run({})]) },
     ]).split('\n');
