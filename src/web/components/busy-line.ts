@@ -33,6 +33,10 @@ export class BusyLine extends CpElement {
     th, td { text-align: left; padding: 0.3rem 0.5rem; border-bottom: 1px solid var(--border); vertical-align: top; }
     td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
     small { color: var(--muted); }
+    @media print {
+      section { break-inside: avoid; }
+      .scroll { overflow: visible; }
+    }
   `;
 
   override render() {

@@ -42,6 +42,11 @@ export const verdictViewStyles = css`
   td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
   .status { font-weight: 700; text-transform: uppercase; font-size: 0.85rem; }
   small { color: var(--muted); }
+  /* Paper: the answer, its figures and the sections under it, each kept whole; Details for IT and a shared result's card (its header has the code and the link) stay on screen. */
+  @media print {
+    details.for-it, cp-result-card.shared { display: none; }
+    .banner, section { break-inside: avoid; }
+  }
   /* A narrow screen: each target is a block (name, then measured, limit and result side by side, then what it means). */
   @media (max-width: 40rem) {
     table.targets { min-width: 0; }

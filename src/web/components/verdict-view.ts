@@ -145,6 +145,7 @@ export class VerdictView extends CpElement {
       }
       ${r.load ? html`<cp-busy-line .load=${r.load} .messages=${m}></cp-busy-line>` : nothing}
       <cp-result-card
+        class=${this.save.kind}
         .save=${this.save}
         .details=${reportSummaryText(r)}
         .json=${this.json ?? r}
