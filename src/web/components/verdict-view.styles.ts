@@ -9,6 +9,9 @@ export const verdictViewStyles = css`
   /* A pass only over a fallback path: amber, not green. */
   .banner.pass.caution { border-color: var(--insufficient); background: var(--insufficient-bg); }
   .banner.pass.caution .title { color: var(--insufficient); }
+  /* A pass whose busy line harms calls: the answer is bad, so is the colour (the worse of idle and busy). */
+  .banner.pass.bad { border-color: var(--fail); background: var(--fail-bg); }
+  .banner.pass.bad .title { color: var(--fail); }
   .banner .caution { font-weight: 600; }
   .banner h2:focus { outline: none; }
   .banner h2:focus-visible { outline: 3px solid var(--focus, #0b57d0); outline-offset: 2px; }
