@@ -16,7 +16,10 @@ const pageCount = (pdf: Buffer): number => pdf.toString('latin1').match(/\/Type\
 
 test('a shared result prints to at most two A4 or Letter pages with its code, its verdict and a QR code of its link', async ({ page, request, server }) => {
   const report = analyze(reflectorInput({ count: 1500, meta: { site: 'Branch-7', ticket: 'INC-4711' }, up: { lost: (i: number) => i % 8 === 0 } }));
-  const res = await request.post('/api/results', { data: { ...report, load: loadSection({ kind: 'suffers', up: [150, 2], down: [200, 40] }) } });
+  const verdict = { kind: 'suffers', text: 'Calls will suffer when the line is busy: downloads add 200 ms; uploads add 150 ms.', directions: ['down', 'up'] };
+  const res = await request.post('/api/results', {
+    data: { ...report, load: { ...loadSection({ kind: 'suffers', up: [150, 2], down: [200, 40] }), verdict } },
+  });
   expect(res.status()).toBe(201);
   const { code } = (await res.json()) as { code: string };
 

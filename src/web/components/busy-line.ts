@@ -55,11 +55,15 @@ export class BusyLine extends CpElement {
       th[scope='row'] { grid-column: 1 / -1; }
       th, td { border: 0; padding: 0; }
       td.num { white-space: normal; }
+      /* Each figure at the foot of its cell: a column name on two lines never lifts its neighbours' figures. */
+      td[data-label] { display: flex; flex-direction: column; justify-content: space-between; }
       td[data-label]::before { content: attr(data-label); display: block; color: var(--muted); font-size: 0.8rem; }
     }
     @media print {
       section { break-inside: avoid; }
       .scroll { overflow: visible; }
+      table { font-size: 0.85rem; }
+      th[scope='row'] { min-width: 9rem; }
     }
   `;
 
