@@ -41,7 +41,7 @@ export const UNITS = [
     dir: 'src/web',
     env: 'browser',
     imports: ['protocol', 'analysis', 'session'],
-    packages: [/^lit(\/|$)/, /^chart\.js(\/|$)/, /^simple-peer\/simplepeer\.min\.js$/],
+    packages: [/^lit(\/|$)/, /^chart\.js(\/|$)/, /^simple-peer\/simplepeer\.min\.js$/, /^lean-qr(\/|$)/],
     about: 'the page: lit components, the pacing worker, audio',
   },
   {

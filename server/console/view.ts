@@ -286,14 +286,14 @@ function edgeOf(report: Report, m: Messages): ConsoleResultView['edge'] {
 function busyLineOf(l: LoadReport, m: Messages): NonNullable<ConsoleResultView['busyLine']> {
   if (m.lang === 'en') return { sentence: loadAnswerLine(l), lines: loadTextLines(l), capacity: l.capacity?.sentence ?? null };
   const w = busyLineWords(l, m);
-  const [, speed = '', added = '', p90 = '', rtt = '', jitter = '', loss = '', filled = ''] = w.columns;
+  const [, speed = '', idle = '', loaded = '', added = '', jitter = '', loss = '', filled = ''] = w.columns;
   const lines = w.lines.map(
     (d) =>
       `${d.name}: ${[
         [speed, d.goodput],
-        [added, d.added],
-        [p90, d.addedP90],
-        [rtt, d.rtt],
+        [idle, d.idleRtt],
+        [loaded, d.loadedRtt],
+        [added, d.addedRtt],
         [jitter, d.jitter],
         [loss, d.loss],
         [filled, d.saturated],

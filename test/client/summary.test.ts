@@ -175,7 +175,7 @@ describe('run --lang: the summary below the advice', () => {
     const text = formatSummary({ ...failed, load }, await loadMessages('de'));
     expect(text).not.toContain('Calls will suffer');
     expect(text).toMatch(
-      /\n {2}Bei ausgelasteter Leitung: .+\n {4}Beim Hochladen \(Sie → Relay\): 4,8\u00a0Mbit\/s, zusätzliche Verzögerung \+180,0\u00a0ms \(Note C\)/,
+      /\n {2}Bei ausgelasteter Leitung: .+\n {4}Beim Hochladen \(Sie → Relay\): 4,8\u00a0Mbit\/s, Round-Trip-Zeit 10,0\u00a0ms ruhend, 190,0\u00a0ms belastet, hinzugekommen \+180,0\u00a0ms \(Note C\)/,
     );
     expect(text).toContain('\n    Übertragen: 11,9\u00a0MB von höchstens 100\u00a0MB (50\u00a0MB je Richtung) in 8\u00a0s.\n');
   });

@@ -18,6 +18,7 @@ import { blockedWords, pathText, silentUdpText } from './ports.js';
 import { fallbackClause, insufficientCauseText } from './cause-text.js';
 import { pathFacts, type PathFact } from './facts.js';
 import { EN, type Messages } from './catalogue.js';
+import { sufferingSentence, sufferingSide } from './load.js';
 
 /** good: calls work; caution: they work, at a cost (a fallback path); bad: they will suffer; unsure: no answer. */
 export type AnswerTone = 'good' | 'caution' | 'bad' | 'unsure';
@@ -337,17 +338,19 @@ const settledLossHeld = (r: Pick<Report, 'provisional'>): boolean =>
  * uploads is the commonest complaint. Any other busy-line result leaves the answer as it is.
  */
 function withBusyLine(m: Messages, a: CoreAnswer, r: Report): CoreAnswer {
-  const v = r.load?.verdict;
-  if (v?.kind !== 'suffers') return a;
-  const side = v.directions.includes('up') ? (v.directions.includes('down') ? 'both' : 'up') : 'down';
+  const load = r.load;
+  if (load?.verdict?.kind !== 'suffers') return a;
+  const sentence = sufferingSentence(load);
+  // Each direction whose load harms a call, the verdict's and any whose round trip rose as much (present/load.ts).
+  const side = sufferingSide(load);
   // English says the stored sentence, with its figures; another language says it from the directions.
   const english = m.lang === 'en';
   const advice: Advice = {
     id: 'smart-queue',
     text: m.t(side === 'down' ? 'advice.smartQueue.down' : 'advice.smartQueue.up'),
-    because: english ? v.text.replace(/\.$/, '').replace(/^Calls will suffer when the line is busy: /, '') : m.t(`busyLine.suffers.because.${side}`),
+    because: english ? sentence.replace(/\.$/, '').replace(/^Calls will suffer when the line is busy: /, '') : m.t(`busyLine.suffers.because.${side}`),
   };
-  const finding: Finding = { kind: 'busy-line', sentence: english ? v.text : m.t(`busyLine.suffers.${side}`) };
+  const finding: Finding = { kind: 'busy-line', sentence: english ? sentence : m.t(`busyLine.suffers.${side}`) };
   return {
     ...a,
     tone: a.tone === 'unsure' ? 'unsure' : 'bad',

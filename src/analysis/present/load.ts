@@ -13,6 +13,9 @@ import {
   type LoadHarm,
   type LoadedDirectionFacts,
   type LoadVerdictKind,
+  bloatGrade,
+  deviceBusy,
+  tooFewProbes,
 } from '../grade/load.js';
 import type { LoadOutcomeReason, LoadStop } from '../schema/load-input.js';
 import type { LoadDirectionReport, LoadReport } from '../schema/load-schema.js';
@@ -141,11 +144,57 @@ export function loadOutcomeSentence(reason: LoadOutcomeReason): string {
   return OUTCOME[reason];
 }
 
-/** The added delay of a direction, with its grade: "+180 ms (grade C)". */
-function addedDelayText(d: Pick<LoadDirectionReport, 'addedDelayMs' | 'grade'>, m: Messages): string {
-  if (d.addedDelayMs === null) return m.t('load.notMeasured');
-  const value = `${d.addedDelayMs >= 0 ? '+' : ''}${m.fmt.figureMs(d.addedDelayMs)}`;
-  return d.grade === null ? value : m.t('load.addedGrade', { value, grade: d.grade });
+/** What the load added to the round trip in a direction's working window (its loaded p50 minus the idle p50), or null. */
+function roundTripAddedMs(d: Pick<LoadDirectionReport, 'idleRttMs' | 'loadedRttMs'>): number | null {
+  return d.idleRttMs === null || d.loadedRttMs === null ? null : d.loadedRttMs - d.idleRttMs;
+}
+
+/** The round trip's rise, with its grade where the delay was the line's (DSLReports grades the round trip's rise under load): "+694 ms (grade F)". */
+function roundTripAddedText(d: LoadDirectionReport, m: Messages): string {
+  const added = roundTripAddedMs(d);
+  if (added === null) return m.t('load.notMeasured');
+  const value = `${added >= 0 ? '+' : ''}${m.fmt.figureMs(added)}`;
+  const grade = d.grade === null ? null : bloatGrade(added);
+  return grade === null ? value : m.t('load.addedGrade', { value, grade });
+}
+
+/**
+ * The directions whose load harms a call, worst first: the verdict's, then any whose round trip
+ * rose by the harmful added delay or more on the line's account although its own way's transit
+ * did not (a call made while downloading waits for the whole round trip, whichever way the queue
+ * was). Empty unless the verdict is `suffers`.
+ */
+function sufferingDirections(l: LoadReport): Array<'up' | 'down'> {
+  const v = l.verdict;
+  if (v?.kind !== 'suffers') return [];
+  const more = (['up', 'down'] as const).filter((direction) => {
+    const d = l[direction];
+    if (d === null || v.directions.includes(direction)) return false;
+    const judged = { probesJudged: d.probes.sent, probesSuspect: d.probes.suspect };
+    const added = roundTripAddedMs(d);
+    return added !== null && added >= HARMFUL_ADDED_DELAY_MS && (d.attribution?.who ?? 'network') === 'network' && !deviceBusy(judged) && !tooFewProbes(judged);
+  });
+  return [...v.directions, ...more];
+}
+
+/** "uploads and downloads": the side `sufferingDirections` names, for the catalogue's keys. */
+export function sufferingSide(l: LoadReport): 'up' | 'down' | 'both' {
+  const d = sufferingDirections(l);
+  return d.includes('up') ? (d.includes('down') ? 'both' : 'up') : 'down';
+}
+
+/**
+ * The stored English verdict's sentence, naming each direction that harms a call: a direction
+ * the verdict left out whose round trip rose (sufferingDirections) is added with that rise
+ * ("...: uploads add 180 ms; downloads add 694 ms to the round trip.").
+ */
+export function sufferingSentence(l: LoadReport): string {
+  const v = l.verdict;
+  if (v === undefined) return l.outcome?.sentence ?? '';
+  const more = sufferingDirections(l).filter((d) => !v.directions.includes(d));
+  if (more.length === 0) return v.text;
+  const phrases = more.map((d) => `${WHO[d]} add ${ms(Math.round(roundTripAddedMs(l[d] as LoadDirectionReport) ?? 0))} to the round trip`);
+  return `${v.text.replace(/\.$/, '')}; ${phrases.join('; ')}.`;
 }
 
 /** One line per loaded direction, for the page, the CLI and the console. */
@@ -153,9 +202,10 @@ interface LoadLine {
   direction: 'up' | 'down';
   name: string;
   goodput: string;
-  added: string;
-  addedP90: string;
-  rtt: string;
+  /** The round trip idle, loaded and what the load added to it (loaded minus idle, graded): one set of figures, what a call made then feels. */
+  idleRtt: string;
+  loadedRtt: string;
+  addedRtt: string;
   jitter: string;
   loss: string;
   saturated: string;
@@ -185,9 +235,9 @@ function loadLines(l: LoadReport, m: Messages = EN): LoadLine[] {
       direction,
       name: m.t(direction === 'up' ? 'load.name.up' : 'load.name.down'),
       goodput: d.goodputMbps === null ? '–' : m.t('load.mbps', { value: m.fmt.num(d.goodputMbps) }),
-      added: addedDelayText(d, m),
-      addedP90: d.addedDelayMsP90 === null ? '–' : `${d.addedDelayMsP90 >= 0 ? '+' : ''}${m.fmt.figureMs(d.addedDelayMsP90)}`,
-      rtt: m.t('load.rtt', { idle: m.fmt.figureMs(d.idleRttMs), loaded: m.fmt.figureMs(d.loadedRttMs) }),
+      idleRtt: m.fmt.figureMs(d.idleRttMs),
+      loadedRtt: m.fmt.figureMs(d.loadedRttMs),
+      addedRtt: roundTripAddedText(d, m),
       jitter: m.fmt.figureMs(d.jitterMs),
       loss: m.fmt.figurePct(d.lossPct),
       saturated: saturatedText(d, m),
@@ -244,10 +294,7 @@ function ratesOf(l: LoadReport, m: Messages): string {
 function verdictWords(l: LoadReport, m: Messages): string {
   const v = l.verdict;
   if (v === undefined) return l.outcome === undefined ? '' : m.t(`load.outcome.${l.outcome.reason}`);
-  if (v.kind === 'suffers') {
-    const both = v.directions.includes('up') && v.directions.includes('down');
-    return m.t(both ? 'busyLine.suffers.both' : v.directions.includes('down') ? 'busyLine.suffers.down' : 'busyLine.suffers.up');
-  }
+  if (v.kind === 'suffers') return m.t(`busyLine.suffers.${sufferingSide(l)}`);
   if (v.kind === 'could-not-load') {
     const reached = (['up', 'down'] as const).flatMap((direction) => {
       const d = l[direction];
@@ -299,9 +346,9 @@ export function busyLineWords(l: LoadReport, m: Messages = EN): BusyLineWords {
   });
   return {
     title: m.t('load.title'),
-    sentence: english ? (l.verdict?.text ?? l.outcome?.sentence ?? '') : verdictWords(l, m),
+    sentence: english ? sufferingSentence(l) : verdictWords(l, m),
     tableLabel: m.t('load.table'),
-    columns: (['while', 'speed', 'added', 'p90', 'rtt', 'jitter', 'loss', 'filled'] as const).map((c) => m.t(`load.column.${c}`)),
+    columns: (['while', 'speed', 'idle', 'loaded', 'added', 'jitter', 'loss', 'filled'] as const).map((c) => m.t(`load.column.${c}`)),
     lines,
     whose,
     capacity: english ? (l.capacity?.sentence ?? null) : capacityWords(l, m),
@@ -318,13 +365,13 @@ export function busyLineWords(l: LoadReport, m: Messages = EN): BusyLineWords {
 export function loadTextLines(l: LoadReport): string[] {
   return loadLines(l).map(
     (d) =>
-      `${d.name.toLowerCase()}: ${d.goodput}, added delay ${d.added} (p90 ${d.addedP90})${d.whose === '' ? '' : `, ${d.whose}`}, round trip ${d.rtt}, jitter ${d.jitter}, loss ${d.loss}, filled the line: ${d.saturated}`,
+      `${d.name.toLowerCase()}: ${d.goodput}, round trip ${d.idleRtt} idle, ${d.loadedRtt} loaded, added ${d.addedRtt}${d.whose === '' ? '' : `, ${d.whose}`}, jitter ${d.jitter}, loss ${d.loss}, filled the line: ${d.saturated}`,
   );
 }
 
 /** The one line the answer for everyone adds: the verdict's text, or why the phase did not run. */
 export function loadAnswerLine(l: LoadReport): string {
-  return l.verdict?.text ?? l.outcome?.sentence ?? '';
+  return sufferingSentence(l);
 }
 
 /** The method, as the report states it once. */

@@ -25,14 +25,16 @@ export interface VerdictView {
   more: string[];
 }
 
+/** The title of a verdict: a pass whose busy line harms calls says so ("Pass, only while the line is quiet"), as its answer does. */
+const passTitle = (r: Report): 'title.busyLine' | `title.${Report['summary']['verdict']}` =>
+  r.summary.verdict === 'pass' && r.load?.verdict?.kind === 'suffers' ? 'title.busyLine' : `title.${r.summary.verdict}`;
+
 export function verdictView(r: Report, m: Messages = EN): VerdictView {
   const [headline = '', ...more] = explanationOf(r, m);
   // The title of a test that could not finish is never "Fail", unless its network blocked every port calls use (ports.ts blockedWords).
   const blocked = blockedWords(r, m);
   const title =
-    blocked !== null
-      ? blocked.title
-      : m.t(r.outcome ? `title.${r.outcome.reason}` : cautionOfReport(r) === 'fallback-path' ? 'title.fallback' : `title.${r.summary.verdict}`);
+    blocked !== null ? blocked.title : m.t(r.outcome ? `title.${r.outcome.reason}` : cautionOfReport(r) === 'fallback-path' ? 'title.fallback' : passTitle(r));
   return { verdict: r.summary.verdict, title, headline, more };
 }
 

@@ -10,7 +10,7 @@
 import { LOAD_DOWN_PATH, LOAD_GRANT_PATH, LOAD_UP_PATH, type LoadGrant, type LoadRefusal } from '../../protocol/api-load.js';
 import { DEFAULTS } from '../../protocol/defaults.js';
 import type { LoadDirectionEvidence, LoadEvidence, LoadStop } from '../../analysis/schema/load-input.js';
-import type { ProgressPoint } from '../../analysis/measure/load.js';
+import { goodputBitsPerS, type ProgressPoint } from '../../analysis/measure/load.js';
 import { median, StopRule } from './stop-rule.js';
 import { loadDrainMs } from './plan.js';
 import type { FlowResult, LoadTransport } from './transport.js';
@@ -31,6 +31,22 @@ export interface LoadPhaseSetup {
 }
 
 const MAX_ERRORS = 4;
+
+/** The live rate is taken over the last this many ms of a direction... */
+const LIVE_WINDOW_MS = 2_000;
+/** ...never over its first this many ms: there the browser and the system fill their send buffers at this device's speed, not the line's. */
+const LIVE_SKIP_MS = 1_000;
+
+/**
+ * What the line carried lately in a loaded direction, bits per second: the transfers' progress
+ * over the last LIVE_WINDOW_MS, once that window lies past the direction's first LIVE_SKIP_MS
+ * (null before: an upload's progress counts the bytes handed to the system, which at first fills
+ * its buffers far faster than the line drains them). The same estimator as the report's goodput.
+ */
+export function liveRateBitsPerS(progress: readonly ProgressPoint[], startMs: number, nowMs: number): number | null {
+  const fromMs = nowMs - LIVE_WINDOW_MS;
+  return fromMs < startMs + LIVE_SKIP_MS ? null : goodputBitsPerS(progress, { fromMs, toMs: nowMs });
+}
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -116,9 +132,9 @@ async function loadDirection(direction: 'up' | 'down', grant: LoadGrant, s: Load
     const prev = progress.at(-1) as ProgressPoint;
     progress.push({ atMs: t, bytes: total });
     rule.add(((total - prev.bytes) * 8 * 1000) / Math.max(1, t - prev.atMs), median(s.rttSince()));
-    s.phase(
-      `${direction === 'up' ? 'loading the line with uploads' : 'loading the line with downloads'}: ${(((((total - prev.bytes) * 8) / Math.max(1, t - prev.atMs)) * 1000) / 1e6).toFixed(1)} Mbit/s`,
-    );
+    const live = liveRateBitsPerS(progress, startMs, t);
+    const doing = direction === 'up' ? 'loading the line with uploads' : 'loading the line with downloads';
+    s.phase(live === null ? doing : `${doing}: ${(live / 1e6).toFixed(1)} Mbit/s`);
     if (s.signal.aborted) {
       stop = 'cancelled';
       break;

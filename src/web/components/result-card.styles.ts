@@ -20,6 +20,11 @@ export const resultCardStyles = css`
   pre { white-space: pre-wrap; font-size: 0.85rem; background: var(--surface); border: 1px solid var(--border); padding: 0.5rem; margin: 0.4rem 0 0; }
   .status { margin: 0; color: var(--muted); font-size: 0.95rem; }
   .status:not(:empty) { margin-top: 0.5rem; }
+  /* Paper: the code and the link, no buttons. */
+  @media print {
+    .actions, .status, details { display: none; }
+    .card { break-inside: avoid; }
+  }
 `;
 
 /** The one line with the result code under an answer (codeLine), in the verdict and in a test that could not run. */

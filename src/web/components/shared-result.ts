@@ -1,4 +1,4 @@
-import { html, nothing } from 'lit';
+import { html, nothing, svg } from 'lit';
 import { upgradeReport, ReportVersionError } from '../../analysis/report/migrate.js';
 import { couldNotTestLines, couldNotTestText, type CouldNotTestFacts } from '../../analysis/present/could-not-test-text.js';
 import type { Report } from '../../analysis/schema/report-schema.js';
@@ -14,6 +14,7 @@ import { VerdictView } from './verdict-view.js';
 import { EN, type Messages } from '../../analysis/present/catalogue.js';
 import { answerMessages, pageMessages } from '../i18n.js';
 import { couldNotRunTitle, failureWords, whereWords } from '../could-not-run.js';
+import { shareQr, type ShareQr } from './share-qr.js';
 
 type Loaded =
   | { kind: 'loading' }
@@ -30,12 +31,16 @@ type Loaded =
  */
 export class SharedResultView extends CpElement {
   static override dependencies = { 'cp-verdict-view': VerdictView, 'cp-result-card': ResultCard };
-  static override properties = { code: { attribute: false }, loaded: { state: true }, words: { state: true } };
+  static override properties = { code: { attribute: false }, loaded: { state: true }, words: { state: true }, qr: { state: true } };
 
   declare code: string;
   declare loaded: Loaded;
   /** The answer layer's words in the page's language. */
   declare words: Messages;
+  /** The QR code of this page's link, drawn for the printed report (null until its library has loaded; failed: the printed report has the link in words only). */
+  declare qr: ShareQr | { failed: string } | null;
+  /** Resolves when `qr` is drawn or has failed. */
+  private qrReady: Promise<void> | null = null;
 
   static override styles = sharedResultStyles;
 
@@ -43,6 +48,7 @@ export class SharedResultView extends CpElement {
     super();
     this.loaded = { kind: 'loading' };
     this.words = EN;
+    this.qr = null;
   }
 
   /** After the first render: `code` may have been set before this element was defined (it is loaded lazily). */
@@ -62,9 +68,11 @@ export class SharedResultView extends CpElement {
       const { code, storedAtMs, report: stored } = found.result;
       if ((stored as { kind?: unknown }).kind === 'could-not-test') {
         this.loaded = { kind: 'could-not-test', code, storedAtMs, record: stored as CouldNotTestFacts & { meta: Partial<RerunSettings> }, stored };
+        this.drawQr(code);
         return;
       }
       this.loaded = { kind: 'report', code, storedAtMs, report: upgradeReport(stored as Report | ReportV1), stored };
+      this.drawQr(code);
     } catch (err) {
       if (err instanceof ResultsError || err instanceof ReportVersionError) {
         this.loaded = { kind: 'error', message: err.message };
@@ -72,6 +80,26 @@ export class SharedResultView extends CpElement {
       }
       throw err;
     }
+  }
+
+  /** Loads the QR library (only a stored result's page needs it, and only for print) and draws this result's link. */
+  private drawQr(code: string): void {
+    const url = absoluteUrl(`${SHARED_RESULT_PAGE}/${code}`);
+    this.qrReady ??= shareQr(url).then(
+      (qr) => {
+        this.qr = qr;
+      },
+      (err: unknown) => {
+        this.qr = { failed: err instanceof Error ? err.message : String(err) };
+      },
+    );
+  }
+
+  /** Prints the page (the browser's dialog offers "Save as PDF") once the QR code is drawn. */
+  private async print(): Promise<void> {
+    await this.qrReady;
+    await this.updateComplete;
+    window.print();
   }
 
   private header(code: string, storedAtMs: number, rerun: string, meta: { site?: string | null; ticket?: string | null }) {
@@ -88,8 +116,29 @@ export class SharedResultView extends CpElement {
       <h2 class="shared">${heading}<span class="code">${code}</span>${headingAfter}</h2>
       <p class="meta">${storedBefore}<time datetime=${stored.toISOString()}>${when}</time>${storedAfter}</p>
       ${tags.length > 0 ? html`<p class="meta" data-shared-tags>${tags.join(' · ')}</p>` : nothing}
-      <p><a class="again" href=${rerun}>${m.t('shared.again')}</a></p>
+      <p class="actions">
+        <a class="again" href=${rerun}>${m.t('shared.again')}</a>
+        <button type="button" class="print" data-print @click=${() => void this.print()}>${m.t('shared.print')}</button>
+      </p>
+      ${this.qrFigure(code)}
     `;
+  }
+
+  /** The printed report's link to this page: the QR code and the address in words (shown only in print). */
+  private qrFigure(code: string) {
+    const m = pageMessages();
+    const url = absoluteUrl(`${SHARED_RESULT_PAGE}/${code}`);
+    const qr = this.qr;
+    return html`<figure class="qr" data-qr data-qr-failed=${qr !== null && 'failed' in qr ? qr.failed : nothing}>
+      ${
+        qr === null || 'failed' in qr
+          ? nothing
+          : html`<svg role="img" aria-label=${m.t('shared.qr')} viewBox=${`-4 -4 ${qr.size + 8} ${qr.size + 8}`} shape-rendering="crispEdges" data-qr-code>
+            ${svg`<rect x="-4" y="-4" width=${qr.size + 8} height=${qr.size + 8} fill="#fff"></rect><path d=${qr.path} fill="#000"></path>`}
+          </svg>`
+      }
+      <figcaption>${m.t('shared.qrCaption')}<br /><span class="url">${url}</span></figcaption>
+    </figure>`;
   }
 
   override render() {

@@ -9,6 +9,9 @@ export const verdictViewStyles = css`
   /* A pass only over a fallback path: amber, not green. */
   .banner.pass.caution { border-color: var(--insufficient); background: var(--insufficient-bg); }
   .banner.pass.caution .title { color: var(--insufficient); }
+  /* A pass whose busy line harms calls: the answer is bad, so is the colour (the worse of idle and busy). */
+  .banner.pass.bad { border-color: var(--fail); background: var(--fail-bg); }
+  .banner.pass.bad .title { color: var(--fail); }
   .banner .caution { font-weight: 600; }
   .banner h2:focus { outline: none; }
   .banner h2:focus-visible { outline: 3px solid var(--focus, #0b57d0); outline-offset: 2px; }
@@ -42,6 +45,11 @@ export const verdictViewStyles = css`
   td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
   .status { font-weight: 700; text-transform: uppercase; font-size: 0.85rem; }
   small { color: var(--muted); }
+  /* Paper: the answer, its figures and the sections under it, each kept whole; Details for IT and a shared result's card (its header has the code and the link) stay on screen. */
+  @media print {
+    details.for-it, cp-result-card.shared { display: none; }
+    .banner, section { break-inside: avoid; }
+  }
   /* A narrow screen: each target is a block (name, then measured, limit and result side by side, then what it means). */
   @media (max-width: 40rem) {
     table.targets { min-width: 0; }

@@ -143,8 +143,9 @@ export class VerdictView extends CpElement {
             <p><small>${m.t('reach.note')}</small></p>
           </section>`
       }
-      ${r.load ? html`<cp-busy-line .load=${r.load} .messages=${m}></cp-busy-line>` : nothing}
+      ${r.load ? html`<cp-busy-line .load=${r.load} .messages=${m} .idle=${r.summary.verdict}></cp-busy-line>` : nothing}
       <cp-result-card
+        class=${this.save.kind}
         .save=${this.save}
         .details=${reportSummaryText(r)}
         .json=${this.json ?? r}

@@ -134,4 +134,7 @@ export const de: CatalogueOf<typeof en> = {
     'Unter {code} ist kein Ergebnis gespeichert. Prüfen Sie den Code (er hat 8 Buchstaben und Ziffern, wie K7QF-3MZD); Ergebnisse werden nur begrenzte Zeit aufbewahrt.',
   'shared.error': 'Das geteilte Ergebnis konnte nicht angezeigt werden',
   'shared.runTest': 'Einen Test ausführen',
+  'shared.print': 'Drucken oder als PDF speichern',
+  'shared.qr': 'QR-Code: der Link zu diesem Ergebnis',
+  'shared.qrCaption': 'Scannen, um dieses Ergebnis online zu öffnen:',
 };

@@ -135,4 +135,7 @@ export const en = {
   'shared.unknown.text': 'No result is stored under {code}. Check the code (it has 8 letters and digits, like K7QF-3MZD); results are kept for a limited time.',
   'shared.error': 'The shared result could not be shown',
   'shared.runTest': 'Run a test',
+  'shared.print': 'Print or save as PDF',
+  'shared.qr': 'QR code: the link to this result',
+  'shared.qrCaption': 'Scan to open this result online:',
 } as const;

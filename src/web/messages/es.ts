@@ -132,4 +132,7 @@ export const es: CatalogueOf<typeof en> = {
     'No hay ningún resultado guardado con {code}. Compruebe el código (tiene 8 letras y cifras, como K7QF-3MZD); los resultados se guardan durante un tiempo limitado.',
   'shared.error': 'No se pudo mostrar el resultado compartido',
   'shared.runTest': 'Hacer una prueba',
+  'shared.print': 'Imprimir o guardar como PDF',
+  'shared.qr': 'Código QR: el enlace a este resultado',
+  'shared.qrCaption': 'Escanee para abrir este resultado en línea:',
 };

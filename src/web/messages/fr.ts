@@ -133,4 +133,7 @@ export const fr: CatalogueOf<typeof en> = {
     'Aucun résultat n’est enregistré sous {code}. Vérifiez le code (il a 8 lettres et chiffres, comme K7QF-3MZD)\u202f; les résultats sont conservés pendant une durée limitée.',
   'shared.error': 'Le résultat partagé n’a pas pu être affiché',
   'shared.runTest': 'Faire un test',
+  'shared.print': 'Imprimer ou enregistrer en PDF',
+  'shared.qr': 'Code QR\u00a0: le lien vers ce résultat',
+  'shared.qrCaption': 'Scannez pour ouvrir ce résultat en ligne\u00a0:',
 };

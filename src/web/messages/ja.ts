@@ -132,4 +132,7 @@ export const ja: CatalogueOf<typeof en> = {
     '{code} で保存された結果はありません。コードを確認してください (K7QF-3MZD のように英数字 8 文字です)。結果の保存期間には限りがあります。',
   'shared.error': '共有された結果を表示できませんでした',
   'shared.runTest': 'テストを実行',
+  'shared.print': '印刷または PDF として保存',
+  'shared.qr': 'QR コード: この結果へのリンク',
+  'shared.qrCaption': 'スキャンするとこの結果をオンラインで開けます:',
 };

@@ -122,4 +122,7 @@ export const zhHans: CatalogueOf<typeof en> = {
   'shared.unknown.text': '{code} 下没有存储任何结果。请检查代码（它由 8 个字母和数字组成，如 K7QF-3MZD）；结果只保留有限的时间。',
   'shared.error': '无法显示共享的结果',
   'shared.runTest': '运行测试',
+  'shared.print': '打印或另存为 PDF',
+  'shared.qr': '二维码：此结果的链接',
+  'shared.qrCaption': '扫描即可在线打开此结果：',
 };

@@ -99,14 +99,14 @@ const show = (load: LoadReport): Promise<BusyLine> => mount<BusyLine>('cp-busy-l
 const rows = (b: BusyLine): string[] => all(b, 'tr[data-load-direction]').map((tr) => words(tr));
 
 describe('the busy line', () => {
-  it('that suffers: the sentence in bold, each loaded direction with its added delay and grade', async () => {
+  it('that suffers: the sentence in bold, each loaded direction with its round trip idle, loaded and added, and its grade', async () => {
     const b = await show(SUFFERS);
     expect(words(one(b, 'h2'))).toBe('With the line busy');
     expect(words(one(b, '[data-load-sentence] strong'))).toBe('Calls will suffer when the line is busy: uploads add 180 ms.');
     expect(one(b, 'section').dataset.load).toBe('suffers');
     expect(rows(b)).toEqual([
-      'While uploading (you → relay) 4.8 Mbit/s +180.0 ms (grade C) +180.0 ms 10.0 ms idle, 190.0 ms loaded 0.5 ms 0.00% yes (stable)',
-      'While downloading (relay → you) 19 Mbit/s +40.0 ms (grade B) +40.0 ms 10.0 ms idle, 50.0 ms loaded 0.5 ms 0.00% yes (stable)',
+      'While uploading (you → relay) 4.8 Mbit/s 10.0 ms 190.0 ms +180.0 ms (grade C) 0.5 ms 0.00% yes (stable)',
+      'While downloading (relay → you) 19 Mbit/s 10.0 ms 50.0 ms +40.0 ms (grade B) 0.5 ms 0.00% yes (stable)',
     ]);
     expect(words(one(b, '[data-capacity]'))).toBe('While the line was busy there was room for an audio call and a video call.');
     expect(words(b)).toMatch(/Moved 11.9 MB of at most 100 MB \(50 MB each way\) in 8 s\./);
@@ -117,7 +117,7 @@ describe('the busy line', () => {
     const b = await show(NO_EFFECT);
     expect(one(b, 'section').dataset.load).toBe('no-effect');
     expect(words(one(b, '[data-load-sentence]'))).toBe('No effect seen at 4.8 Mbit/s up and 19 Mbit/s down: calls should hold up when the line is busy.');
-    expect(rows(b).map((r) => r.split(' +')[0])).toEqual(['While uploading (you → relay) 4.8 Mbit/s', 'While downloading (relay → you) 19 Mbit/s']);
+    expect(rows(b).map((r) => r.split(' 10.0 ms')[0])).toEqual(['While uploading (you → relay) 4.8 Mbit/s', 'While downloading (relay → you) 19 Mbit/s']);
     // A check asked for while another runs (as a timed-out test leaves its own) waits for it, never "Axe is already running".
     expect(await Promise.all([axeProblems(), axeProblems()])).toEqual([[], []]);
   });
@@ -154,11 +154,112 @@ describe('the busy line', () => {
     expect(words(one(b, '[data-load-sentence]'))).toBe(
       'Keine Auswirkung bei 4,8 Mbit/s im Upstream und 19 Mbit/s im Downstream: Anrufe sollten auch bei ausgelasteter Leitung gut bleiben.',
     );
-    expect(rows(b)[0]).toMatch(/^Beim Hochladen \(Sie → Relay\) 4,8 Mbit\/s \+0,0 ms \(Note A\+\) .* ja \(stabil\)$/);
+    expect(rows(b)[0]).toMatch(/^Beim Hochladen \(Sie → Relay\) 4,8 Mbit\/s 10,0 ms 10,0 ms \+0,0 ms \(Note A\+\) .* ja \(stabil\)$/);
     expect(words(one(b, '[data-capacity]'))).toMatch(/^Die Leitung hat Platz für Audio und HD-Video\. Sie übertrug /);
     expect(words(b)).toContain('Übertragen: 11,9 MB von höchstens 100 MB (50 MB je Richtung) in 8 s.');
     const refused = await mount<BusyLine>('cp-busy-line', { load: REFUSED, messages: de });
     expect(words(one(refused, '[data-load-sentence]'))).toBe('Der Test mit ausgelasteter Leitung lief nicht: Der Server hat ihn abgelehnt.');
+    expect(await axeProblems()).toEqual([]);
+  });
+});
+
+/**
+ * A 2 Mbit/s line as a user saw it: uploads queue 700 ms on their own way; while downloading,
+ * the downloads' own way added nothing (+0.02 ms) but the round trip rose from 1.1 to 705 ms
+ * (the queue was on the way up). The verdict, as graded, names uploads only.
+ */
+const UP_QUEUE = section({
+  up: direction(700, 1.9, { idleRttMs: 1.1, loadedRttMs: 702.3, grade: 'F' }),
+  down: direction(0.02, 13, { idleRttMs: 1.1, loadedRttMs: 705, addedDelayMsP90: 0.4, grade: 'A+' }),
+  verdict: { kind: 'suffers', text: 'Calls will suffer when the line is busy: uploads add 700 ms.', directions: ['up'] },
+});
+
+/** A row's figures as numbers: the round trip idle, loaded and what the load added. */
+const roundTrip = (b: BusyLine, direction: 'up' | 'down') =>
+  (['idle', 'loaded', 'added'] as const).map((cell) =>
+    Number((words(one(b, `tr[data-load-direction="${direction}"] [data-cell="${cell}"]`)).match(/[+-]?\d+(\.\d+)?/) ?? ['NaN'])[0]),
+  );
+
+describe('the busy line tells one story', () => {
+  it('its colour is the worse of the idle verdict and the busy line: never green beside a fail, never green where the busy line harms calls', async () => {
+    const tone = async (load: LoadReport, idle?: 'pass' | 'fail' | 'insufficient') =>
+      one(await mount<BusyLine>('cp-busy-line', { load, ...(idle === undefined ? {} : { idle }) }), 'section').dataset.tone;
+    expect(await tone(NO_EFFECT, 'pass')).toBe('pass');
+    expect(await tone(NO_EFFECT, 'fail')).toBe('fail');
+    expect(await tone(NO_EFFECT, 'insufficient')).toBe('insufficient');
+    expect(await tone(SUFFERS, 'pass')).toBe('fail');
+    expect(await tone(COULD_NOT_LOAD, 'pass')).toBe('neutral');
+    expect(await tone(COULD_NOT_LOAD, 'fail')).toBe('fail');
+    expect(await tone(NO_EFFECT)).toBe('pass');
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('inside a pass whose busy line harms calls: the answer box and its title are not a plain green pass, the card is red', async () => {
+    const v = await mount<VerdictView>('cp-verdict-view', { report: { ...golden('clean-15s'), load: SUFFERS }, save: { kind: 'saving' } });
+    const banner = one(v, 'section.banner');
+    expect(banner.dataset.verdict).toBe('pass');
+    expect(banner.classList.contains('bad')).toBe(true);
+    expect(words(one(v, '[data-title]'))).toBe('Pass, only while the line is quiet');
+    expect(one(one(v, 'cp-busy-line'), 'section').dataset.tone).toBe('fail');
+    const clean = await mount<VerdictView>('cp-verdict-view', { report: { ...golden('clean-15s'), load: NO_EFFECT }, save: { kind: 'saving' } });
+    expect(words(one(clean, '[data-title]'))).toBe('Pass');
+    expect(one(one(clean, 'cp-busy-line'), 'section').dataset.tone).toBe('pass');
+  });
+
+  it('each row says the round trip idle, loaded and what the load added, one set of figures (added = loaded - idle), graded by that rise', async () => {
+    const b = await show(UP_QUEUE);
+    expect(rows(b)).toEqual([
+      'While uploading (you → relay) 1.9 Mbit/s 1.1 ms 702.3 ms +701.2 ms (grade F) 0.5 ms 0.00% yes (stable)',
+      'While downloading (relay → you) 13 Mbit/s 1.1 ms 705.0 ms +703.9 ms (grade F) 0.5 ms 0.00% yes (stable)',
+    ]);
+    for (const d of ['up', 'down'] as const) {
+      const [idle = NaN, loaded = NaN, added = NaN] = roundTrip(b, d);
+      expect(added).toBeCloseTo(loaded - idle, 1);
+    }
+    // The one-way transit that disagreed with the round trip is not on the card.
+    expect(words(b)).not.toContain('0.02');
+    expect(all(b, 'th[scope="col"]').map((th) => words(th))).toEqual([
+      'While',
+      'Speed',
+      'Round trip idle',
+      'Round trip loaded',
+      'Added by the load',
+      'Jitter',
+      'Loss',
+      'Filled the line',
+    ]);
+    // On a narrow screen each figure is under its column's name.
+    expect(all(b, 'tr[data-load-direction="down"] td').map((td) => td.dataset.label)).toEqual([
+      'Speed',
+      'Round trip idle',
+      'Round trip loaded',
+      'Added by the load',
+      'Jitter',
+      'Loss',
+      'Filled the line',
+    ]);
+    expect(await axeProblems()).toEqual([]);
+  });
+
+  it('the sentence names each direction that harms a call: downloads too when the round trip rose while downloading, in the card and in the answer', async () => {
+    const both = 'Calls will suffer when the line is busy: uploads add 700 ms; downloads add 704 ms to the round trip.';
+    expect(words(one(await show(UP_QUEUE), '[data-load-sentence]'))).toBe(both);
+    const v = await mount<VerdictView>('cp-verdict-view', { report: { ...golden('clean-15s'), load: UP_QUEUE }, save: { kind: 'saving' } });
+    expect(words(one(v, '[data-finding="busy-line"]'))).toBe(both);
+    expect(words(one(v, '[data-advice="smart-queue"] small'))).toContain('downloads add 704 ms to the round trip');
+    const de = await loadMessages('de');
+    expect(words(one(await mount<BusyLine>('cp-busy-line', { load: UP_QUEUE, messages: de }), '[data-load-sentence]'))).toBe(de.t('busyLine.suffers.both'));
+    // A rise this device made is not the line's: the verdict's sentence stands.
+    const deviceMade = section({
+      ...UP_QUEUE,
+      down: direction(0.02, 13, {
+        idleRttMs: 1.1,
+        loadedRttMs: 705,
+        grade: null,
+        attribution: { who: 'device', why: 'receive-lag', sentence: 'this device handed the echoes to the page late' },
+      }),
+    });
+    expect(words(one(await show(deviceMade), '[data-load-sentence]'))).toBe('Calls will suffer when the line is busy: uploads add 700 ms.');
     expect(await axeProblems()).toEqual([]);
   });
 });
