@@ -13,6 +13,7 @@ import { answerView } from '../../src/analysis/present/answer.js';
 import { insufficientCauseText } from '../../src/analysis/present/cause-text.js';
 import { pathText, silentUdpText } from '../../src/analysis/present/ports.js';
 import { verdictRow } from '../../src/analysis/present/view.js';
+import { teamsText } from '../../src/analysis/present/it-words.js';
 import { busyLineWords, loadAnswerLine, loadTextLines } from '../../src/analysis/present/load.js';
 import { edgeSentence } from '../../src/analysis/present/locate.js';
 import { devicesLines } from '../../src/analysis/present/devices.js';
@@ -371,6 +372,8 @@ export async function consoleResultView(
           ? null
           : {
               ...report.teamsPoorStream,
+              // Worded from its classification and checks in the console's language (English: the stored sentence).
+              sentence: teamsText(report.teamsPoorStream, messages),
               basis: messages.t('console.cqdBasis'),
             },
       culprit: culpritLines(report, baseline, messages),

@@ -8,7 +8,7 @@ import { eModel, G711_PLC } from '../measure/emodel.js';
 import type { DirectionName, MosDirection, MosReport } from '../schema/report-schema.js';
 
 /** Jitter-buffer allowance: JITTER_BUFFER_FACTOR x mean RFC 3550 jitter, at least the minimum. */
-const JITTER_BUFFER_FACTOR = 2;
+export const JITTER_BUFFER_FACTOR = 2;
 export const JITTER_BUFFER_MIN_MS = 20;
 
 const MOS_ASSUMPTIONS: readonly string[] = Object.freeze([

@@ -6,7 +6,7 @@
  * when `m` is English. Pure.
  */
 import type { GradeDirection, GradeEntry, MosReport, Report, Rung, TeamsPoorStream, Verdict } from '../schema/report-schema.js';
-import { REASSURING_MOS, satisfaction } from '../grade/mos.js';
+import { JITTER_BUFFER_FACTOR, JITTER_BUFFER_MIN_MS, REASSURING_MOS, satisfaction } from '../grade/mos.js';
 import { azureRowOf } from '../grade/targets.js';
 import { MISSING, rungName } from './format.js';
 import type { MessageKey, Messages } from './catalogue.js';
@@ -141,4 +141,35 @@ export function teamsText(t: TeamsPoorStream, m: Messages): string {
       return m.t('it.teams.check', { metric: key === undefined ? c.metric : m.t(key), value: show(c.value ?? 0, c.unit), limit: show(c.threshold, c.unit) });
     });
   return m.t('it.teams.poor', { checks: checks.join(m.t('load.separator')) });
+}
+
+/**
+ * How each figure was measured (the stored `meta.methods` in English), worded in `m`'s language
+ * from the loss timeout the report keeps: the methods of methodSentences (./sentences.ts).
+ */
+export function methodLines(r: Pick<Report, 'meta'>, m: Messages): string[] {
+  if (m.lang === 'en') return [...r.meta.methods];
+  return [
+    m.t('it.methodLine.percentiles'),
+    m.t('it.methodLine.rtt'),
+    m.t('it.methodLine.loss', { timeout: m.t('unit.ms', { n: m.fmt.count(r.meta.lossTimeoutMs) }) }),
+    m.t('it.methodLine.jitter'),
+    m.t('it.methodLine.windows'),
+    m.t('it.methodLine.reorder'),
+    m.t('it.methodLine.confidence'),
+    m.t('it.methodLine.grades'),
+  ];
+}
+
+/** The MOS estimate's assumptions (the stored `mos.assumptions` in English), worded in `m`'s language: those of ../grade/mos.ts. */
+export function mosAssumptionLines(mos: Pick<MosReport, 'assumptions'>, m: Messages): string[] {
+  if (m.lang === 'en' || mos.assumptions.length === 0) return [...mos.assumptions];
+  return [
+    m.t('it.mosAssume.model'),
+    m.t('it.mosAssume.codec'),
+    m.t('it.mosAssume.delay', { min: m.t('unit.ms', { n: m.fmt.count(JITTER_BUFFER_MIN_MS) }), factor: m.fmt.count(JITTER_BUFFER_FACTOR) }),
+    m.t('it.mosAssume.loss'),
+    m.t('it.mosAssume.path'),
+    m.t('it.mosAssume.degradation'),
+  ];
 }

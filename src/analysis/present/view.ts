@@ -13,7 +13,19 @@ import { busyFigure } from './cause-text.js';
 import { EN, type MessageKey, type Messages } from './catalogue.js';
 import { explanationOf } from './explain.js';
 import { blockedWords } from './ports.js';
-import { directionWord, meansOf, mosText, profileName, rungDetail, secondOpinionLines, statisticOf, targetName, teamsText } from './it-words.js';
+import {
+  directionWord,
+  meansOf,
+  methodLines,
+  mosAssumptionLines,
+  mosText,
+  profileName,
+  rungDetail,
+  secondOpinionLines,
+  statisticOf,
+  targetName,
+  teamsText,
+} from './it-words.js';
 
 // ---- The verdict ----
 
@@ -279,7 +291,8 @@ export interface DetailsView {
 /**
  * The evidence in `m`'s language: the relay ports' answers, the second opinion's figures, the MOS
  * estimate and the Teams tier from their codes and figures (it-words.ts); the warnings, the
- * second opinion's notes, the MOS assumptions and the methods are the report's own sentences.
+ * second opinion's notes and each target's resolution note are the report's own sentences; the MOS
+ * assumptions and the methods are the report's in English, else worded from its loss timeout.
  */
 export function detailsView(r: Report, m: Messages = EN): DetailsView {
   const so = r.secondOpinion;
@@ -300,8 +313,8 @@ export function detailsView(r: Report, m: Messages = EN): DetailsView {
         : [...secondOpinionLines(so, m), ...so.notes],
     mos: mosText(r.mos, r.summary.verdict, m),
     teams: teamsText(r.teamsPoorStream, m),
-    assumptions: [...r.mos.assumptions],
-    methods: [...r.meta.methods, ...r.meta.targets.map((x) => `${x.label}: ${x.note}`), ...r.diagnostics.notes],
+    assumptions: mosAssumptionLines(r.mos, m),
+    methods: [...methodLines(r, m), ...r.meta.targets.map((x) => `${targetName(x, m)}: ${x.note}`), ...r.diagnostics.notes],
   };
 }
 

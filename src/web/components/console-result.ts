@@ -137,6 +137,12 @@ function baseline(m: ConsoleMessages, b: NonNullable<ConsoleResultView['baseline
     }`;
 }
 
+const NAT_MAPPINGS = ['endpoint-independent', 'endpoint-dependent', 'no-nat', 'unknown'] as const;
+
+/** The NAT's mapping in the console's words (its reason stays as the report words it: docs/translating.md). */
+const natMapping = (m: ConsoleMessages, mapping: string): string =>
+  NAT_MAPPINGS.includes(mapping as (typeof NAT_MAPPINGS)[number]) ? m.t(`network.mapping.${mapping as (typeof NAT_MAPPINGS)[number]}`) : mapping;
+
 function network(m: ConsoleMessages, n: NonNullable<ConsoleResultView['network']>): TemplateResult {
   return html`<h3>${m.t('network.heading')}</h3>
     <ul data-testid="network">
@@ -145,7 +151,7 @@ function network(m: ConsoleMessages, n: NonNullable<ConsoleResultView['network']
           ? html`<li>${m.t('network.noAddress')}</li>`
           : n.addresses.map((a) => html`<li>${m.t('network.address', { address: a.address, truncated: a.truncated, at: a.storedAt })}</li>`)
       }
-      <li>${m.t('network.nat', { nat: n.nat ? `${n.nat.mapping} (${n.nat.reason})` : m.t('network.notMeasured') })}</li>
+      <li>${n.nat ? spliced(m, 'network.nat', { nat: html`${natMapping(m, n.nat.mapping)} (${n.nat.reason})` }) : m.t('network.nat', { nat: m.t('network.notMeasured') })}</li>
       <li>${m.t('network.path', { path: n.path ? `${n.path.transport.toUpperCase()} ${n.path.port ?? ''} ${n.path.candidateType ?? ''}` : m.t('network.unknown') })}</li>
     </ul>`;
 }

@@ -147,6 +147,10 @@ export const de: CatalogueOf<typeof en> = {
   'network.address': 'Client-Adresse {address} ({truncated}), gespeichert {at}',
   'network.nat': 'NAT: {nat}',
   'network.notMeasured': 'nicht gemessen',
+  'network.mapping.endpoint-independent': 'endpunktunabhängig',
+  'network.mapping.endpoint-dependent': 'endpunktabhängig',
+  'network.mapping.no-nat': 'keine NAT',
+  'network.mapping.unknown': 'unbekannt',
   'network.path': 'Weg: {path}',
   'network.unknown': 'unbekannt',
 };

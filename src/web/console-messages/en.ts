@@ -153,6 +153,11 @@ export const en = {
   'network.address': 'Client address {address} ({truncated}), stored {at}',
   'network.nat': 'NAT: {nat}',
   'network.notMeasured': 'not measured',
+  // The NAT's mapping (RFC 4787's terms; the report's code in English).
+  'network.mapping.endpoint-independent': 'endpoint-independent',
+  'network.mapping.endpoint-dependent': 'endpoint-dependent',
+  'network.mapping.no-nat': 'no-nat',
+  'network.mapping.unknown': 'unknown',
   'network.path': 'Path: {path}',
   'network.unknown': 'unknown',
 } as const;

@@ -148,6 +148,10 @@ export const es: CatalogueOf<typeof en> = {
   'network.address': 'Dirección del cliente {address} ({truncated}), guardada el {at}',
   'network.nat': 'NAT: {nat}',
   'network.notMeasured': 'no medido',
+  'network.mapping.endpoint-independent': 'independiente del destino',
+  'network.mapping.endpoint-dependent': 'dependiente del destino',
+  'network.mapping.no-nat': 'sin NAT',
+  'network.mapping.unknown': 'desconocido',
   'network.path': 'Ruta: {path}',
   'network.unknown': 'desconocida',
 };

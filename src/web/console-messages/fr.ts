@@ -148,6 +148,10 @@ export const fr: CatalogueOf<typeof en> = {
   'network.address': 'Adresse client {address} ({truncated}), enregistrée le {at}',
   'network.nat': 'NAT\u00a0: {nat}',
   'network.notMeasured': 'non mesuré',
+  'network.mapping.endpoint-independent': 'indépendant de la destination',
+  'network.mapping.endpoint-dependent': 'dépendant de la destination',
+  'network.mapping.no-nat': 'pas de NAT',
+  'network.mapping.unknown': 'inconnu',
   'network.path': 'Chemin\u00a0: {path}',
   'network.unknown': 'inconnu',
 };

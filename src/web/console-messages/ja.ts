@@ -146,6 +146,10 @@ export const ja: CatalogueOf<typeof en> = {
   'network.address': 'クライアント アドレス {address} ({truncated})、保存日時 {at}',
   'network.nat': 'NAT: {nat}',
   'network.notMeasured': '未測定',
+  'network.mapping.endpoint-independent': 'エンドポイント非依存',
+  'network.mapping.endpoint-dependent': 'エンドポイント依存',
+  'network.mapping.no-nat': 'NAT なし',
+  'network.mapping.unknown': '不明',
   'network.path': '経路: {path}',
   'network.unknown': '不明',
 };

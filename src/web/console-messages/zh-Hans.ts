@@ -145,6 +145,10 @@ export const zhHans: CatalogueOf<typeof en> = {
   'network.address': '客户端地址 {address}（{truncated}），保存于 {at}',
   'network.nat': 'NAT：{nat}',
   'network.notMeasured': '未测量',
+  'network.mapping.endpoint-independent': '与端点无关',
+  'network.mapping.endpoint-dependent': '与端点相关',
+  'network.mapping.no-nat': '无 NAT',
+  'network.mapping.unknown': '未知',
   'network.path': '路径：{path}',
   'network.unknown': '未知',
 };

@@ -20,6 +20,8 @@ import {
 import type { GradeEntry, Report } from '../../../src/analysis/schema/report-schema.js';
 import { reflectorInput } from '../report/inputs.js';
 import { probePathLine } from '../../../src/analysis/present/probe-path.js';
+import { EN, loadMessages, type MessageKey } from '../../../src/analysis/present/catalogue.js';
+import { JITTER_BUFFER_FACTOR, JITTER_BUFFER_MIN_MS } from '../../../src/analysis/grade/mos.js';
 
 function row(r: Report, target: GradeEntry['target'], direction: GradeEntry['direction']) {
   const found = verdictRows(r).find((x) => x.target === target && x.direction === direction);
@@ -162,6 +164,27 @@ describe('key figures and directions', () => {
 });
 
 describe('details and live figures', () => {
+  it("words the methods and the MOS assumptions in the reader's language; English keeps the stored sentences, which the English catalogue repeats", async () => {
+    const r = analyze(reflectorInput({ count: 1500 }));
+    expect(detailsView(r).methods.slice(0, r.meta.methods.length)).toEqual(r.meta.methods);
+    expect(detailsView(r).assumptions).toEqual(r.mos.assumptions);
+    // The English catalogue says what the report stores (the loss timeout and the jitter buffer's figures as the stored text prints them).
+    const filled = (key: MessageKey, params: Record<string, string>): string => EN.template(key).replace(/\{(\w+)\}/g, (_, k: string) => params[k] ?? '');
+    const methodKeys = ['percentiles', 'rtt', 'loss', 'jitter', 'windows', 'reorder', 'confidence', 'grades'] as const;
+    expect(methodKeys.map((k) => filled(`it.methodLine.${k}`, { timeout: `${String(r.meta.lossTimeoutMs)} ms` }))).toEqual(r.meta.methods);
+    const mosKeys = ['model', 'codec', 'delay', 'loss', 'path', 'degradation'] as const;
+    expect(mosKeys.map((k) => filled(`it.mosAssume.${k}`, { min: `${String(JITTER_BUFFER_MIN_MS)} ms`, factor: String(JITTER_BUFFER_FACTOR) }))).toEqual(
+      r.mos.assumptions,
+    );
+    for (const lang of ['de', 'ja'] as const) {
+      const d = detailsView(r, await loadMessages(lang));
+      const shown = [...d.methods.slice(0, methodKeys.length), ...d.assumptions];
+      expect(shown).toHaveLength(methodKeys.length + mosKeys.length);
+      for (const line of shown) expect([...r.meta.methods, ...r.mos.assumptions]).not.toContain(line);
+    }
+    expect(detailsView(r, await loadMessages('de')).methods[2]).toContain(`mehr als ${new Intl.NumberFormat('de').format(r.meta.lossTimeoutMs)}\u00a0ms`);
+  });
+
   it('lists ports, second opinion and methods', () => {
     const r = analyze(reflectorInput({ count: 1500 }));
     const d = detailsView(r);

@@ -6,6 +6,7 @@
  * client address in any tier 1 body), tier 2 network details, and who may export.
  */
 import { answerView } from '../../../src/analysis/present/answer.js';
+import { teamsText } from '../../../src/analysis/present/it-words.js';
 import { loadMessages } from '../../../src/analysis/present/catalogue.js';
 import { upgradeReport } from '../../../src/analysis/report/migrate.js';
 import type { Report } from '../../../src/analysis/schema/report-schema.js';
@@ -323,6 +324,12 @@ describeEachKind('help desk console API', (kind, opened) => {
     expect((await inLang('', 'pt-BR')).answer).toEqual(view.answer);
     expect(view.cqd?.classification).toBe('poor');
     expect(view.cqd?.basis).toMatch(/first three/);
+    // The CQD sentence in the help desk's language, worded from its classification and checks; English the stored one.
+    expect(view.cqd?.sentence).toBe((view.report as Report).teamsPoorStream.sentence);
+    expect(german.cqd?.sentence).toBe(teamsText((german.report as Report).teamsPoorStream, await loadMessages('de')));
+    expect(german.cqd?.sentence).toMatch(/^Das Call Quality Dashboard von Teams würde Audio/);
+    expect(german.cqd?.sentence).not.toBe(view.cqd?.sentence);
+    expect(japanese.cqd?.sentence).toBe(teamsText((japanese.report as Report).teamsPoorStream, await loadMessages('ja')));
     expect(view.baseline).toMatchObject({ site: 'HQ', samples: 6, hours: [9, 10, 11, 12, 13] });
     const loss = view.baseline?.metrics.find((m) => m.target === 'loss-15s' && m.direction === 'up');
     expect(loss?.standing).toBe('above-p90');

@@ -720,6 +720,30 @@ export const de: CatalogueOf<typeof en> = {
   'it.mos.sat.many': 'viele Nutzer unzufrieden',
   'it.mos.sat.nearlyAll': 'fast alle Nutzer unzufrieden',
   'it.mos.sat.notRecommended': 'nicht empfohlen',
+  'it.methodLine.percentiles': 'Perzentile: nächster Rang (der Wert auf Rang ceil(p/100 x n), immer ein gemessener Wert).',
+  'it.methodLine.rtt':
+    'Round-Trip-Zeit: Empfang beim Client - Senden beim Client - Haltezeit des Reflektors (Loopback: der Weg pc1 -> Relay -> pc2); Latenz in eine Richtung = Median der Round-Trip-Zeit / 2.',
+  'it.methodLine.loss':
+    'Paketverlust: Ein Testpaket gilt als verloren, wenn es nie ankam oder mehr als {timeout} nach dem schnellsten Testpaket seiner Richtung ankam (relative Verzögerung in eine Richtung, sodass sich Abweichungen der Uhren aufheben).',
+  'it.methodLine.jitter':
+    'Jitter: Interarrival-Jitter J nach RFC 3550, in Ankunftsreihenfolge, über die rechtzeitig empfangenen Testpakete; der Jitter eines Fensters ist das mittlere J der darin gesendeten Testpakete.',
+  'it.methodLine.windows':
+    'Fenster: jede Lage auf der Sendezeit (Fenster, die an der Sendezeit eines Testpakets beginnen und enden); ein Fenster zählt, wenn seine Testpakete mindestens seine Länge minus ein Paketintervall überspannen; ein Fenster, das einen verdächtigen Zeitraum berührt, besteht nur mit einer Schranke: sein Paketverlust mit jedem nie gesendeten Testpaket als verloren gezählt, sein Jitter mit der Verzögerung für jedes Testpaket dieser Zeit, die ihn am schlechtesten macht.',
+  'it.methodLine.reorder':
+    'Reihenfolgefehler: RFC 4737 (Sequenznummer bei Ankunft unter der höchsten bisher gesehenen + 1) über die eindeutigen, rechtzeitig empfangenen Testpakete; Duplikate werden getrennt gezählt.',
+  'it.methodLine.confidence': 'Konfidenz: exaktes zweiseitiges 95-%-Intervall nach Clopper-Pearson für jeden Anteil.',
+  'it.methodLine.grades':
+    'Bewertungen: streng „<“ (Wert < Schwelle besteht, Wert >= Schwelle besteht nicht); das Ergebnis ist „Nicht bestanden“, wenn eine Bewertung nicht besteht, sonst „Kein Ergebnis“, wenn eine nicht bewertet ist.',
+  'it.mosAssume.model': 'E-Modell nach ITU-T G.107 (06/2015), jeder Parameter auf seinem Standardwert aus Tabelle 3 außer den folgenden.',
+  'it.mosAssume.codec':
+    'Codec: Für Opus gibt es keine Konstanten in G.113, daher steht G.711 mit Verschleierung von Paketverlust stellvertretend (Ie = 0, Bpl = 25,1, G.113 Anhang I).',
+  'it.mosAssume.delay':
+    'Mund-zu-Ohr-Verzögerung Ta = Median der Round-Trip-Zeit / 2 + ein Zuschlag für den Jitter-Puffer von max({min}, {factor} x mittlerer Jitter); Echoweg T = Ta, Tr = 2 x Ta; keine Verzögerung durch Codec oder Paketierung addiert.',
+  'it.mosAssume.loss':
+    'Paketverlust Ppl = der Paketverlust der Richtung über den ganzen Test (späte Testpakete eingeschlossen); BurstR = 1/(p+q) aus dem Markov-Modell mit 2 Zuständen seines Verlustmusters.',
+  'it.mosAssume.path':
+    'Die Schätzung gilt nur für diesen Weg (von Ihnen bis zum Relay): Das andere Ende eines echten Anrufs fügt eigene Verzögerung und eigenen Paketverlust hinzu.',
+  'it.mosAssume.degradation': 'Verschlechterung = MOS mit Ta = RTT/2 und ohne Paketverlust, minus der MOS oben: was Paketverlust und Jitter-Puffer kosten.',
   'it.teams.poor': 'Das Call Quality Dashboard von Teams würde Audio auf diesem Weg als schlecht einstufen ({checks}).',
   'it.teams.check': '{metric} {value} > {limit}',
   'it.teams.unclassified': 'Zu wenige Daten, um zu sagen, wie das Call Quality Dashboard von Teams Audio auf diesem Weg einstufen würde.',

@@ -707,6 +707,29 @@ export const en = {
   'it.mos.sat.many': 'many users dissatisfied',
   'it.mos.sat.nearlyAll': 'nearly all users dissatisfied',
   'it.mos.sat.notRecommended': 'not recommended',
+  // How this was measured and the MOS estimate's assumptions, for another language (English shows the report's stored sentences).
+  'it.methodLine.percentiles': 'Percentiles: nearest rank (the value at rank ceil(p/100 x n), always a measured value).',
+  'it.methodLine.rtt':
+    'Round trip: client receive - client send - reflector hold time (loopback: the pc1 -> relay -> pc2 transit); one-way latency = median round trip / 2.',
+  'it.methodLine.loss':
+    'Loss: a probe is lost when it never arrived or arrived more than {timeout} later than the fastest probe of its direction (relative one-way delay, so clock offsets cancel).',
+  'it.methodLine.jitter':
+    "Jitter: RFC 3550 interarrival jitter J, in arrival order, over the probes received in time; a window's jitter is the mean J of the probes sent in it.",
+  'it.methodLine.windows':
+    "Windows: every position over send time (windows starting and ending at each probe's send time); a window counts when its probes span at least its length minus one probe interval; a window touching a suspect interval passes only on a bound: its loss with every probe never sent counted lost, its jitter with every probe of that time given the delay that makes it worst.",
+  'it.methodLine.reorder':
+    'Reorder: RFC 4737 (sequence number below the highest seen + 1 at arrival) over unique probes received in time; duplicates counted apart.',
+  'it.methodLine.confidence': 'Confidence: Clopper-Pearson exact 95% two-sided interval for every ratio.',
+  'it.methodLine.grades':
+    'Grades: strict "<" (value < threshold passes, value >= threshold fails); verdict fails if any grade fails, else is insufficient if any grade is.',
+  'it.mosAssume.model': 'ITU-T G.107 (06/2015) E-model with every parameter at its Table 3 default except the ones below.',
+  'it.mosAssume.codec': 'Codec: Opus has no G.113 constants, so G.711 with packet-loss concealment stands in (Ie = 0, Bpl = 25.1, G.113 Appendix I).',
+  'it.mosAssume.delay':
+    'Mouth-to-ear delay Ta = median round trip / 2 + a jitter-buffer allowance of max({min}, {factor} x mean jitter); echo path T = Ta, Tr = 2 x Ta; no codec or packetization delay added.',
+  'it.mosAssume.loss':
+    "Packet loss Ppl = the direction's loss over the whole test (late probes included); BurstR = 1/(p+q) from the 2-state Markov model of its loss pattern.",
+  'it.mosAssume.path': 'The estimate covers this path only (you to the relay): the far end of a real call adds its own delay and loss.',
+  'it.mosAssume.degradation': 'Degradation = MOS with Ta = RTT/2 and no loss, minus the MOS above: what loss and jitter buffering cost.',
   'it.teams.poor': "Teams' Call Quality Dashboard would classify audio on this path as poor ({checks}).",
   'it.teams.check': '{metric} {value} > {limit}',
   'it.teams.unclassified': "Not enough data to say how Teams' Call Quality Dashboard would classify audio on this path.",

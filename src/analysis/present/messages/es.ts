@@ -709,6 +709,30 @@ export const es: CatalogueOf<typeof en> = {
   'it.mos.sat.many': 'muchos usuarios insatisfechos',
   'it.mos.sat.nearlyAll': 'casi todos los usuarios insatisfechos',
   'it.mos.sat.notRecommended': 'no recomendado',
+  'it.methodLine.percentiles': 'Percentiles: rango más cercano (el valor en el rango ceil(p/100 x n), siempre un valor medido).',
+  'it.methodLine.rtt':
+    'Ida y vuelta: recepción en el cliente - envío en el cliente - tiempo de retención del reflector (bucle local: el tránsito pc1 -> relé -> pc2); latencia en un sentido = mediana de ida y vuelta / 2.',
+  'it.methodLine.loss':
+    'Pérdida: una sonda se pierde cuando nunca llegó o llegó más de {timeout} después de la sonda más rápida de su sentido (retardo relativo en un sentido, así que las diferencias de reloj se anulan).',
+  'it.methodLine.jitter':
+    'Jitter: jitter entre llegadas J de RFC 3550, en orden de llegada, sobre las sondas recibidas a tiempo; el jitter de una ventana es la media de J de las sondas enviadas en ella.',
+  'it.methodLine.windows':
+    'Ventanas: todas las posiciones sobre el tiempo de envío (ventanas que empiezan y terminan en el momento de envío de una sonda); una ventana cuenta cuando sus sondas abarcan al menos su longitud menos un intervalo de sonda; una ventana que toca un intervalo sospechoso solo se supera con una cota: su pérdida contando como perdida cada sonda nunca enviada, su jitter dando a cada sonda de ese momento el retardo que lo hace peor.',
+  'it.methodLine.reorder':
+    'Desorden: RFC 4737 (número de secuencia por debajo del más alto visto + 1 al llegar) sobre las sondas únicas recibidas a tiempo; los duplicados se cuentan aparte.',
+  'it.methodLine.confidence': 'Confianza: intervalo bilateral exacto de Clopper-Pearson al 95\u00a0% para cada proporción.',
+  'it.methodLine.grades':
+    'Calificaciones: «<» estricto (valor < umbral se supera, valor >= umbral no se supera); el veredicto es «No superado» si alguna calificación no se supera; si no, «Sin veredicto» si alguna queda sin evaluar.',
+  'it.mosAssume.model': 'Modelo E de UIT-T G.107 (06/2015) con cada parámetro en su valor por defecto de la tabla 3 salvo los siguientes.',
+  'it.mosAssume.codec':
+    'Códec: Opus no tiene constantes G.113, así que G.711 con ocultación de pérdida de paquetes lo sustituye (Ie = 0, Bpl = 25,1, G.113 apéndice I).',
+  'it.mosAssume.delay':
+    'Retardo boca-oído Ta = mediana de ida y vuelta / 2 + un margen de búfer de jitter de max({min}, {factor} x jitter medio); trayecto de eco T = Ta, Tr = 2 x Ta; sin retardo de códec ni de paquetización añadido.',
+  'it.mosAssume.loss':
+    'Pérdida de paquetes Ppl = la pérdida del sentido en toda la prueba (sondas tardías incluidas); BurstR = 1/(p+q) del modelo de Markov de 2 estados de su patrón de pérdida.',
+  'it.mosAssume.path':
+    'La estimación cubre solo esta ruta (de usted al relé): el otro extremo de una llamada real añade su propio retardo y su propia pérdida.',
+  'it.mosAssume.degradation': 'Degradación = MOS con Ta = RTT/2 y sin pérdida, menos el MOS anterior: lo que cuestan la pérdida y el búfer de jitter.',
   'it.teams.poor': 'El Call Quality Dashboard de Teams clasificaría el audio en esta ruta como deficiente ({checks}).',
   'it.teams.check': '{metric} {value} > {limit}',
   'it.teams.unclassified': 'No hay datos suficientes para decir cómo clasificaría el Call Quality Dashboard de Teams el audio en esta ruta.',

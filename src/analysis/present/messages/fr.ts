@@ -728,6 +728,30 @@ export const fr: CatalogueOf<typeof en> = {
   'it.mos.sat.many': 'beaucoup d’utilisateurs insatisfaits',
   'it.mos.sat.nearlyAll': 'presque tous les utilisateurs insatisfaits',
   'it.mos.sat.notRecommended': 'non recommandé',
+  'it.methodLine.percentiles': 'Percentiles\u00a0: rang le plus proche (la valeur au rang ceil(p/100 x n), toujours une valeur mesurée).',
+  'it.methodLine.rtt':
+    'Aller-retour\u00a0: réception par le client - envoi par le client - temps de maintien du réflecteur (boucle locale\u00a0: le trajet pc1 -> relais -> pc2)\u202f; latence à sens unique = aller-retour médian / 2.',
+  'it.methodLine.loss':
+    "Perte\u00a0: une sonde est perdue quand elle n'est jamais arrivée ou est arrivée plus de {timeout} après la sonde la plus rapide de son sens (délai à sens unique relatif, donc les décalages d'horloge s'annulent).",
+  'it.methodLine.jitter':
+    "Gigue\u00a0: gigue inter-arrivées J de la RFC 3550, dans l'ordre d'arrivée, sur les sondes reçues à temps\u202f; la gigue d'une fenêtre est la moyenne de J des sondes envoyées pendant celle-ci.",
+  'it.methodLine.windows':
+    "Fenêtres\u00a0: toutes les positions sur le temps d'envoi (fenêtres commençant et finissant à l'heure d'envoi d'une sonde)\u202f; une fenêtre compte quand ses sondes couvrent au moins sa longueur moins un intervalle de sonde\u202f; une fenêtre qui touche un intervalle suspect ne réussit que sur une borne\u00a0: sa perte en comptant perdue chaque sonde jamais envoyée, sa gigue en donnant à chaque sonde de ce moment le délai qui la rend la pire.",
+  'it.methodLine.reorder':
+    'Désordre\u00a0: RFC 4737 (numéro de séquence inférieur au plus haut vu + 1 à l’arrivée) sur les sondes uniques reçues à temps\u202f; les doublons sont comptés à part.',
+  'it.methodLine.confidence': 'Confiance\u00a0: intervalle bilatéral exact de Clopper-Pearson à 95\u202f% pour chaque proportion.',
+  'it.methodLine.grades':
+    'Notes\u00a0: «\u00a0<\u00a0» strict (valeur < seuil réussit, valeur >= seuil échoue)\u202f; le verdict est «\u00a0Échec\u00a0» si une note échoue, sinon «\u00a0Pas de verdict\u00a0» si une note est non évaluée.',
+  'it.mosAssume.model': 'Modèle E de l’UIT-T G.107 (06/2015), chaque paramètre à sa valeur par défaut du tableau 3 sauf ceux ci-dessous.',
+  'it.mosAssume.codec':
+    'Codec\u00a0: Opus n’a pas de constantes G.113, donc G.711 avec masquage des pertes de paquets le remplace (Ie = 0, Bpl = 25,1, G.113 appendice I).',
+  'it.mosAssume.delay':
+    'Délai bouche-oreille Ta = aller-retour médian / 2 + une marge de tampon de gigue de max({min}, {factor} x gigue moyenne)\u202f; chemin d’écho T = Ta, Tr = 2 x Ta\u202f; aucun délai de codec ou de mise en paquets ajouté.',
+  'it.mosAssume.loss':
+    'Perte de paquets Ppl = la perte du sens sur tout le test (sondes tardives incluses)\u202f; BurstR = 1/(p+q) d’après le modèle de Markov à 2 états de son profil de perte.',
+  'it.mosAssume.path':
+    'L’estimation couvre ce chemin seulement (de vous au relais)\u00a0: l’autre bout d’un vrai appel ajoute son propre délai et sa propre perte.',
+  'it.mosAssume.degradation': 'Dégradation = MOS avec Ta = RTT/2 et sans perte, moins le MOS ci-dessus\u00a0: ce que coûtent la perte et le tampon de gigue.',
   'it.teams.poor': 'Le Call Quality Dashboard de Teams classerait l’audio sur ce chemin comme médiocre ({checks}).',
   'it.teams.check': '{metric} {value} > {limit}',
   'it.teams.unclassified': 'Pas assez de données pour dire comment le Call Quality Dashboard de Teams classerait l’audio sur ce chemin.',
