@@ -10,7 +10,7 @@ import { expect, test } from './fixtures/test.js';
 interface ReportShape {
   meta: { mode: string; ratePps: number };
   probe: { path: string };
-  directions: { up: { packetsSent: number; packetsLost: number }; down: { packetsLost: number } };
+  directions: { up: { packetsSent: number; packetsLost: number }; down: { packetsLost: number }; roundTrip?: { rttMs: { p50: number } | null } | null };
   diagnostics: { notes: string[] };
   path: { transport: string; port: number | null };
   summary: Record<string, unknown> & { verdict: string; upstream: unknown; downstream: unknown; packetsReceived: number };
@@ -181,7 +181,9 @@ test.describe('callprobe run', () => {
       // 3 s at 100 probes/s is about 300 echoed; beside the functional project's other tests a busy
       // page sends fewer. Half of them back, with a round trip, is a stream that ran through it.
       expect(report.summary.packetsReceived, JSON.stringify(report.summary)).toBeGreaterThan(150);
-      expect(Number(report.summary['rttMsP50'])).toBeGreaterThan(0);
+      // The round trip as measured: the graded one leaves out what a busy device or server delayed,
+      // and beside the functional project's other tests that may be all of it.
+      expect(report.directions.roundTrip?.rttMs?.p50 ?? 0, JSON.stringify(report.directions.roundTrip)).toBeGreaterThan(0);
       // The relay on Node's dgram sockets read the page's RTP headers as the native sockets do.
       expect(report.witness?.source).toBe('relay');
       // Node's dgram reads no traffic class and marks none: the QoS marks say so, and nothing else changes.

@@ -54,9 +54,10 @@ test.describe('callprobe run --every', () => {
       { deadlineMs: o.deadlineMs },
     );
 
-  // Samples every 5 s of a 3 s test. Among the functional pages: what it checks is where each
+  // Samples every 8 s of a 3 s test (a sample that cannot reach the server ends at once: the
+  // three slots after the stop leave the server 24 s to start again on a busy machine). Among the functional pages: what it checks is where each
   // sample went (stored, spooled, once), never its figures, which a busy machine may spoil.
-  test('--every 5s --count 6 stores 6 samples; with the server stopped for the middle ones, all 6 arrive once it is back, none twice', async () => {
+  test('--every 8s --count 6 stores 6 samples; with the server stopped for the middle ones, all 6 arrive once it is back, none twice', async () => {
     test.setTimeout(180_000);
     const db = join(dir, 'results.db');
     const spool = join(dir, 'spool');
@@ -64,7 +65,7 @@ test.describe('callprobe run --every', () => {
     const ownUrl = `http://127.0.0.1:${ownHttpPort()}`;
     let server = await startServe(db);
     const run = spawnCallprobe(
-      ['run', '--server', ownUrl, '--every', '5s', '--count', '6', '--duration', '3', '--site', site, '--token', OWN_TOKEN, '--spool', spool],
+      ['run', '--server', ownUrl, '--every', '8s', '--count', '6', '--duration', '3', '--site', site, '--token', OWN_TOKEN, '--spool', spool],
       { deadlineMs: 160_000 },
     );
     try {
@@ -85,8 +86,8 @@ test.describe('callprobe run --every', () => {
       expect(down?.upload).toBe('spooled');
       expect(down).toMatchObject({ kind: 'could-not-test', verdict: null });
       expect(readdirSync(spool).filter((f) => f.endsWith('.json')).length).toBeGreaterThanOrEqual(1);
-      // Started again at once: on a busy machine its start takes seconds, and the run's last
-      // samples (three slots, 15 s) must find it back for the spool to drain before the run ends.
+      // Started again at once: on a busy machine its start took over 10 s, and the run's last
+      // samples (three slots, 24 s) must find it back for the spool to drain before the run ends.
       server = await startServe(db);
       const status = await run.exited;
       expect(status.code, run.stderr()).toBe(0);
