@@ -9,7 +9,7 @@ import type { ErrorBody } from './api.js';
 import { CONSOLE_API, type ConsoleResultView, type ConsoleSearchAnswer, type ConsoleWho } from './api-console.js';
 import type { ConsoleSignIn } from './api-console-sign-in.js';
 import type { Lang } from './lang.js';
-import { TypedError } from './typed-error.js';
+import { ApiError } from './typed-error.js';
 
 /** What this client hands to `fetch`. */
 interface ConsoleFetchInit {
@@ -35,16 +35,8 @@ export type ConsoleFetch = (path: string, init: ConsoleFetchInit) => Promise<Con
  * the message its words, else the status), `bad-answer` (2xx that is not the contract's JSON).
  * `status` is the answer's, null when none came.
  */
-export class ConsoleError extends TypedError<'unreachable' | 'refused' | 'bad-answer'> {
+export class ConsoleError extends ApiError {
   override readonly name = 'ConsoleError';
-  constructor(
-    reason: 'unreachable' | 'refused' | 'bad-answer',
-    message: string,
-    readonly status: number | null = null,
-    readonly serverReason: string | null = null,
-  ) {
-    super(reason, message);
-  }
 
   /** A refusal because no session is open (401): the console shows its login form again. */
   get loggedOut(): boolean {

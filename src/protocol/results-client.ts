@@ -7,7 +7,7 @@
  */
 import { RESULTS_PATH, SHARED_RESULT_API, type ResultAck, type SharedResult } from './api.js';
 import { DEFAULTS } from './defaults.js';
-import { TypedError } from './typed-error.js';
+import { ApiError } from './typed-error.js';
 import type { Lang } from './lang.js';
 
 /** What this client hands to `fetch`; `S` is the platform's abort signal (AbortSignal). */
@@ -55,16 +55,8 @@ export interface ResultsClientOptions<S = unknown> {
  * "site-needs-operator"), `bad-answer` (2xx that is not the contract's JSON). `status` and
  * `serverReason` are those of the last answer, null when none came or it named no reason.
  */
-export class ResultsError extends TypedError<'unreachable' | 'refused' | 'bad-answer'> {
+export class ResultsError extends ApiError {
   override readonly name = 'ResultsError';
-  constructor(
-    reason: 'unreachable' | 'refused' | 'bad-answer',
-    message: string,
-    readonly status: number | null = null,
-    readonly serverReason: string | null = null,
-  ) {
-    super(reason, message);
-  }
 }
 
 /** An upload stored: the acknowledgement, and whether this try stored it (201) or found it stored under its sampleId (200). */
