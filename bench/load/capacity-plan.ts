@@ -1,34 +1,26 @@
 /**
  * The capacity bench's decisions, pure (./capacity.ts conducts): the ladder of concurrent tests,
- * what a level's result means (within tolerance, past the limit, limited by the client or the
- * machine rather than the server, or too busy to measure at all), the CFS period a cap needs,
- * the capacity per core with whether the capped fractions agree, and whether two cores hold what
- * they should against one.
+ * what a level's result means (within tolerance, past the server's limit, or limited by the
+ * client rather than the server), and the run's result: tests per core, what bounds it, and
+ * whether the client did.
  */
-import { CAP_PERIOD_US } from '../lib/cpu-cap.js';
 
-/** The kernel's smallest CFS quota, µs (sched-bwc.rst). */
-const MIN_QUOTA_US = 1_000;
-
-/**
- * The CFS period a cap of `pctOfCore` runs at: the bench's explicit 10 ms, unless its quota would
- * fall below the kernel's 1 ms minimum (5 % of 10 ms is 0.5 ms), then the shortest period that
- * gives 1 ms (20 ms for 5 %).
- */
-export function capPeriodUs(pctOfCore: number): number {
-  const quotaUs = (CAP_PERIOD_US * pctOfCore) / 100;
-  return quotaUs >= MIN_QUOTA_US ? CAP_PERIOD_US : Math.ceil((MIN_QUOTA_US * 100) / pctOfCore);
-}
-
-/** The next number of concurrent tests after `n`: 1, 2, 3, 4, 6, 8, 11, 16, 22, 32, ... (about x1.4, at least +1). */
+/** The next number of concurrent tests after `n`: 1, 2, 3, 4, 6, 8, 11, 15, 21, 29, ... (about x1.4, at least +1). */
 export function nextN(n: number): number {
   return Math.max(n + 1, Math.round(n * 1.4));
 }
 
-/** A client process at or above this share of one core is taken to limit the run (its main thread saturates first). */
+/** A client process at or above this share of its core is taken to limit the run (its one thread saturates first). */
 const CLIENT_LIMIT_CORES = 0.8;
-/** The machine with less idle CPU than this share of all its cores limits the run: the server's cap no longer decides. */
-const MACHINE_IDLE_MIN = 0.05;
+/** The client's core with less idle time than this share limits the run. */
+const CLIENT_CORE_IDLE_MIN = 0.05;
+/**
+ * The client's event loop later than this at its p99 limits the run: an echo that waits for the
+ * client's loop is read late, which is the client's jitter, not the server's. 5 ms: half a probe
+ * interval; an idle client's timers already wake 1-2 ms late at the p99 here (a 1 ms timer's
+ * granularity and the collector).
+ */
+const CLIENT_LOOP_LIMIT_MS = 5;
 
 /** What the bench saw at one level. */
 export interface LevelFacts {
@@ -39,62 +31,74 @@ export interface LevelFacts {
   refusedBusy: number;
   /** Of the failures, those that were the client's own missed pacing ticks. */
   clientTickFailures: number;
-  /** The client process's CPU seconds per wall second. */
+  /** The client process's CPU seconds per wall second while every test streamed. */
   clientCores: number;
-  /** The machine's idle share of all its cores over the level (from /proc/stat). */
-  machineIdle: number;
+  /** The client's pacing loop's lateness p99 while the tests streamed, ms. */
+  clientLoopMsP99: number;
+  /** The client's core's idle share over the level (from /proc/stat). */
+  clientCoreIdle: number;
 }
 
 export type LevelOutcome =
   /** Every test within tolerance: the server held N. */
   | 'held'
-  /** A test out of tolerance, or refused as busy, with the client and the machine not the limit: the server's limit. */
+  /** A test out of tolerance, or refused as busy, with the client not the limit: the server's limit. */
   | 'server-limit'
-  /** The client process or the machine ran out first: not the server's capacity. */
+  /** The client ran out first: not the server's capacity. */
   | 'client-limited';
 
-/** What one level means. A failing level whose client or machine was saturated, or whose failures were all the client's ticks, is the client's. */
+/** Whether the client limited a level: its thread or its core saturated, or its loop ran late. */
+export function clientSaturated(f: Pick<LevelFacts, 'clientCores' | 'clientLoopMsP99' | 'clientCoreIdle'>): boolean {
+  return f.clientCores >= CLIENT_LIMIT_CORES || f.clientCoreIdle < CLIENT_CORE_IDLE_MIN || f.clientLoopMsP99 > CLIENT_LOOP_LIMIT_MS;
+}
+
+/** What one level means. A failing level whose client was saturated, or whose failures were all the client's ticks, is the client's. */
 export function levelOutcome(f: LevelFacts): LevelOutcome {
   if (f.failures.length === 0 && f.refusedBusy === 0) return 'held';
-  const clientSaturated = f.clientCores >= CLIENT_LIMIT_CORES || f.machineIdle < MACHINE_IDLE_MIN;
   const onlyTicks = f.failures.length > 0 && f.clientTickFailures === f.failures.length && f.refusedBusy === 0;
-  return clientSaturated || onlyTicks ? 'client-limited' : 'server-limit';
+  return clientSaturated(f) || onlyTicks ? 'client-limited' : 'server-limit';
 }
 
-/** One cap's result: the largest N held below the server's limit, or why there is none. */
-export type FractionResult =
-  | { kind: 'capacity'; pctOfCore: number; largestN: number; perCore: number }
+/** What bounds the capacity: the server's first failure at the level past the limit, or why the ladder stopped short of it. */
+type BoundBy = 'refused server-busy' | 'round trip' | 'jitter' | 'loss' | 'tests failed' | 'client' | 'time' | 'max-n';
+
+/** The kind of one tolerance failure (./load-kit.ts withinTolerance's words). */
+function failureKind(words: string): BoundBy {
+  if (words.startsWith('RTT p50') || words === 'no RTT') return 'round trip';
+  if (words.startsWith('jitter')) return 'jitter';
+  if (words.startsWith('loss')) return 'loss';
+  if (words.includes('missed pacing ticks')) return 'client';
+  return 'tests failed';
+}
+
+/** The run's result: tests per core (the server on one whole core), what bounds it, and whether the client did. */
+export type LadderResult =
+  | { kind: 'capacity'; testsPerCore: number; boundBy: BoundBy; clientBound: false }
   /** The one-test baseline itself was out of tolerance (or failed): nothing to compare a load with. */
-  | { kind: 'too-busy'; pctOfCore: number; why: string }
-  /** The ladder stopped on the client or the machine, or ran out of time, before the server's limit: at least `largestN`, never published as capacity. */
-  | { kind: 'not-reached'; pctOfCore: number; largestN: number; why: 'client-limited' | 'time' | 'max-n' };
+  | { kind: 'too-busy'; why: string; boundBy: BoundBy; clientBound: false }
+  /** The ladder stopped on the client, or ran out of time or N, before the server's limit: at least `largestN`, never published as capacity. */
+  | { kind: 'not-reached'; largestN: number; boundBy: 'client' | 'time' | 'max-n'; clientBound: boolean };
 
-/** A fraction's result from its levels in order, the last possibly failing; `stoppedBy` when the ladder ended without a failing level. */
-export function fractionResult(pctOfCore: number, levels: ReadonlyArray<{ n: number; outcome: LevelOutcome }>, stoppedBy: 'time' | 'max-n'): FractionResult {
-  const held = levels.filter((l) => l.outcome === 'held');
-  const largestN = held.reduce((m, l) => Math.max(m, l.n), 0);
+/** The result from the levels in order, the last possibly failing; `stoppedBy` when the ladder ended on a held level. */
+export function ladderResult(
+  levels: ReadonlyArray<{ n: number; outcome: LevelOutcome; failures: readonly string[]; refusedBusy: number }>,
+  stoppedBy: 'time' | 'max-n',
+): LadderResult {
+  const largestN = levels.filter((l) => l.outcome === 'held').reduce((m, l) => Math.max(m, l.n), 0);
   const last = levels.at(-1);
-  if (last?.outcome === 'client-limited') return { kind: 'not-reached', pctOfCore, largestN, why: 'client-limited' };
+  if (last?.outcome === 'client-limited') return { kind: 'not-reached', largestN, boundBy: 'client', clientBound: true };
   if (last?.outcome === 'server-limit') {
-    if (largestN === 0) return { kind: 'too-busy', pctOfCore, why: `no level held, the first at N=${last.n}` };
-    return { kind: 'capacity', pctOfCore, largestN, perCore: largestN / (pctOfCore / 100) };
+    const first = last.failures[0];
+    const boundBy: BoundBy = last.refusedBusy > 0 ? 'refused server-busy' : first === undefined ? 'tests failed' : failureKind(first);
+    if (largestN === 0) return { kind: 'too-busy', why: `no level held, the first at N=${last.n}`, boundBy, clientBound: false };
+    return { kind: 'capacity', testsPerCore: largestN, boundBy, clientBound: false };
   }
-  return { kind: 'not-reached', pctOfCore, largestN, why: stoppedBy };
+  return { kind: 'not-reached', largestN, boundBy: stoppedBy, clientBound: false };
 }
 
-/** Capacity per core from the fractions that measured it: their median, and whether they agree (the largest at most 1.5x the smallest). */
-export function capacityPerCore(results: readonly FractionResult[]): { perCore: number | null; agree: boolean | null; spread: number | null } {
-  const per = results.flatMap((r) => (r.kind === 'capacity' ? [r.perCore] : [])).sort((a, b) => a - b);
-  if (per.length === 0) return { perCore: null, agree: null, spread: null };
-  const mid = Math.floor(per.length / 2);
-  const median = per.length % 2 === 1 ? (per[mid] ?? 0) : ((per[mid - 1] ?? 0) + (per[mid] ?? 0)) / 2;
-  const spread = (per.at(-1) ?? 0) / (per[0] ?? 1);
-  return { perCore: median, agree: per.length < 2 ? null : spread <= 1.5, spread };
-}
-
-/** The machine's idle share from two readings of /proc/stat's first line ("cpu  user nice system idle iowait ..."). */
-export function idleShare(before: string, after: string): number {
-  const parse = (s: string): number[] => (s.split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+/** One CPU's idle share from two readings of /proc/stat: the line of `cpu` ("cpu" all of them, "cpu1" one; user nice system idle iowait ...). */
+export function idleShare(before: string, after: string, cpu = 'cpu'): number {
+  const parse = (s: string): number[] => (s.split('\n').find((l) => l.startsWith(`${cpu} `)) ?? '').trim().split(/\s+/).slice(1).map(Number);
   const a = parse(before);
   const b = parse(after);
   const total = b.reduce((s, v, i) => s + v - (a[i] ?? 0), 0);
@@ -102,31 +106,11 @@ export function idleShare(before: string, after: string): number {
   return total > 0 ? idle / total : 0;
 }
 
-/** Two cores must hold at least this many times the tests one core holds. */
-export const BOTH_CORES_MIN_RATIO = 1.8;
-
-/**
- * The both-cores check on a machine of 2 CPUs, where the client needs one of them: each core of
- * the server is a CPU cgroup of this % of a core (10 ms CFS period), one for `serve --workers 1`
- * (its whole tree), two for `serve --workers 2` (the HTTP process and the relay's plane in one,
- * the second plane in the other). 20 %: the capacity bench's largest cap, where one core held
- * 3-4 tests, so two hold a number the client can still drive.
- */
-export const BOTH_CORES_CORE_PCT = 20;
-
-/**
- * Two cores against one: the largest N held with two cores of `corePct` % each (the result of
- * `pctOfCore` 2 x corePct) over the largest with one (`corePct`), and whether it reaches
- * BOTH_CORES_MIN_RATIO. Null (not known) unless both measured a capacity.
- */
-export function bothCores(results: readonly FractionResult[], corePct: number): { ratio: number | null; holds: boolean | null } {
-  const at = (pct: number): number | null => {
-    const r = results.find((x) => x.pctOfCore === pct);
-    return r?.kind === 'capacity' ? r.largestN : null;
-  };
-  const one = at(corePct);
-  const two = at(2 * corePct);
-  if (one === null || two === null) return { ratio: null, holds: null };
-  const ratio = two / one;
-  return { ratio, holds: ratio >= BOTH_CORES_MIN_RATIO };
+/** The rate of a cumulative CPU counter over [fromMs, toMs] from timed samples: the first and last sample inside the span; null with fewer than two. */
+export function rateWithin(samples: ReadonlyArray<{ atMs: number; cpuS: number }>, fromMs: number, toMs: number): number | null {
+  const inside = samples.filter((s) => s.atMs >= fromMs && s.atMs <= toMs);
+  const a = inside[0];
+  const b = inside.at(-1);
+  if (!a || !b || b.atMs <= a.atMs) return null;
+  return (b.cpuS - a.cpuS) / ((b.atMs - a.atMs) / 1000);
 }

@@ -1,106 +1,98 @@
 /**
- * `npm run bench:load -- --capacity [--fractions 20,10,5 | --both-cores] [--duration 10]
- * [--budget 540] [--max-n 64]`: capacity where the server is the bottleneck. `serve` (its HTTP process and its
- * data plane) runs in a CPU cgroup of a fraction of one core (bench/lib/cpu-cap.ts, 10 ms CFS
- * period; 20 ms where 10 ms would give a quota under the kernel's 1 ms), and one cheap client
- * process (./many-client.ts: many tests, no page) raises the concurrent tests (./capacity-plan.ts
- * nextN) until one falls out of bench:load's tolerance (./load-kit.ts) or is refused as busy.
- * Capacity per core = the largest N held / the fraction. Per level it records the CPU seconds
- * per test (bench/lib/test-cost.ts), memory per test, the data plane's event-loop delay (the
- * reports' `server` section) and each process's (/metrics), the client's own CPU and the
- * machine's idle share: a level the client or the machine limited is marked, never published as
- * capacity. The whole run keeps within `--budget` seconds (at most 10 minutes).
+ * `npm run bench:load -- --capacity [--duration 10] [--budget 540] [--max-n 256]`: how many tests
+ * at once one core of the server holds. `serve` (its HTTP process and its data plane, every thread)
+ * is pinned to one CPU and the load client to the other (`taskset`), so the server has one whole
+ * core and no quota's scheduling in its way. The client is the fast one (./fast-client.ts: every
+ * test set up as the page does, then its RTP stream on the project's native SRTP, many tests in
+ * one process), and N rises (./capacity-plan.ts nextN) until a test falls out of bench:load's
+ * tolerance (./load-kit.ts) against the one-test baseline, or is refused `server-busy`.
  *
- * `--both-cores [--core-pct 20]` says whether two cores hold at least BOTH_CORES_MIN_RATIO times
- * the tests of one. On this machine's 2 CPUs the client needs one of them, so each core of the
- * server is a CPU cgroup of `--core-pct` % of a core (10 ms CFS period): one core is `serve --workers 1` with its
- * whole tree in one cgroup; two cores are `serve --workers 2` in a cgroup of twice that, each
- * data plane in a child cgroup of one core's worth, the HTTP process free between them.
- * N rises one test at a time there (the ratio is read from small numbers).
+ * Per level: every test's round trip, jitter and loss; the cores each test costs the server and
+ * the client while every test streams (the server's whole tree from /proc, less its idle rate,
+ * sampled over the client's streaming span; the client's own CPU over it); memory per test; the
+ * data plane's and the HTTP process's event-loop delay (/metrics); the client's own loop lateness
+ * and its core's idle share. A failing level the client limited (its thread or core saturated, or
+ * its loop late: ./capacity-plan.ts clientSaturated) is never published as capacity: the result
+ * says "at least N" and `clientBound: true`. The whole run keeps within `--budget` seconds.
+ *
+ * Needs 2 CPUs (one each) and the native addons (the client's SRTP); says so when either is missing.
  */
-import { readFileSync } from 'node:fs';
-import { createCpuCap, type CpuCap } from '../lib/cpu-cap.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { mdTable } from '../lib/docs.js';
-import { median } from '../lib/median.js';
-import { processTree, spawnBounded } from '../lib/process.js';
-import { BenchError, startServe } from '../lib/processes.js';
 import { intFlag } from '../lib/flags.js';
+import { median } from '../lib/median.js';
+import { processTree, runProcess, spawnBounded } from '../lib/process.js';
+import { BenchError, startServe } from '../lib/processes.js';
 import { describePublished, machineInfo, publishResults, resultFiles, today, writeDocsRequested } from '../lib/results.js';
-import { costPerTest, idleRate, readTree, readTreeNs } from '../lib/test-cost.js';
-import {
-  BOTH_CORES_CORE_PCT,
-  BOTH_CORES_MIN_RATIO,
-  bothCores,
-  capacityPerCore,
-  capPeriodUs,
-  fractionResult,
-  idleShare,
-  levelOutcome,
-  nextN,
-  type FractionResult,
-  type LevelOutcome,
-} from './capacity-plan.js';
+import { idleRate, readTree, readTreeNs } from '../lib/test-cost.js';
+import { idleShare, ladderResult, levelOutcome, nextN, rateWithin, type LadderResult, type LevelOutcome } from './capacity-plan.js';
+import type { FastClientRun, FastTestResult } from './fast-client.js';
 import { TOLERANCE_TEXT, withinTolerance } from './load-kit.js';
-import type { ManyClientRun } from './many-client.js';
 
 export interface CapacityOptions {
-  fractionsPct: number[];
-  /** `--both-cores`: one core and two of `fractionsPct[0]` % each (--core-pct), and whether 2 cores hold 1.8x one. */
-  bothCores: boolean;
   durationS: number;
   budgetS: number;
   maxN: number;
 }
 
-/** `--capacity [--fractions a,b,c] [--duration S] [--budget S] [--max-n N]` -> options, or null without --capacity. */
+/** `--capacity [--duration S] [--budget S] [--max-n N]` -> options, or null without --capacity. */
 export function capacityOptionsFromArgs(args: readonly string[]): CapacityOptions | null {
   if (!args.includes('--capacity')) return null;
-  const value = (flag: string): string | undefined => {
-    const i = args.indexOf(flag);
-    return i < 0 ? undefined : args[i + 1];
-  };
-  const num = (flag: string, fallback: number, min: number, max: number): number => intFlag(args, flag, fallback, min, max);
-  const both = args.includes('--both-cores');
-  if (both && value('--fractions') !== undefined)
-    throw new BenchError('--both-cores sets its caps with --core-pct (one core and two of that size): leave out --fractions');
-  if (!both && value('--core-pct') !== undefined) throw new BenchError('--core-pct goes with --both-cores');
-  const fractionsPct = both ? [num('--core-pct', BOTH_CORES_CORE_PCT, 10, 50)] : (value('--fractions') ?? '20,10,5').split(',').map(Number);
-  if (!both && fractionsPct.some((p) => !Number.isInteger(p) || p < 1 || p > 100))
-    throw new BenchError('--fractions takes whole % of a core, 1..100, comma-separated');
-  return { fractionsPct, bothCores: both, durationS: num('--duration', 10, 3, 60), budgetS: num('--budget', 540, 30, 600), maxN: num('--max-n', 64, 1, 1000) };
+  for (const gone of ['--fractions', '--both-cores', '--core-pct'])
+    if (args.includes(gone)) throw new BenchError(`${gone} is gone: the capacity bench pins the server to one whole core and the client to the other`);
+  return { durationS: intFlag(args, '--duration', 10, 3, 60), budgetS: intFlag(args, '--budget', 540, 30, 600), maxN: intFlag(args, '--max-n', 256, 1, 1000) };
 }
 
 const HTTP_PORT = 18096;
 const METRICS_PORT = 18097;
-const MANY_CLIENT = 'dist/bench/load/many-client-main.js';
-/** A level's time beyond its tests: setup, the drain, the final tally, the client's start. */
-const LEVEL_OVERHEAD_S = 6;
+const FAST_CLIENT = 'dist/bench/load/fast-client-main.js';
+/** The server's CPU and the client's: the CPUs of a 2-CPU machine. */
+const SERVER_CPU = 0;
+const CLIENT_CPU = 1;
+/** A level's time beyond its tests: the set-ups, the drain, the final tally, the client's start. */
+const LEVEL_OVERHEAD_S = 8;
+/** After each test's set-up, before the next (four in flight), ms. */
+const SETUP_STAGGER_MS = 100;
+/** How often the server's CPU is sampled while a level runs. */
+const SAMPLE_MS = 250;
+
+/** One test as published: its figures, or why it has none. */
+interface TestFigures {
+  rttMsP50: number | null;
+  jitterMs: number | null;
+  lossPct: number | null;
+  missedTicks: number;
+  refusedBusy: boolean;
+  error: string | null;
+}
 
 interface Level {
   n: number;
+  /** The same N run once more, the run before it client-limited. */
+  again: boolean;
   outcome: LevelOutcome;
   withinTolerance: number;
   refusedBusy: number;
   failures: string[];
-  cpuSPerTest: number | null;
-  memoryMiBPerTest: number;
-  planeLoopMsP99: number | null;
-  httpLoopMsP99: number | null;
-  metricsPlaneLoopMsP99: number | null;
+  tests: TestFigures[];
+  /**
+   * The server's cores while every test streamed (its whole tree, its idle background included),
+   * and per test; the client's per test.
+   */
+  serverCores: number | null;
+  serverCoresPerTest: number | null;
+  /** A test's set-up, the median, ms; legs opened again before the measured span (the page does the same). */
+  setupMsP50: number | null;
+  setupRetries: number;
+  clientCoresPerTest: number | null;
   clientCores: number;
-  machineIdle: number;
-}
-
-interface Fraction {
-  /** The server's cores (cgroups) and each one's % of a core: pctOfCore is their sum. */
-  cores: number;
-  pctPerCore: number;
-  pctOfCore: number;
-  periodUs: number;
-  levels: Level[];
-  result: FractionResult;
-  throttledPeriods: number;
-  periods: number;
+  clientLoopMsP99: number;
+  clientCoreIdle: number;
+  memoryMiBPerTest: number;
+  httpLoopMsP99: number | null;
+  planeLoopMsP99: number | null;
+  badEchoes: number;
 }
 
 /** One quantile of one process's event-loop delay from /metrics, ms; null when absent. */
@@ -109,12 +101,26 @@ function loopP99Ms(metrics: string, proc: string): number | null {
   return m ? Number(m[1]) * 1000 : null;
 }
 
-async function runClientProcess(url: string, durationS: number, n: number): Promise<ManyClientRun> {
-  const staggerMs = Math.min(100, Math.floor(2000 / n));
-  const p = spawnBounded(process.execPath, [MANY_CLIENT, url, String(durationS), String(n), String(staggerMs)], { deadlineMs: (durationS + 60) * 1000 });
+/** Pins every thread of `pid` and of the processes below it to `cpu`. */
+async function pinTree(pid: number, cpu: number): Promise<void> {
+  for (const p of processTree(pid)) {
+    const r = await runProcess('taskset', ['-a', '-p', '-c', String(cpu), String(p)], { timeoutMs: 5_000 });
+    if (r.code !== 0) throw new BenchError(`taskset could not pin process ${p} to CPU ${cpu}: ${r.output.trim()}`);
+  }
+}
+
+async function runClientProcess(url: string, durationS: number, n: number): Promise<FastClientRun> {
+  // Set-ups four at a time, 100 ms apart (each a DTLS handshake in JavaScript on both sides): tests
+  // arriving as fast as the server takes them on; the measured span starts once every test is set
+  // up (./fast-client.ts).
+  const staggerMs = SETUP_STAGGER_MS;
+  const p = spawnBounded('taskset', ['-c', String(CLIENT_CPU), process.execPath, FAST_CLIENT, url, String(durationS), String(n), String(staggerMs)], {
+    // The set-ups come first (four at a time; a few seconds each on a loaded server), then the measured span.
+    deadlineMs: (durationS + 60) * 1000 + n * 2_000,
+  });
   const status = await p.exited;
   if (status.code !== 0) throw new BenchError(`the load client failed (${status.code ?? status.signal}): ${p.stderr().slice(-500)}`);
-  return JSON.parse(p.stdout()) as ManyClientRun;
+  return JSON.parse(p.stdout()) as FastClientRun;
 }
 
 /** Waits (at most 15 s) until the server no longer refuses tests for its plane's lateness, so a level does not start in its predecessor's wake. */
@@ -127,31 +133,43 @@ async function untilPlaneOnTime(): Promise<void> {
   }
 }
 
-/** One level: `n` tests at once from one client process, read against the baseline. */
-async function runLevel(
-  url: string,
-  pid: number,
-  n: number,
-  durationS: number,
-  idle: { cpuSPerS: number },
-  base: ManyClientRun['tests'][number] | null,
-): Promise<{ level: Level; run: ManyClientRun }> {
+const figures = (t: FastTestResult): TestFigures => ({
+  rttMsP50: t.rttMsP50,
+  jitterMs: t.jitterMs,
+  lossPct: t.lossPct,
+  missedTicks: t.missedTicks,
+  refusedBusy: t.refusedBusy,
+  error: t.error,
+});
+
+/** One level: `n` tests at once from the client, read against the baseline. */
+async function runLevel(url: string, pid: number, n: number, o: CapacityOptions, base: FastTestResult | null): Promise<{ level: Level; run: FastClientRun }> {
   const stat0 = readFileSync('/proc/stat', 'utf8');
   const before = readTree(pid);
   let peakRss = before.rssMiB;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, readTree(pid).rssMiB)), 500);
-  let run: ManyClientRun;
+  const samples: { atMs: number; cpuS: number }[] = [];
+  const sample = (): void => {
+    const r = readTreeNs(pid);
+    samples.push({ atMs: Date.now(), cpuS: r.cpuS });
+    peakRss = Math.max(peakRss, r.rssMiB);
+  };
+  const sampler = setInterval(sample, SAMPLE_MS);
+  let run: FastClientRun;
   try {
-    run = await runClientProcess(url, durationS, n);
+    run = await runClientProcess(url, o.durationS, n);
   } finally {
     clearInterval(sampler);
   }
-  const after = readTree(pid);
-  const machineIdle = idleShare(stat0, readFileSync('/proc/stat', 'utf8'));
+  const clientCoreIdle = idleShare(stat0, readFileSync('/proc/stat', 'utf8'), `cpu${CLIENT_CPU}`);
   const baseline = base ?? run.tests[0] ?? null;
   const measured = run.tests.filter((t) => !t.refusedBusy);
-  const failures = baseline === null ? ['no test'] : measured.map((t) => withinTolerance(t, baseline, durationS)).filter((x): x is string => x !== null);
-  const clientCores = run.wallS > 0 ? run.clientCpuS / run.wallS : 0;
+  const failures = baseline === null ? ['no test'] : measured.map((t) => withinTolerance(t, baseline, o.durationS)).filter((x): x is string => x !== null);
+  const s = run.streaming;
+  const streamS = s === null ? 0 : (s.toUnixMs - s.fromUnixMs) / 1000;
+  const clientCores = s !== null && streamS > 0 ? s.clientCpuS / streamS : 0;
+  const serverRate = s === null ? null : rateWithin(samples, s.fromUnixMs, s.toUnixMs);
+  const streamingTests = measured.filter((t) => t.ok).length;
+  const clientLoopMsP99 = s?.clientLoopMsP99 ?? 0;
   const refusedBusy = run.tests.length - measured.length;
   const outcome = levelOutcome({
     n,
@@ -159,154 +177,94 @@ async function runLevel(
     refusedBusy,
     clientTickFailures: failures.filter((x) => x.includes('missed pacing ticks')).length,
     clientCores,
-    machineIdle,
+    clientLoopMsP99,
+    clientCoreIdle,
   });
   const metrics = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
   const level: Level = {
     n,
+    again: false,
     outcome,
     withinTolerance: measured.length - failures.length,
     refusedBusy,
     failures,
-    cpuSPerTest: costPerTest(before, after, idle.cpuSPerS, measured.filter((t) => t.ok).length),
-    memoryMiBPerTest: Math.max(0, peakRss - before.rssMiB) / n,
-    planeLoopMsP99: median(measured.map((t) => t.serverLoopMsP99).filter((v): v is number => v !== null)),
-    httpLoopMsP99: loopP99Ms(metrics, 'http'),
-    metricsPlaneLoopMsP99: loopP99Ms(metrics, 'dataplane'),
+    tests: run.tests.map(figures),
+    serverCores: serverRate,
+    serverCoresPerTest: serverRate === null || streamingTests === 0 ? null : serverRate / streamingTests,
+    setupMsP50: run.setupMsP50,
+    setupRetries: run.setupRetries,
+    clientCoresPerTest: streamingTests === 0 ? null : clientCores / streamingTests,
     clientCores,
-    machineIdle,
+    clientLoopMsP99,
+    clientCoreIdle,
+    memoryMiBPerTest: Math.max(0, peakRss - before.rssMiB) / n,
+    httpLoopMsP99: loopP99Ms(metrics, 'http'),
+    planeLoopMsP99: loopP99Ms(metrics, 'dataplane'),
+    badEchoes: run.tests.reduce((sum, t) => sum + t.badEchoes, 0),
   };
   return { level, run };
 }
 
-const fx = (v: number | null, digits = 2): string => (v === null ? '–' : v.toFixed(digits));
+const fx = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined ? '–' : v.toFixed(digits));
 
-function say(fraction: number, l: Level): void {
+function say(l: Level): void {
   process.stderr.write(
-    `capacity ${fraction} % N=${l.n}: ${l.outcome} (${l.withinTolerance} within, ${l.refusedBusy} refused busy${l.failures.length > 0 ? `; ${l.failures.slice(0, 2).join('; ')}` : ''}); ` +
-      `server ${fx(l.cpuSPerTest, 3)} CPU-s/test, ${fx(l.memoryMiBPerTest, 1)} MiB/test, plane loop p99 ${fx(l.planeLoopMsP99, 1)} ms; client ${fx(l.clientCores)} cores, machine idle ${(100 * l.machineIdle).toFixed(0)} %\n`,
+    `capacity N=${l.n}: ${l.outcome} (${l.withinTolerance} within, ${l.refusedBusy} refused busy${l.failures.length > 0 ? `; ${l.failures.slice(0, 2).join('; ')}` : ''}); ` +
+      `set-up p50 ${fx(l.setupMsP50, 0)} ms, ${l.setupRetries} opened again; server ${fx(l.serverCores, 3)} cores (${fx(l.serverCoresPerTest, 4)}/test), client ${fx(l.clientCoresPerTest, 4)} cores/test (${fx(l.clientCores)} in all, loop p99 ${fx(l.clientLoopMsP99, 1)} ms), ` +
+      `${fx(l.memoryMiBPerTest, 1)} MiB/test, plane loop p99 ${fx(l.planeLoopMsP99, 1)} ms\n`,
   );
 }
 
-/** Whether process `pid` is the second data plane of `serve --workers 2` (its title says so, in place of its command line: server/dataplane/main.ts). */
-function isSecondPlane(pid: number): boolean {
-  try {
-    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return args.includes('--plane-index=1') || args[0]?.trim() === 'callprobe-dataplane-1';
-  } catch {
-    return false; // exited
-  }
-}
-
-/**
- * One cap: the server's tree moved into a cgroup of `pct` % of a core (one core), or (two cores)
- * a cgroup of 2 x `pct` % holding the HTTP process, with one child cgroup of `pct` % for each data
- * plane inside it: each plane may use one core's worth, the HTTP process whichever core has
- * room, and all of them together two cores' worth, as on a machine of two such cores. The ladder
- * runs until its limit, the budget or max N.
- */
-async function runFraction(
-  url: string,
-  pid: number,
-  pct: number,
-  cores: 1 | 2,
-  o: CapacityOptions,
-  deadlineMs: number,
-  idle: { cpuSPerS: number; rssMiB: number },
-): Promise<Fraction> {
-  const periodUs = capPeriodUs(pct);
-  const caps: CpuCap[] = [];
-  const levels: Level[] = [];
-  let stoppedBy: 'time' | 'max-n' = 'max-n';
-  const cap = (name: string, pctOfCore: number, parent?: CpuCap): CpuCap => {
-    const made = createCpuCap({ name, pctOfCore, periodUs, ...(parent ? { parent } : {}) });
-    if (!made.ok) throw new BenchError(`the server's CPU cgroup cannot be made here: ${made.detail}`);
-    caps.push(made.cap);
-    return made.cap;
-  };
-  try {
-    const name = `callprobe-capacity-${process.pid}-${pct}-${cores}`;
-    const all = cap(name, pct * cores);
-    const tree = processTree(pid);
-    if (cores === 1) for (const p of tree) all.addPid(p);
-    else {
-      const planes = [cap('plane-0', pct, all), cap('plane-1', pct, all)];
-      if (!tree.some(isSecondPlane)) throw new BenchError('serve --workers 2 started no second data plane');
-      for (const p of tree) (p === pid ? all : (planes[isSecondPlane(p) ? 1 : 0] ?? all)).addPid(p);
-    }
-    let base: ManyClientRun['tests'][number] | null = null;
-    // Two cores against one is read from small numbers: one test more at a time.
-    for (let n = 1; n <= o.maxN; n = o.bothCores ? n + 1 : nextN(n)) {
-      if (performance.now() + (o.durationS + LEVEL_OVERHEAD_S) * 1000 > deadlineMs) {
-        stoppedBy = 'time';
-        break;
-      }
-      await untilPlaneOnTime();
-      const { level, run } = await runLevel(url, pid, n, o.durationS, idle, base);
-      if (n === 1) base = run.tests[0] ?? null;
-      levels.push(level);
-      say(pct * cores, level);
-      if (level.outcome !== 'held') break;
-    }
-    const usage = caps.map((c) => c.usage());
-    return {
-      cores,
-      pctPerCore: pct,
-      pctOfCore: pct * cores,
-      periodUs,
-      levels,
-      result: fractionResult(pct * cores, levels, stoppedBy),
-      throttledPeriods: usage.reduce((n, u) => n + u.throttledPeriods, 0),
-      periods: usage.reduce((n, u) => n + u.periods, 0),
-    };
-  } finally {
-    // The children before their parent (which may also have mounted the hierarchy: bench/lib/cpu-cap.ts).
-    for (const c of [...caps].reverse()) await c.remove();
-  }
-}
-
-function resultWords(r: FractionResult): string {
-  const tests = (n: number): string => `${n} test${n === 1 ? '' : 's'}`;
-  if (r.kind === 'capacity') return `${tests(r.largestN)} held: ${r.perCore.toFixed(0)} tests per core`;
-  if (r.kind === 'too-busy') return `too busy to measure (${r.why})`;
-  const why =
-    r.why === 'client-limited'
-      ? 'the client or the machine limited the run (client-limited)'
-      : r.why === 'time'
-        ? 'the time budget ran out'
-        : '--max-n reached';
-  return `at least ${tests(r.largestN)}, not the server's limit: ${why}`;
+/** Checks what the bench needs before it starts anything: two CPUs, taskset, and the client's build. */
+async function checkMachine(): Promise<void> {
+  if (cpus().length < 2) throw new BenchError(`the capacity bench pins the server and the client to a CPU each: this machine has ${cpus().length}`);
+  const t = await runProcess('taskset', ['-p', String(process.pid)], { timeoutMs: 5_000 });
+  if (t.code !== 0)
+    throw new BenchError(`taskset (util-linux) is needed to pin the server and the client: ${t.output.trim() || t.spawnError?.message || 'not found'}`);
+  if (!existsSync(FAST_CLIENT)) throw new BenchError(`the load client is not built (${FAST_CLIENT}): run npm run build`);
 }
 
 export async function runCapacityBench(o: CapacityOptions): Promise<void> {
+  await checkMachine();
   const t0 = performance.now();
   const deadlineMs = t0 + o.budgetS * 1000;
-  const fractions: Fraction[] = [];
-  if (o.bothCores) {
-    // One core, then two: a serve of its own each (--workers 1, then 2), each with half of what is left.
-    const pct = o.fractionsPct[0] ?? BOTH_CORES_CORE_PCT;
-    for (const cores of [1, 2] as const) {
-      const share = (deadlineMs - performance.now()) / (3 - cores);
-      fractions.push(await withServe(['--workers', String(cores)], (url, pid, idle) => runFraction(url, pid, pct, cores, o, performance.now() + share, idle)));
-    }
-  } else {
-    await withServe([], async (url, pid, idle) => {
-      for (const [i, pct] of o.fractionsPct.entries()) {
-        // Each cap gets an equal share of what is left of the budget.
-        const share = (deadlineMs - performance.now()) / (o.fractionsPct.length - i);
-        fractions.push(await runFraction(url, pid, pct, 1, o, performance.now() + share, idle));
+  // This process on the client's CPU too: the server's core is the server's alone.
+  await pinTree(process.pid, CLIENT_CPU);
+  const { levels, stoppedBy, idle } = await withServe(async (url, pid, idleRead) => {
+    await pinTree(pid, SERVER_CPU);
+    const out: Level[] = [];
+    let stopped: 'time' | 'max-n' = 'max-n';
+    let base: FastTestResult | null = null;
+    // A level the client limited is run once more before the ladder stops: one stall of the client's loop is not its limit.
+    let again = false;
+    for (let n = 1; n <= o.maxN;) {
+      if (performance.now() + (o.durationS + LEVEL_OVERHEAD_S) * 1000 + n * SETUP_STAGGER_MS > deadlineMs) {
+        stopped = 'time';
+        break;
       }
-    });
-  }
-  publish(o, fractions, (performance.now() - t0) / 1000);
+      await untilPlaneOnTime();
+      const { level, run } = await runLevel(url, pid, n, o, base);
+      if (n === 1) base = run.tests[0] ?? null;
+      out.push({ ...level, again });
+      say(level);
+      if (level.outcome === 'client-limited' && !again) {
+        again = true;
+        continue;
+      }
+      again = false;
+      if (level.outcome !== 'held') break;
+      n = nextN(n);
+    }
+    return { levels: out, stoppedBy: stopped, idle: idleRead };
+  });
+  publish(o, levels, ladderResult(levels, stoppedBy), idle, (performance.now() - t0) / 1000);
 }
 
-/** A `serve` for the bench (with `extra` flags), its idle rate read once its own start is over, handed to `run`; stopped after. */
-async function withServe<T>(extra: string[], run: (url: string, pid: number, idle: { cpuSPerS: number; rssMiB: number }) => Promise<T>): Promise<T> {
+/** A `serve` for the bench, its idle rate read once its own start is over, handed to `run`; stopped after. */
+async function withServe<T>(run: (url: string, pid: number, idle: { cpuSPerS: number; rssMiB: number }) => Promise<T>): Promise<T> {
   // One loopback source runs every test: the per-source limits raised, --max-tests far above any level (the plane's lateness still refuses).
   const server = await startServe(
     [
-      ...extra,
       '--turn-ports',
       '3478-3481',
       '--max-tests',
@@ -319,6 +277,11 @@ async function withServe<T>(extra: string[], run: (url: string, pid: number, idl
       '1000',
       '--max-connections-per-ip',
       '4096',
+      // A test holds about 8 relay allocations (the page's and the reflector's), all from this one loopback source.
+      '--max-allocations-per-ip',
+      '8192',
+      '--max-allocations',
+      '8192',
       '--no-store',
       '--metrics-listen',
       `127.0.0.1:${METRICS_PORT}`,
@@ -329,102 +292,102 @@ async function withServe<T>(extra: string[], run: (url: string, pid: number, idl
     // A fresh serve's own start goes on for about 20 s (bench/load/cost.ts): its idle rate is read after it.
     await idleRate(server.pid, 25);
     const idle = await idleRate(server.pid, 10, readTreeNs);
-    process.stderr.write(`capacity: serve ${extra.join(' ')} idles at ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, ${idle.rssMiB.toFixed(0)} MiB\n`);
+    process.stderr.write(`capacity: serve idles at ${(idle.cpuSPerS * 1000).toFixed(1)} ms CPU/s, ${idle.rssMiB.toFixed(0)} MiB\n`);
     return await run(server.url, server.pid, idle);
   } finally {
     await server.stop();
   }
 }
 
-function publish(o: CapacityOptions, fractions: Fraction[], wallS: number): void {
-  const overall = capacityPerCore(fractions.map((f) => f.result));
-  const machine = machineInfo();
+/** The figures of one level's tests in one cell: median (max) of those that measured. */
+function spread(tests: readonly TestFigures[], pick: (t: TestFigures) => number | null, digits: number): string {
+  const values = tests.map(pick).filter((v): v is number => v !== null);
+  if (values.length === 0) return '–';
+  return `${fx(median(values), digits)} (${fx(Math.max(...values), digits)})`;
+}
+
+function resultWords(r: LadderResult): string {
+  const tests = (n: number): string => `${n} test${n === 1 ? '' : 's'}`;
+  if (r.kind === 'capacity') return `**${tests(r.testsPerCore)} per core**, bounded by ${r.boundBy} at the next level`;
+  if (r.kind === 'too-busy') return `too busy to measure (${r.why}; ${r.boundBy})`;
+  const why = r.boundBy === 'client' ? 'the client limited the run (client-bound)' : r.boundBy === 'time' ? 'the time budget ran out' : '--max-n reached';
+  return `at least ${tests(r.largestN)} per core, not the server's limit: ${why}`;
+}
+
+function publish(o: CapacityOptions, levels: Level[], result: LadderResult, idle: { cpuSPerS: number; rssMiB: number }, wallS: number): void {
   const date = today();
-  /** The both-cores check publishes apart: its own summary and section, the capacity table untouched. */
-  const name = o.bothCores ? 'load-both-cores' : 'load-capacity';
-  const files = resultFiles(name, date);
-  const agreement =
-    overall.agree === null
-      ? 'Fewer than two caps measured a capacity: whether the fractions agree is not known.'
-      : overall.agree
-        ? `The caps agree: the largest capacity per core is ${fx(overall.spread)}x the smallest (at most 1.5x).`
-        : `**The caps do not agree**: the largest capacity per core is ${fx(overall.spread)}x the smallest (more than 1.5x), so the cost of a test is not proportional to the CPU it is given here.`;
-  const cores = bothCores(
-    fractions.map((f) => f.result),
-    o.fractionsPct[0] ?? BOTH_CORES_CORE_PCT,
-  );
-  const coresWords = !o.bothCores
-    ? null
-    : cores.ratio === null
-      ? 'Two cores against one: not known (one of them measured no capacity).'
-      : `Two cores against one: ${fx(cores.ratio)}x the tests (${cores.holds ? 'at least' : 'under'} the ${BOTH_CORES_MIN_RATIO}x wanted).`;
-  const capWords = (f: Fraction): string =>
-    !o.bothCores
-      ? `${f.pctOfCore} % (${f.periodUs / 1000} ms period)`
-      : f.cores === 1
-        ? `one core: \`--workers 1\`, ${f.pctPerCore} %`
-        : `two cores: \`--workers 2\`, 2 x ${f.pctPerCore} %`;
-  const command = `npm run bench:load -- --capacity${o.bothCores ? ' --both-cores' : ''}`;
-  const result = {
+  const files = resultFiles('load-capacity', date);
+  const command = 'npm run bench:load -- --capacity';
+  const heldLast = [...levels].reverse().find((l) => l.outcome === 'held') ?? null;
+  const raw = {
     command,
-    machine,
+    machine: machineInfo(),
     options: o,
     wallS,
     tolerance: TOLERANCE_TEXT,
-    capacityPerCore: overall,
-    ...(o.bothCores ? { bothCores: cores } : {}),
-    fractions,
+    testsPerCore: result.kind === 'capacity' ? result.testsPerCore : null,
+    clientBound: result.clientBound,
+    boundBy: result.boundBy,
+    result,
+    /** At the largest level held: cores per test while streaming. */
+    serverCpuPerTest: heldLast?.serverCoresPerTest ?? null,
+    clientCpuPerTest: heldLast?.clientCoresPerTest ?? null,
+    serverIdleCpuSPerS: idle.cpuSPerS,
+    levels,
+  };
+  // The committed summary: each level's tests as median (max), every test in the raw file.
+  const summary = {
+    ...raw,
+    levels: levels.map(({ tests, ...l }) => ({
+      ...l,
+      rttMsP50: spread(tests, (t) => t.rttMsP50, 3),
+      jitterMs: spread(tests, (t) => t.jitterMs, 3),
+      lossPctMax: Math.max(0, ...tests.map((t) => t.lossPct ?? 0)),
+    })),
   };
   const markdown = [
-    o.bothCores ? `### Two cores against one, the server capped (${date})` : `### Capacity per core, the server capped (${date})`,
+    `### Capacity per core, the server on one core (${date})`,
     '',
-    o.bothCores
-      ? `Command: \`${command}\` (${o.durationS} s data-channel tests from one client process, no page; each core of the server a CPU cgroup of ${o.fractionsPct[0] ?? BOTH_CORES_CORE_PCT} % of a core with a 10 ms CFS period: one core is \`serve --workers 1\`, its whole tree in one cgroup; two cores are \`serve --workers 2\` in a cgroup of twice that, each data plane in a child cgroup of one core's worth and the HTTP process free between them; N one more at a time; ${wallS.toFixed(0)} s in all). Summary: \`${files.summary}\`. Tolerance: ${TOLERANCE_TEXT}; a test refused with \`server-busy\` counts as past the limit.`
-      : `Command: \`${command}\` (${o.durationS} s data-channel tests from one client process, no page; \`serve\` and its data plane in a CPU cgroup of ${o.fractionsPct.join(', ')} % of a core; ${wallS.toFixed(0)} s in all). Summary: \`${files.summary}\`. Tolerance: ${TOLERANCE_TEXT}; a test refused with \`server-busy\` counts as past the limit.`,
+    `Command: \`${command}\` (${o.durationS} s RTP tests from the fast load client, every test set up as the page does; \`serve\` pinned to CPU ${SERVER_CPU}, the client to CPU ${CLIENT_CPU}; ${wallS.toFixed(0)} s in all). Summary: \`${files.summary}\`. Tolerance: ${TOLERANCE_TEXT}; a test refused with \`server-busy\` counts as past the limit.`,
     '',
-    coresWords === null
-      ? `**Capacity per core: ${overall.perCore === null ? 'not measured' : `${overall.perCore.toFixed(0)} tests`}.** ${agreement}`
-      : `**${coresWords}**`,
-    '',
-    mdTable(
-      ['cap', 'result'],
-      fractions.map((f) => [capWords(f), resultWords(f.result)]),
-    ),
+    heldLast === null
+      ? `Result: ${resultWords(result)}.`
+      : `Result: ${resultWords(result)}. At the largest level held (${heldLast.n} tests streaming at once), the server used ${fx(heldLast.serverCores, 3)} of its core, ${fx(heldLast.serverCoresPerTest, 4)} a test (its idle background of ${fx(idle.cpuSPerS, 4)} cores included), and the client ${fx(heldLast.clientCoresPerTest, 4)} a test.`,
     '',
     mdTable(
       [
-        'cap',
         'N',
         'outcome',
         'within / refused',
-        'server CPU-s per test',
+        'set-up p50 (legs opened again)',
+        'RTT p50 ms, median (max)',
+        'jitter ms, median (max)',
+        'loss %, max',
+        'server cores, all (per test)',
+        'client cores per test (all)',
+        'client loop p99',
         'memory per test',
-        'plane loop p99 (reports)',
         'HTTP / plane loop p99 (/metrics, 30 s)',
-        'client CPU',
-        'machine idle',
       ],
-      fractions.flatMap((f) =>
-        f.levels.map((l) => [
-          o.bothCores ? `${f.cores} x ${f.pctPerCore} %` : `${f.pctOfCore} %`,
-          l.n,
-          l.outcome,
-          `${l.withinTolerance} / ${l.refusedBusy}`,
-          fx(l.cpuSPerTest, 3),
-          `${fx(l.memoryMiBPerTest, 1)} MiB`,
-          `${fx(l.planeLoopMsP99, 1)} ms`,
-          `${fx(l.httpLoopMsP99, 1)} / ${fx(l.metricsPlaneLoopMsP99, 1)} ms`,
-          `${fx(l.clientCores)} cores`,
-          `${(100 * l.machineIdle).toFixed(0)} %`,
-        ]),
-      ),
+      levels.map((l) => [
+        l.again ? `${l.n} (again)` : l.n,
+        l.outcome,
+        `${l.withinTolerance} / ${l.refusedBusy}`,
+        `${fx(l.setupMsP50, 0)} ms (${l.setupRetries})`,
+        spread(l.tests, (t) => t.rttMsP50, 2),
+        spread(l.tests, (t) => t.jitterMs, 2),
+        fx(Math.max(0, ...l.tests.map((t) => t.lossPct ?? 0)), 2),
+        `${fx(l.serverCores, 3)} (${fx(l.serverCoresPerTest, 4)})`,
+        `${fx(l.clientCoresPerTest, 4)} (${fx(l.clientCores)})`,
+        `${fx(l.clientLoopMsP99, 1)} ms`,
+        `${fx(l.memoryMiBPerTest, 1)} MiB`,
+        `${fx(l.httpLoopMsP99, 1)} / ${fx(l.planeLoopMsP99, 1)} ms`,
+      ]),
     ),
   ].join('\n');
-  for (const f of fractions) process.stdout.write(`${capWords(f)}: ${resultWords(f.result)}\n`);
-  if (coresWords === null) process.stdout.write(`capacity per core: ${overall.perCore === null ? 'not measured' : overall.perCore.toFixed(0)}; ${agreement}\n`);
-  else process.stdout.write(`${coresWords}\n`);
+  process.stdout.write(`capacity: ${resultWords(result).replace(/\*\*/g, '')}\n`);
   const published = publishResults(
-    { name, raw: result, summary: result, docs: { page: 'load-capacity', section: name, markdown } },
+    { name: 'load-capacity', raw, summary, docs: { page: 'load-capacity', section: 'load-capacity', markdown } },
     { writeDocs: writeDocsRequested(process.argv), date },
   );
   process.stdout.write(`${describePublished(published)}\n`);

@@ -7,7 +7,7 @@
  * the ladder stops at the first failing level or MAX_N; a one-test level already out of tolerance
  * says "too busy to measure" and writes nothing. Raw results go to bench/results/raw/;
  * `--write-docs` also writes the summary and the docs section (the soak's too). `--capacity`
- * runs the capped capacity bench (./capacity.ts), `--cost` the cost of one test (./cost.ts),
+ * runs the capacity bench on one pinned core (./capacity.ts), `--cost` the cost of one test (./cost.ts),
  * `--soak` and `--isolation` theirs; `--help`
  * lists them.
  */
@@ -214,15 +214,11 @@ const HELP = `npm run bench:load [-- <mode and options>]: concurrent tests again
 
   (no mode)     the ladder: N = 1, 2, 4, ... concurrent tests, each a Node client process, until one falls out of tolerance
                 (DURATION_S=15, LEVELS, RTP_LEVELS, RTP_ONLY=1, RTP=0 in the environment)
-  --capacity    capacity where the server is the bottleneck: serve in a CPU cgroup of a fraction of a core, one client
-                process for many tests, N raised until one falls out of tolerance; capacity per core = largest N / fraction
-      --fractions 20,10,5   caps in % of one core (10 ms CFS period; 20 ms for 5 %)
-      --both-cores          do 2 cores hold 1.8x the tests of one: serve --workers 1 in one cgroup, then --workers 2
-                            in two (the second plane in its own), each of --core-pct; N one more at a time
-      --core-pct 20         with --both-cores: each core of the server, in % of one core
+  --capacity    tests per core: serve pinned to one CPU, the fast load client (many RTP tests in one process, native
+                SRTP) to the other; N raised until a test falls out of tolerance or is refused server-busy
       --duration 10         seconds per test
       --budget 540          seconds for the whole run (at most 600)
-      --max-n 64            the largest N tried
+      --max-n 256           the largest N tried
   --cost        the server's CPU per full test, for the CLI's Chromium and the Node client, tests one after another
       --runs 3              tests per client
       --duration 15         seconds per test
