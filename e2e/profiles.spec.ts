@@ -34,8 +34,10 @@ test('edge-to-edge probes at 1000/s, paced by Atomics.wait in a cross-origin-iso
   // every tick it missed lies in a sender-stall suspect interval, never graded as the network. How
   // many ticks a quiet machine keeps is the engines bench's number, not this test's: here the pacer
   // must send most of them, and account for the rest.
+  // A probe the channel's full buffer refused is the same story (seen in a clean-clone CI run: 2,513
+  // sent, under 50 missed ticks, the rest dropped at the sender): counted and placed as a stall.
   expect(r.report.summary.packetsSent).toBeGreaterThan(probeCount(3, 1000) * 0.5);
-  if (s.missedTicks > 50) expect(r.report.diagnostics.suspectIntervals.some((i) => i.reason === 'sender-stall')).toBe(true);
+  if (s.missedTicks + s.droppedAtSender > 50) expect(r.report.diagnostics.suspectIntervals.some((i) => i.reason === 'sender-stall')).toBe(true);
   else expect(r.report.summary.packetsSent).toBeGreaterThan(probeCount(3, 1000) * 0.9);
   expect(r.report.summary.packetsReceived).toBeGreaterThan(r.report.summary.packetsSent - 100);
   expect(r.report.diagnostics.notes).toContain('paced by atomics');
