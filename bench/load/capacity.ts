@@ -88,6 +88,8 @@ interface Level {
   clientCoresPerTest: number | null;
   clientCores: number;
   clientLoopMsP99: number;
+  /** The client's wake-ups in the measured span more than one interval late: ms from the span's start, and how late. */
+  clientStalls: { atMs: number; lateMs: number }[];
   clientCoreIdle: number;
   memoryMiBPerTest: number;
   httpLoopMsP99: number | null;
@@ -196,6 +198,7 @@ async function runLevel(url: string, pid: number, n: number, o: CapacityOptions,
     clientCoresPerTest: streamingTests === 0 ? null : clientCores / streamingTests,
     clientCores,
     clientLoopMsP99,
+    clientStalls: (s?.clientStalls ?? []).map((x) => ({ atMs: Math.round(x.atMs), lateMs: Math.round(x.lateMs * 10) / 10 })),
     clientCoreIdle,
     memoryMiBPerTest: Math.max(0, peakRss - before.rssMiB) / n,
     httpLoopMsP99: loopP99Ms(metrics, 'http'),
@@ -210,7 +213,7 @@ const fx = (v: number | null | undefined, digits = 2): string => (v === null || 
 function say(l: Level): void {
   process.stderr.write(
     `capacity N=${l.n}: ${l.outcome} (${l.withinTolerance} within, ${l.refusedBusy} refused busy${l.failures.length > 0 ? `; ${l.failures.slice(0, 2).join('; ')}` : ''}); ` +
-      `set-up p50 ${fx(l.setupMsP50, 0)} ms, ${l.setupRetries} opened again; server ${fx(l.serverCores, 3)} cores (${fx(l.serverCoresPerTest, 4)}/test), client ${fx(l.clientCoresPerTest, 4)} cores/test (${fx(l.clientCores)} in all, loop p99 ${fx(l.clientLoopMsP99, 1)} ms), ` +
+      `set-up p50 ${fx(l.setupMsP50, 0)} ms, ${l.setupRetries} opened again; server ${fx(l.serverCores, 3)} cores (${fx(l.serverCoresPerTest, 4)}/test), client ${fx(l.clientCoresPerTest, 4)} cores/test (${fx(l.clientCores)} in all, loop p99 ${fx(l.clientLoopMsP99, 1)} ms, ${l.clientStalls.length} late wake-ups, the worst ${fx(Math.max(0, ...l.clientStalls.map((x) => x.lateMs)), 0)} ms), ` +
       `${fx(l.memoryMiBPerTest, 1)} MiB/test, plane loop p99 ${fx(l.planeLoopMsP99, 1)} ms\n`,
   );
 }

@@ -40,6 +40,17 @@ const LIVE_SLACK_MS = 1_000;
 const SETUPS_AT_ONCE = 4;
 /** Late echoes: a second is far beyond any loopback round trip. */
 const DRAIN_MS = 1_000;
+/**
+ * The pacer's phases: the tests spread over this many slots of the 10 ms interval, so one wake-up
+ * sends a slot's probes (a wake-up per probe costs the client more than the probe itself at 100 tests).
+ */
+const PACER_SLOTS = 10;
+/**
+ * A probe due this many intervals ago is still sent, late, as a browser's audio sender sends the
+ * frames its capture queued while its thread was held up (the round trip counts from when it left);
+ * one due longer ago is skipped and counted as a missed tick.
+ */
+const CATCH_UP_INTERVALS = 5;
 
 /** One test of a fast run: its result, whether the server refused it as busy, and its stream's counts. */
 export interface FastTestResult extends ClientResult {
@@ -61,7 +72,7 @@ export interface FastClientRun {
    * The span every admitted test was streaming at once (wall clock, ms since the epoch), the
    * client's CPU seconds over it, and its pacing loop's lateness p99 (ms).
    */
-  streaming: { fromUnixMs: number; toUnixMs: number; clientCpuS: number; clientLoopMsP99: number } | null;
+  streaming: { fromUnixMs: number; toUnixMs: number; clientCpuS: number; clientLoopMsP99: number; clientStalls: { atMs: number; lateMs: number }[] } | null;
   /** How long a test's set-up took (signalling to its stream taken over), the median, ms. */
   setupMsP50: number | null;
   /** Legs opened again before the measured span because the first carried nothing (the page does the same). */
@@ -304,9 +315,10 @@ interface Paced {
 }
 
 /**
- * The one pacer of every test: a test added at t sends probe k at t + its phase + k x ptime (the
- * phases spread the tests over the 10 ms interval), from the moment it is added until the measured
- * span ends. A probe more than one interval late is skipped and counted. Only what is due in the
+ * The one pacer of every test: a test added at t sends probe k at its first grid point after t +
+ * its phase + k x ptime (the phases, PACER_SLOTS of them, spread the tests over the 10 ms interval),
+ * from the moment it is added until the measured span ends. A probe more than CATCH_UP_INTERVALS
+ * late is skipped and counted; a later one is sent late. Only what is due in the
  * measured span counts (`measure`): the span every test streams at once. It notes how late each
  * wake-up in the span came after the probe it woke for was due (ms): the client's own event-loop
  * lateness, which an echo waits out too.
@@ -315,17 +327,21 @@ class SharedPacer {
   private readonly intervalMs = CONSTANTS.rtp.ptimeMs;
   private readonly paced: Paced[] = [];
   private added = 0;
+  /** Every test's probes fall on one grid from here: a slot's tests share their wake-ups. */
+  private readonly originMs = performance.now();
   private timer: NodeJS.Timeout | null = null;
   private dueMs = 0;
   private span: { fromMs: number; toMs: number; over: () => void } | null = null;
   readonly lateMs: number[] = [];
+  /** Wake-ups in the span that came more than one interval late: where in the span (ms from its start) and how late. */
+  readonly stalls: { atMs: number; lateMs: number }[] = [];
 
   constructor(private readonly phases: number) {}
 
   /** Paces `stream` from now until the measured span ends. */
   add(stream: FastStream): void {
     const phaseMs = ((this.added++ % this.phases) * this.intervalMs) / this.phases;
-    const startMs = performance.now() + phaseMs;
+    const startMs = this.originMs + Math.ceil((performance.now() - this.originMs) / this.intervalMs) * this.intervalMs + phaseMs;
     this.paced.push({ stream, startMs, next: 0 });
     if (this.timer === null) this.wake(startMs);
     else if (startMs < this.dueMs) {
@@ -354,12 +370,16 @@ class SharedPacer {
   private tick(): void {
     const now = performance.now();
     const span = this.span;
-    if (span !== null && this.dueMs >= span.fromMs) this.lateMs.push(Math.max(0, now - this.dueMs));
+    if (span !== null && this.dueMs >= span.fromMs) {
+      const lateMs = Math.max(0, now - this.dueMs);
+      this.lateMs.push(lateMs);
+      if (lateMs > this.intervalMs) this.stalls.push({ atMs: this.dueMs - span.fromMs, lateMs });
+    }
     const endMs = span?.toMs ?? Number.POSITIVE_INFINITY;
     for (const p of this.paced) {
       for (let due = p.startMs + p.next * this.intervalMs; due <= now && due < endMs; due = p.startMs + p.next * this.intervalMs) {
         const counted = span !== null && due >= span.fromMs;
-        if (now - due <= this.intervalMs) p.stream.probe(p.next, counted);
+        if (now - due <= this.intervalMs * CATCH_UP_INTERVALS) p.stream.probe(p.next, counted);
         else if (counted) p.stream.missedTicks++;
         p.next++;
       }
@@ -428,7 +448,7 @@ async function untilLive(opened: Array<OpenTest | FastTestResult>, pacer: Shared
 export async function runFast(baseUrl: string, durationS: number, n: number, staggerMs: number): Promise<FastClientRun> {
   const cpu0 = ownCpuS();
   const t0 = performance.now();
-  const pacer = new SharedPacer(n);
+  const pacer = new SharedPacer(Math.min(n, PACER_SLOTS));
   // At most SETUPS_AT_ONCE set-ups in flight, each `staggerMs` after the one before: tests arrive
   // as fast as the server takes them on, never a pile of handshakes timing out in its queue.
   const opened: Array<OpenTest | FastTestResult> = [];
@@ -462,6 +482,7 @@ export async function runFast(baseUrl: string, durationS: number, n: number, sta
         toUnixMs: Date.now(),
         clientCpuS: ownCpuS() - from.cpuS,
         clientLoopMsP99: late.length > 0 ? percentile(late, 99) : 0,
+        clientStalls: pacer.stalls,
       };
     }
     await new Promise((resolve) => setTimeout(resolve, DRAIN_MS));
