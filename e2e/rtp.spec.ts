@@ -41,7 +41,8 @@ interface RtpReport {
   diagnostics: { notes: string[] };
   attribution?: { directions: { direction: string; intervals: { startMs: number; endMs: number; who: string; reason: string }[] }[] };
   setupMs: { channelOpen: number | null; firstEcho: number | null };
-  witness: { upstream: { packets: number; paddingPackets: number; lost: number; duplicates: number } } | null;
+  witness: { upstream: { packets: number; paddingPackets: number; lost: number; duplicates: number }; reflectorPackets?: number } | null;
+  grades: { target: string; direction: string; reason: string | null }[];
 }
 
 /**
@@ -143,6 +144,15 @@ test('through the impairment proxy with loss: upstream loss is the proxy drop co
   expect(witness?.duplicates, 'the scenario duplicates nothing').toBe(0);
   // What reached the relay: at least the probes the proxy forwarded (frames outside the test pass unstamped), padding-only packets apart.
   expect(witness?.packets).toBeGreaterThanOrEqual(upProbes.length - droppedProbeSeqs.length);
+  // Past the relay the hop to our reflector is ours and lossless: the reflector says it received
+  // what the relay carried (the loss above is the proxy's, so none of it is the server's).
+  const carried = (witness?.packets ?? 0) - (witness?.duplicates ?? 0);
+  console.log(
+    `relay carried ${carried} media + ${witness?.paddingPackets} padding packets upstream; the reflector received ${report.witness?.reflectorPackets}`,
+  );
+  expect(report.witness?.reflectorPackets).toBeGreaterThanOrEqual(carried * 0.995);
+  expect(report.witness?.reflectorPackets).toBeLessThanOrEqual(carried + (witness?.paddingPackets ?? 0) + 2);
+  expect(report.grades.filter((g) => g.reason === 'server-missed' || g.reason === 'device-busy')).toEqual([]);
 });
 
 test(

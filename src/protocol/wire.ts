@@ -437,7 +437,14 @@ export type ControlMessage =
       echoDscp?: number;
     }
   /** reflector -> client: every RTP receipt (ProbeKind.RtpReceipts) has been sent before this message. */
-  | { type: 'rtp-final'; upReceived: number; upDuplicates: number; downSent: number }
+  | {
+      type: 'rtp-final';
+      upReceived: number;
+      upDuplicates: number;
+      downSent: number;
+      /** Every RTP payload the probe leg handed the reflector before this: the probes and the audio frames around them (absent from older servers). */
+      upFrames?: number;
+    }
   /** reflector -> client, before `final`: its WebRTC stack's view of our audio track (upstream). */
   | { type: 'rtp-stats'; inboundJitterMs: number | null; packetsReceived: number | null; packetsLost: number | null }
   /** reflector -> client: the probe channel as the reflector sees it. */
@@ -484,7 +491,17 @@ export function parseControlMessage(text: string): ControlMessage {
     case 'final':
     case 'rtp-final':
       if (isCount(m['upReceived']) && isCount(m['upDuplicates']) && isCount(m['downSent'])) {
-        if (m['type'] === 'rtp-final') return { type: 'rtp-final', upReceived: m['upReceived'], upDuplicates: m['upDuplicates'], downSent: m['downSent'] };
+        if (m['type'] === 'rtp-final') {
+          const frames = m['upFrames'];
+          if (frames !== undefined && !isCount(frames)) throw new ProbeDecodeError('bad-control', 'rtp-final upFrames must be a count');
+          return {
+            type: 'rtp-final',
+            upReceived: m['upReceived'],
+            upDuplicates: m['upDuplicates'],
+            downSent: m['downSent'],
+            ...(frames === undefined ? {} : { upFrames: frames }),
+          };
+        }
         const tally = { type: 'final', upReceived: m['upReceived'], upDuplicates: m['upDuplicates'], downSent: m['downSent'] } as const;
         return {
           ...tally,

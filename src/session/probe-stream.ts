@@ -68,6 +68,7 @@ export async function streamProbes(s: StreamSetup): Promise<StreamOutcome> {
       lossTimeoutMs: timeoutMs,
       reflectorInboundJitterMs: rx.reflectorInboundJitterMs,
       relayWitness: rx.relayWitness,
+      reflectorPacketsReceived: rx.reflectorPacketsReceived,
       qos: rx.rtp === null ? null : { pageMarked: rx.rtp.link.marked, upstream: rx.relayWitness?.upstreamDscp ?? null, echoDscp: rx.echoDscp },
       sender: sent.diagnostics(),
       pacing,

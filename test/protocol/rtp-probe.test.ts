@@ -92,5 +92,9 @@ describe('RTP probe frames', () => {
       upDuplicates: 0,
       downSent: 4,
     });
+    // The frames the leg delivered, probes and audio around them, when the server says them; a bad count is refused.
+    const withFrames = { type: 'rtp-final', upReceived: 4, upDuplicates: 0, downSent: 4, upFrames: 9 } as const;
+    expect(parseControlMessage(encodeControlMessage(withFrames))).toEqual(withFrames);
+    expect(() => parseControlMessage(JSON.stringify({ ...withFrames, upFrames: -1 }))).toThrow(/upFrames must be a count/);
   });
 });

@@ -170,6 +170,12 @@ export class RtpReflectorCore implements RtpCore {
   /** Totals, sent after the last flush; later probes are no longer echoed. */
   final(): ControlMessage {
     this.finished = true;
-    return { type: 'rtp-final', upReceived: this.upReceived, upDuplicates: this.upDuplicates, downSent: this.downSeq };
+    return {
+      type: 'rtp-final',
+      upReceived: this.upReceived,
+      upDuplicates: this.upDuplicates,
+      downSent: this.downSeq,
+      upFrames: this.upReceived + this.notProbes,
+    };
   }
 }

@@ -293,6 +293,12 @@ export class NativeRtpCore implements RtpCore {
   final(): ControlMessage {
     this.addon.echoFinal(this.handle);
     const c = this.readCounts();
-    return { type: 'rtp-final', upReceived: c[0] as number, upDuplicates: c[1] as number, downSent: c[2] as number };
+    return {
+      type: 'rtp-final',
+      upReceived: c[0] as number,
+      upDuplicates: c[1] as number,
+      downSent: c[2] as number,
+      upFrames: (c[0] as number) + (c[3] as number),
+    };
   }
 }

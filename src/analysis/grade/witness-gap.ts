@@ -14,8 +14,19 @@
  *   before the relay).
  * Where our share reaches OURS_MIN_PCT, a loss grade of that direction that fails is not graded
  * as the network (`server-missed`); one that passes stands (the network's own loss is then lower
- * still). Only on the RTP path: the witness reads the audio stream, which is the probe stream
- * there alone. Pure.
+ * still).
+ *
+ * The upstream excess is ours only when something was lost past the relay: the reflector reports
+ * how many of the stream's RTP packets it received (`reflectorPackets`, counted just after the
+ * relay's figures were read). When it received what the relay carried (to within OURS_MIN_PCT),
+ * the relay-to-reflector hop lost nothing and the relay saw no gap in the audio stream either: the
+ * probes the page counted as sent never left this device in a packet (a browser too busy to send
+ * its audio drops frames before they are numbered). That excess is the device's (`device-busy`),
+ * never the network's and never ours. A server that does not report the count leaves the excess
+ * ours, as before.
+ *
+ * Only on the RTP path: the witness reads the audio stream, which is the probe stream there
+ * alone. Pure.
  */
 import type { DirectionName, InsufficientReason, Report, TargetId } from '../schema/report-schema.js';
 
@@ -36,9 +47,11 @@ export interface WitnessGaps {
   silent: { relayed: number; sent: number } | null;
   /** Per direction, our share of its loss (percentage points), where it reaches OURS_MIN_PCT. */
   ours: Array<{ direction: 'up' | 'down'; pct: number }>;
+  /** Upstream, the share of the page's loss (percentage points) that never left this device: the relay and our reflector lost none of it. */
+  unsent: { pct: number } | null;
 }
 
-const NONE: WitnessGaps = { silent: null, ours: [] };
+const NONE: WitnessGaps = { silent: null, ours: [], unsent: null };
 
 /** What the witness says of the page's probe figures (reflector mode, RTP path; none otherwise). */
 export function witnessGaps(
@@ -51,26 +64,42 @@ export function witnessGaps(
   const w = witness.upstream;
   const relayed = w.packets - w.duplicates;
   if (up !== null && up.packetsSent > 0 && up.packetsReceived === 0 && relayed >= SILENT_MIN_PACKETS) {
-    return { silent: { relayed, sent: up.packetsSent }, ours: [] };
+    return { silent: { relayed, sent: up.packetsSent }, ours: [], unsent: null };
   }
   const ours: WitnessGaps['ours'] = [];
-  if (up !== null && up.lossPct !== null && w.lossPct !== null && up.lossPct - w.lossPct >= OURS_MIN_PCT)
-    ours.push({ direction: 'up', pct: up.lossPct - w.lossPct });
+  let unsent: WitnessGaps['unsent'] = null;
+  if (up !== null && up.lossPct !== null && w.lossPct !== null && up.lossPct - w.lossPct >= OURS_MIN_PCT) {
+    const excessPct = up.lossPct - w.lossPct;
+    const hop = hopLossPct(relayed, witness.reflectorPackets);
+    if (hop === null || hop >= OURS_MIN_PCT) ours.push({ direction: 'up', pct: excessPct });
+    else unsent = { pct: excessPct };
+  }
   const d = witness.downstream;
   if (down !== null && d !== null && d.lossPct !== null && d.lossPct >= OURS_MIN_PCT)
     ours.push({ direction: 'down', pct: Math.min(d.lossPct, down.lossPct ?? d.lossPct) });
-  return { silent: null, ours };
+  return { silent: null, ours, unsent };
+}
+
+/** The upstream packets lost between the relay and our reflector, % of those the relay carried; null when the reflector did not say, or nothing was carried. */
+function hopLossPct(relayed: number, reflectorPackets: number | undefined): number | null {
+  if (reflectorPackets === undefined || relayed === 0) return null;
+  return (100 * Math.max(0, relayed - reflectorPackets)) / relayed;
 }
 
 const LOSS_TARGETS: ReadonlySet<TargetId> = new Set<TargetId>(['loss-15s', 'burst-loss-200ms']);
 
-/** A grade with a direction's loss partly ours: a fail is not the network's (`server-missed`); anything else stands. */
-export function withOurLoss<G extends { target: TargetId; direction: DirectionName | 'round-trip'; status: string; reason: InsufficientReason | null }>(
+/**
+ * A grade with a direction's loss partly ours or, upstream, partly never sent by this device: a
+ * fail is not the network's (`server-missed`, `device-busy`); anything else stands.
+ */
+export function withWitnessedLoss<G extends { target: TargetId; direction: DirectionName | 'round-trip'; status: string; reason: InsufficientReason | null }>(
   g: G,
   gaps: WitnessGaps,
 ): G {
-  if (g.status !== 'fail' || !LOSS_TARGETS.has(g.target) || !gaps.ours.some((o) => o.direction === g.direction)) return g;
-  return { ...g, status: 'insufficient', reason: 'server-missed' };
+  if (g.status !== 'fail' || !LOSS_TARGETS.has(g.target)) return g;
+  if (gaps.ours.some((o) => o.direction === g.direction)) return { ...g, status: 'insufficient', reason: 'server-missed' };
+  if (g.direction === 'up' && gaps.unsent !== null) return { ...g, status: 'insufficient', reason: 'device-busy' };
+  return g;
 }
 
 /** The outcome detail of a silent reflector, in one spelling, and its figures read back from it (the words in another language). */

@@ -7,7 +7,7 @@
  * Layers: measure (metrics) -> grade (rules, returning facts) -> present (the words) -> here,
  * where each section is graded and then described.
  */
-import { silentDetail, witnessGaps, withOurLoss, type WitnessGaps } from '../grade/witness-gap.js';
+import { silentDetail, witnessGaps, withWitnessedLoss, type WitnessGaps } from '../grade/witness-gap.js';
 import { unfinishedVerdict } from '../grade/blocked-ports.js';
 import { farRelayHint, networkHints } from '../grade/hints.js';
 import { estimateMos } from '../grade/mos.js';
@@ -146,7 +146,7 @@ export function analyze(given: AnalysisInput): Report {
   // What the relay saw beside what our reflector counted (grade/witness-gap.ts): our own loss is never the network's.
   const gaps = witnessGaps(input.probe.path, input.witness, directionFacts(directions, 'up'), directionFacts(directions, 'down'));
   const grades = gradeTest({ profile, ratePps: meta.ratePps, directions, roundTrip, channelOk, clockResolutionMs, attribution })
-    .map((g) => withOurLoss(g, gaps))
+    .map((g) => withWitnessedLoss(g, gaps))
     .map(describeGrade);
   const outcome = input.outcome ?? silentOutcome(gaps);
   // A test that could not finish is never graded as the user's network, unless that network blocked every port calls use (blocked-ports.ts).
@@ -165,8 +165,9 @@ export function analyze(given: AnalysisInput): Report {
   const mosFacts = estimateMos(rttP50, directions);
   const mos = describeMos(mosFacts, verdict);
   const worse = (vals: Array<number | null>): number | null => vals.reduce<number | null>((a, v) => (v === null ? a : a === null || v > a ? v : a), null);
-  // A direction whose loss was partly or wholly our reflector's is no evidence of a poor stream (grade/witness-gap.ts).
-  const oursDir = (name: string): boolean => (gaps.silent !== null && name === 'up') || gaps.ours.some((o) => o.direction === name);
+  // A direction whose loss was partly or wholly our reflector's, or never left this device, is no evidence of a poor stream (grade/witness-gap.ts).
+  const oursDir = (name: string): boolean =>
+    (gaps.silent !== null && name === 'up') || gaps.ours.some((o) => o.direction === name) || (gaps.unsent !== null && name === 'up');
   const teams = describeTeams(
     teamsPoorStream({
       degradationMos: worse(mosFacts.perDirection.filter((m) => !oursDir(m.direction)).map((m) => m.degradation)),

@@ -13,7 +13,7 @@
 import { statusOf, verdictOf } from '../grade/grade.js';
 import { everyOfferedBlocked, unfinishedVerdict } from '../grade/blocked-ports.js';
 import { regionLegOf, worseVerdict } from '../grade/region-answer.js';
-import { witnessGaps, withOurLoss } from '../grade/witness-gap.js';
+import { witnessGaps, withWitnessedLoss } from '../grade/witness-gap.js';
 import { heldOutcomes } from '../grade/provisional.js';
 import { nearestEdge } from '../grade/locate.js';
 import type { Report } from '../schema/report-schema.js';
@@ -77,8 +77,11 @@ function witnessProblem(r: Report): string | null {
     return `/outcome is ${JSON.stringify(r.outcome?.reason ?? null)}, but the relay carried ${gaps.silent.relayed} probes upstream and the reflector counted none: reflector-silent`;
   if (gaps.silent === null && silent) return '/outcome/reason is "reflector-silent", but the relay\'s witness and the reflector\'s counts do not say so';
   for (const [i, g] of r.grades.entries()) {
-    if (withOurLoss(g, gaps).status !== g.status)
-      return `/grades/${i}/status is "fail", but part of its ${g.direction} loss was our reflector's, past the relay: server-missed`;
+    const witnessed = withWitnessedLoss(g, gaps);
+    if (witnessed.status === g.status) continue;
+    const whose =
+      witnessed.reason === 'server-missed' ? "our reflector's, past the relay" : 'never sent by this device (the relay and our reflector lost none of it)';
+    return `/grades/${i}/status is "fail", but part of its ${g.direction} loss was ${whose}: ${witnessed.reason ?? 'insufficient'}`;
   }
   return null;
 }

@@ -205,6 +205,11 @@ export const WitnessSchema = Obj({
   source: Type.Literal('relay'),
   upstream: WitnessStreamSchema,
   downstream: Nullable(WitnessStreamSchema),
+  reflectorPackets: Type.Optional(
+    Int(
+      "The upstream RTP packets our reflector received on the probe leg (the probes and the audio frames around them), counted just after the relay's figures were read: what the relay carried less this was lost between the relay and our reflector. Absent from servers that do not report it.",
+    ),
+  ),
 });
 
 /** The getStats second opinions (v2: which of them this browser cannot give). */

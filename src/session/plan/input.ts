@@ -39,7 +39,7 @@ export interface TestEvidence {
   channel: AnalysisInput['meta']['channel'];
   entry: TurnServerEntry;
   checks: readonly PortCheck[];
-  stream: Pick<StreamOutcome, 'connectionLost' | 'relayWitness' | 'qos' | 'lossTimeoutMs' | 'sender' | 'notes' | 'provisional'>;
+  stream: Pick<StreamOutcome, 'connectionLost' | 'relayWitness' | 'reflectorPacketsReceived' | 'qos' | 'lossTimeoutMs' | 'sender' | 'notes' | 'provisional'>;
   records: ReturnType<StreamOutcome['build']>;
   compared: CompareOutcome | null;
   statsPath: GradedPath | null;
@@ -70,7 +70,7 @@ export function assembleInput(e: TestEvidence): AnalysisInput {
     probe: e.path.probe,
     compare: compared?.compare ?? null,
     nat: e.nat,
-    witness: reportedWitness(stream.relayWitness),
+    witness: reportedWitness(stream.relayWitness, stream.reflectorPacketsReceived),
     up: records.up,
     down: records.down,
     loop: records.loop,
@@ -89,10 +89,13 @@ export function assembleInput(e: TestEvidence): AnalysisInput {
   };
 }
 
-/** The relay's witness as the report keeps it: its DSCP counts are the report's `qos`, not its witness. */
-function reportedWitness(w: RelayWitness | null): Witness | null {
+/**
+ * The relay's witness as the report keeps it: its DSCP counts are the report's `qos`, not its
+ * witness; beside it, what our reflector received of the stream the relay carried to it.
+ */
+function reportedWitness(w: RelayWitness | null, reflectorPackets: number | null): Witness | null {
   if (w === null) return null;
-  return { source: w.source, upstream: w.upstream, downstream: w.downstream };
+  return { source: w.source, upstream: w.upstream, downstream: w.downstream, ...(reflectorPackets !== null ? { reflectorPackets } : {}) };
 }
 
 /**

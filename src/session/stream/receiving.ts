@@ -33,6 +33,7 @@ export class Receiving {
   readonly rtpFinal: Promise<void>;
   /** What the relay saw of our RTP, from the reflector's `final`. */
   relayWitness: RelayWitness | null = null;
+  private reflectorFrames: number | null = null;
   /** The DSCP the relay marked the RTP leg's datagrams to the page with, from the reflector's `final` (null: none). */
   echoDscp: number | null = null;
   /** The server's event-loop lateness over the session (server clock), from the reflector's `final`. */
@@ -119,6 +120,7 @@ export class Receiving {
       this.resolveFinal();
     } else if (msg.type === 'rtp-final') {
       this.rtp?.collector.onFinal(msg);
+      this.reflectorFrames = msg.upFrames ?? null;
       this.resolveRtpFinal();
     } else if (msg.type === 'rtp-stats') {
       this.reflectorRtp.last = msg;
@@ -135,6 +137,11 @@ export class Receiving {
   /** The reflector's inbound-rtp jitter of our audio track (upstream), when it reported one. */
   get reflectorInboundJitterMs(): number | null {
     return this.reflectorRtp.last?.inboundJitterMs ?? null;
+  }
+
+  /** The RTP packets of the probe stream our reflector received (the probes and the audio frames around them), from its `rtp-final`; null when it did not say. */
+  get reflectorPacketsReceived(): number | null {
+    return this.reflectorFrames;
   }
 
   /** When the reflector was last heard from (an echo or a receipt, of either stream), on this side's clock; NaN before. */

@@ -77,6 +77,8 @@ export interface StreamOutcome {
   reflectorInboundJitterMs: number | null;
   /** What the relay saw of our RTP, from the reflector's `final` (null: it saw none, or no embedded relay). */
   relayWitness: RelayWitness | null;
+  /** The RTP packets of the probe stream our reflector received, counted just after the relay's witness was read (null: not reported). */
+  reflectorPacketsReceived: number | null;
   /** The RTP stream's QoS marks (the browser's, the relay's count of them, the relay's on its echoes); null: not on the RTP stream. */
   qos: QosEvidence | null;
   sender: SenderDiagnostics;

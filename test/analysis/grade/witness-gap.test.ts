@@ -75,4 +75,45 @@ describe("the relay's witness against our reflector", () => {
     expect(network.summary.verdict).toBe('fail');
     expect(OURS_MIN_PCT).toBe(0.5);
   });
+
+  it('probes that never left this device are its own (device-busy): the relay saw no gap and our reflector received all it carried', () => {
+    // A browser too busy to send its audio: 5 % of the probes the page counted never went out in a
+    // packet. The relay saw 0.1 % lost upstream, and our reflector received every packet it carried.
+    const lossy = reflectorInput({ count: 1500, up: { lost: (i) => i % 20 === 0 } });
+    const carried = 1998;
+    const device = analyze(onRtp(lossy, { source: 'relay', upstream: stream(carried, 2), downstream: stream(2000, 0), reflectorPackets: carried }));
+    const up = device.grades.filter((g) => g.direction === 'up' && g.target === 'loss-15s');
+    expect(up.map((g) => [g.status, g.reason])).toEqual([['insufficient', 'device-busy']]);
+    expect(device.summary).toMatchObject({ verdict: 'insufficient', insufficientCause: 'device-busy' });
+    expect(answerView(device).sentence).not.toMatch(/reflector|test server/);
+    expect(device.teamsPoorStream.classification).not.toBe('poor');
+    expect(conclusionProblem(device)).toBeNull();
+    expect(conclusionProblem({ ...device, grades: device.grades.map((g) => (g === up[0] ? { ...g, status: 'fail', reason: null } : g)) })).toMatch(
+      /never sent by this device \(the relay and our reflector lost none of it\): device-busy$/,
+    );
+    // Our reflector received 2 % fewer than the relay carried: the hop past the relay lost them, ours.
+    const hop = analyze(onRtp(lossy, { source: 'relay', upstream: stream(carried, 2), downstream: stream(2000, 0), reflectorPackets: 1958 }));
+    expect(hop.grades.find((g) => g.direction === 'up' && g.target === 'loss-15s')?.reason).toBe('server-missed');
+    // Just under the line (0.45 % short) is still no loss of ours: the device's.
+    expect(
+      witnessGaps(
+        'rtp',
+        { source: 'relay', upstream: stream(2000, 0), downstream: null, reflectorPackets: 1991 },
+        { packetsSent: 1500, packetsReceived: 1425, lossPct: 5 },
+        null,
+      ),
+    ).toEqual({
+      silent: null,
+      ours: [],
+      unsent: { pct: 5 },
+    });
+    // A server that does not report what its reflector received: the excess stays ours, as before.
+    expect(
+      witnessGaps('rtp', { source: 'relay', upstream: stream(2000, 0), downstream: null }, { packetsSent: 1500, packetsReceived: 1425, lossPct: 5 }, null),
+    ).toEqual({
+      silent: null,
+      ours: [{ direction: 'up', pct: 5 }],
+      unsent: null,
+    });
+  });
 });

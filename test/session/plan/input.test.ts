@@ -41,6 +41,7 @@ function evidence(plan: TestPlan, over: Partial<TestEvidence> = {}): TestEvidenc
     stream: {
       connectionLost: null,
       relayWitness: null,
+      reflectorPacketsReceived: null,
       qos: null,
       lossTimeoutMs: 1000,
       sender: { timerErrorMs: [], missedTicks: 0, maxBufferedAmountBytes: 0, droppedAtSender: 0 },

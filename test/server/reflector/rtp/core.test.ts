@@ -80,7 +80,9 @@ describe('RtpReflectorCore', () => {
       { upSeq: 2, reflectorRecvMs: 20, downSeq: 2, reflectorSendMs: 20.125, reflectorBufferedBytes: 0 },
     ]);
     expect(core.flush()).toBeNull();
-    expect(core.final()).toEqual({ type: 'rtp-final', upReceived: 3, upDuplicates: 1, downSent: 3 });
+    // An audio frame with no probe in it is no probe, and still a frame the leg delivered (upFrames).
+    expect(core.onFrame(Uint8Array.of(0xfc, 0xff, 0xfe), 25, () => 25).kind).toBe('not-probe');
+    expect(core.final()).toEqual({ type: 'rtp-final', upReceived: 3, upDuplicates: 1, downSent: 3, upFrames: 4 });
   });
 
   it('stops echoing after rtp-final: later probes are counted, not receipted', () => {
