@@ -162,6 +162,8 @@ export interface WindowFacts {
   window: { fromMs: number; packets: number; lost: number } | null;
   /** Up loss in this device's time that the server proves was lost on the path. */
   provenOnBusyDevice?: boolean;
+  /** Up loss withdrawn as this device's: the share (percentage points) of the probes that never left it (grade/witness-gap.ts). */
+  unsentPct?: number;
   /**
    * A grade resting on a bound of a window touching suspect time (measure/windows.ts), `window`
    * being what it measured: 'at-least', a fail on the probes lost outside that time alone;

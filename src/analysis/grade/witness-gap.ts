@@ -17,18 +17,22 @@
  * still).
  *
  * The upstream excess is ours only when something was lost past the relay: the reflector reports
- * how many of the stream's RTP packets it received (`reflectorPackets`, counted just after the
- * relay's figures were read). When it received what the relay carried (to within OURS_MIN_PCT),
- * the relay-to-reflector hop lost nothing and the relay saw no gap in the audio stream either: the
- * probes the page counted as sent never left this device in a packet (a browser too busy to send
- * its audio drops frames before they are numbered). That excess is the device's (`device-busy`),
- * never the network's and never ours. A server that does not report the count leaves the excess
- * ours, as before.
+ * how many of the stream's RTP packets it received (`reflectorPackets`, duplicates and padding
+ * included as the relay counts them, counted just after the relay's figures were read). When it
+ * received what the relay carried (to within OURS_MIN_PCT), the hop past the relay lost nothing.
+ * Then the probes that never reached our reflector, less the relay's own share of loss, never
+ * left this device in a packet (a browser too busy to send its audio drops frames before they are
+ * numbered): that share is the device's (`device-busy`), never the network's and never ours. What
+ * is left of the excess arrived, too late to count: the network's delay, and the grade stands. A
+ * server that does not report the count leaves the excess ours, as before. A fail the relay's own
+ * upstream loss fails by itself (the 15 s loss target) stands whatever the excess: the network
+ * lost that much before anything of ours or of this device's could.
  *
  * Only on the RTP path: the witness reads the audio stream, which is the probe stream there
  * alone. Pure.
  */
-import type { DirectionName, InsufficientReason, Report, TargetId } from '../schema/report-schema.js';
+import type { DirectionName, GradeEntry, InsufficientReason, Report, TargetId } from '../schema/report-schema.js';
+import { statusOf, type GradeResult } from './grade.js';
 
 /** Our share of a direction's loss, in percentage points, from which a failing loss grade is not the network's. */
 export const OURS_MIN_PCT = 0.5;
@@ -39,6 +43,8 @@ type WitnessFacts = NonNullable<Report['witness']>;
 interface DirectionFacts {
   packetsSent: number;
   packetsReceived: number;
+  /** Probes that never reached the receiver (lost, not late). */
+  neverArrived: number;
   lossPct: number | null;
 }
 
@@ -49,9 +55,11 @@ export interface WitnessGaps {
   ours: Array<{ direction: 'up' | 'down'; pct: number }>;
   /** Upstream, the share of the page's loss (percentage points) that never left this device: the relay and our reflector lost none of it. */
   unsent: { pct: number } | null;
+  /** The relay's own upstream loss, %, where the witness applies: a fail it makes by itself is the network's. */
+  relayUpLossPct: number | null;
 }
 
-const NONE: WitnessGaps = { silent: null, ours: [], unsent: null };
+const NONE: WitnessGaps = { silent: null, ours: [], unsent: null, relayUpLossPct: null };
 
 /** What the witness says of the page's probe figures (reflector mode, RTP path; none otherwise). */
 export function witnessGaps(
@@ -64,26 +72,30 @@ export function witnessGaps(
   const w = witness.upstream;
   const relayed = w.packets - w.duplicates;
   if (up !== null && up.packetsSent > 0 && up.packetsReceived === 0 && relayed >= SILENT_MIN_PACKETS) {
-    return { silent: { relayed, sent: up.packetsSent }, ours: [], unsent: null };
+    return { silent: { relayed, sent: up.packetsSent }, ours: [], unsent: null, relayUpLossPct: w.lossPct };
   }
   const ours: WitnessGaps['ours'] = [];
   let unsent: WitnessGaps['unsent'] = null;
   if (up !== null && up.lossPct !== null && w.lossPct !== null && up.lossPct - w.lossPct >= OURS_MIN_PCT) {
     const excessPct = up.lossPct - w.lossPct;
-    const hop = hopLossPct(relayed, witness.reflectorPackets);
+    // Duplicates and padding-only packets included on both sides: the reflector keeps no replay list and counts every frame its leg delivers.
+    const hop = hopLossPct(w.packets + w.paddingPackets, witness.reflectorPackets);
     if (hop === null || hop >= OURS_MIN_PCT) ours.push({ direction: 'up', pct: excessPct });
-    else unsent = { pct: excessPct };
+    else if (up.packetsSent > 0) {
+      const neverLeftPct = Math.min(excessPct, (100 * up.neverArrived) / up.packetsSent - w.lossPct);
+      if (neverLeftPct >= OURS_MIN_PCT) unsent = { pct: neverLeftPct };
+    }
   }
   const d = witness.downstream;
   if (down !== null && d !== null && d.lossPct !== null && d.lossPct >= OURS_MIN_PCT)
     ours.push({ direction: 'down', pct: Math.min(d.lossPct, down.lossPct ?? d.lossPct) });
-  return { silent: null, ours, unsent };
+  return { silent: null, ours, unsent, relayUpLossPct: w.lossPct };
 }
 
 /** The upstream packets lost between the relay and our reflector, % of those the relay carried; null when the reflector did not say, or nothing was carried. */
-function hopLossPct(relayed: number, reflectorPackets: number | undefined): number | null {
-  if (reflectorPackets === undefined || relayed === 0) return null;
-  return (100 * Math.max(0, relayed - reflectorPackets)) / relayed;
+function hopLossPct(carried: number, reflectorPackets: number | undefined): number | null {
+  if (reflectorPackets === undefined || carried === 0) return null;
+  return (100 * Math.max(0, carried - reflectorPackets)) / carried;
 }
 
 const LOSS_TARGETS: ReadonlySet<TargetId> = new Set<TargetId>(['loss-15s', 'burst-loss-200ms']);
@@ -92,14 +104,30 @@ const LOSS_TARGETS: ReadonlySet<TargetId> = new Set<TargetId>(['loss-15s', 'burs
  * A grade with a direction's loss partly ours or, upstream, partly never sent by this device: a
  * fail is not the network's (`server-missed`, `device-busy`); anything else stands.
  */
-export function withWitnessedLoss<G extends { target: TargetId; direction: DirectionName | 'round-trip'; status: string; reason: InsufficientReason | null }>(
-  g: G,
-  gaps: WitnessGaps,
-): G {
+export function withWitnessedLoss<
+  G extends {
+    target: TargetId;
+    direction: DirectionName | 'round-trip';
+    status: string;
+    reason: InsufficientReason | null;
+    threshold: number;
+    comparator: GradeEntry['comparator'];
+  },
+>(g: G, gaps: WitnessGaps): G {
   if (g.status !== 'fail' || !LOSS_TARGETS.has(g.target)) return g;
+  // The relay's own upstream loss fails the 15 s target by itself: the network's, whatever else was lost.
+  if (g.target === 'loss-15s' && g.direction === 'up' && gaps.relayUpLossPct !== null && statusOf(gaps.relayUpLossPct, g.comparator, g.threshold) === 'fail')
+    return g;
   if (gaps.ours.some((o) => o.direction === g.direction)) return { ...g, status: 'insufficient', reason: 'server-missed' };
   if (g.direction === 'up' && gaps.unsent !== null) return { ...g, status: 'insufficient', reason: 'device-busy' };
   return g;
+}
+
+/** withWitnessedLoss on a graded result: a loss it gives to this device carries the share that never left it, for its sentence. */
+export function gradeWithWitnessedLoss(g: GradeResult, gaps: WitnessGaps): GradeResult {
+  const w = withWitnessedLoss(g, gaps);
+  if (w === g || w.reason !== 'device-busy' || gaps.unsent === null || w.facts.kind !== 'window') return w;
+  return { ...w, facts: { ...w.facts, unsentPct: gaps.unsent.pct } };
 }
 
 /** The outcome detail of a silent reflector, in one spelling, and its figures read back from it (the words in another language). */

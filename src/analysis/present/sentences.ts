@@ -138,6 +138,8 @@ function windowSentence(g: GradeResult, f: WindowFacts, who: string): string {
         : noFullWindow;
     case 'device-busy':
     case 'server-busy': {
+      if (g.reason === 'device-busy' && f.unsentPct !== undefined)
+        return `${cannot}: about ${pct(f.unsentPct)} of the probes never left this device, which was too busy to send them (the audio reached the relay with no gap where they belonged, and our server received everything the relay passed on), so that loss is not your network's.`;
       const whose = BUSY_WHO[g.reason];
       const w = f.window;
       if (f.mostlySuspect === true && w !== null && g.value !== null) {

@@ -7,7 +7,7 @@
  * Layers: measure (metrics) -> grade (rules, returning facts) -> present (the words) -> here,
  * where each section is graded and then described.
  */
-import { silentDetail, witnessGaps, withWitnessedLoss, type WitnessGaps } from '../grade/witness-gap.js';
+import { gradeWithWitnessedLoss, silentDetail, witnessGaps, type WitnessGaps } from '../grade/witness-gap.js';
 import { unfinishedVerdict } from '../grade/blocked-ports.js';
 import { farRelayHint, networkHints } from '../grade/hints.js';
 import { estimateMos } from '../grade/mos.js';
@@ -146,7 +146,7 @@ export function analyze(given: AnalysisInput): Report {
   // What the relay saw beside what our reflector counted (grade/witness-gap.ts): our own loss is never the network's.
   const gaps = witnessGaps(input.probe.path, input.witness, directionFacts(directions, 'up'), directionFacts(directions, 'down'));
   const grades = gradeTest({ profile, ratePps: meta.ratePps, directions, roundTrip, channelOk, clockResolutionMs, attribution })
-    .map((g) => withWitnessedLoss(g, gaps))
+    .map((g) => gradeWithWitnessedLoss(g, gaps))
     .map(describeGrade);
   const outcome = input.outcome ?? silentOutcome(gaps);
   // A test that could not finish is never graded as the user's network, unless that network blocked every port calls use (blocked-ports.ts).
@@ -273,10 +273,15 @@ export function analyze(given: AnalysisInput): Report {
 function directionFacts(
   directions: readonly GradedDirection[],
   name: 'up' | 'down',
-): { packetsSent: number; packetsReceived: number; lossPct: number | null } | null {
+): { packetsSent: number; packetsReceived: number; neverArrived: number; lossPct: number | null } | null {
   const d = directions.find((x) => x.name === name);
   if (d === undefined) return null;
-  return { packetsSent: d.analysis.classified.n, packetsReceived: d.analysis.received, lossPct: d.analysis.loss.lossPct };
+  return {
+    packetsSent: d.analysis.classified.n,
+    packetsReceived: d.analysis.received,
+    neverArrived: d.analysis.classified.missing,
+    lossPct: d.analysis.loss.lossPct,
+  };
 }
 
 /** The outcome of a test whose reflector counted none of the probes the relay carried: ours (grade/witness-gap.ts). */

@@ -70,7 +70,8 @@ export function conclusionProblem(r: Report): string | null {
 
 /** What the relay's witness says against the reflector's counts (grade/witness-gap.ts): a silent reflector is ours, and so is a failing loss partly past the relay. */
 function witnessProblem(r: Report): string | null {
-  const facts = (d: Report['directions']['up']) => (d === null ? null : { packetsSent: d.packetsSent, packetsReceived: d.packetsReceived, lossPct: d.lossPct });
+  const facts = (d: Report['directions']['up']) =>
+    d === null ? null : { packetsSent: d.packetsSent, packetsReceived: d.packetsReceived, neverArrived: d.lostNeverArrived, lossPct: d.lossPct };
   const gaps = witnessGaps(r.probe.path, r.witness, facts(r.directions.up), facts(r.directions.down));
   const silent = r.outcome?.reason === 'reflector-silent';
   if (gaps.silent !== null && !silent)

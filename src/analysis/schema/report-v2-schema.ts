@@ -207,7 +207,7 @@ export const WitnessSchema = Obj({
   downstream: Nullable(WitnessStreamSchema),
   reflectorPackets: Type.Optional(
     Int(
-      "The upstream RTP packets our reflector received on the probe leg (the probes and the audio frames around them), counted just after the relay's figures were read: what the relay carried less this was lost between the relay and our reflector. Absent from servers that do not report it.",
+      "The upstream RTP packets our reflector received on the probe leg (the probes and the audio frames around them, duplicates and padding-only packets included, as the relay counts them), counted just after the relay's figures were read: what the relay carried less this was lost between the relay and our reflector. Absent from servers that do not report it.",
     ),
   ),
 });

@@ -54,7 +54,7 @@ describe("the relay's witness against our reflector", () => {
       /^\/outcome is null, but the relay carried 1571 probes upstream and the reflector counted none: reflector-silent$/,
     );
     // On the data channel the witness reads the audio, not the probes: no such claim.
-    expect(witnessGaps('datachannel', input.witness, { packetsSent: 1609, packetsReceived: 0, lossPct: 100 }, null).silent).toBeNull();
+    expect(witnessGaps('datachannel', input.witness, { packetsSent: 1609, packetsReceived: 0, neverArrived: 1609, lossPct: 100 }, null).silent).toBeNull();
   });
 
   it('a failing loss partly past the relay is ours (server-missed); one the relay saw too is the network’s', () => {
@@ -84,6 +84,9 @@ describe("the relay's witness against our reflector", () => {
     const device = analyze(onRtp(lossy, { source: 'relay', upstream: stream(carried, 2), downstream: stream(2000, 0), reflectorPackets: carried }));
     const up = device.grades.filter((g) => g.direction === 'up' && g.target === 'loss-15s');
     expect(up.map((g) => [g.status, g.reason])).toEqual([['insufficient', 'device-busy']]);
+    expect(up[0]?.sentence).toBe(
+      "Upstream (you to the relay) packet loss could not be judged: about 4.9% of the probes never left this device, which was too busy to send them (the audio reached the relay with no gap where they belonged, and our server received everything the relay passed on), so that loss is not your network's.",
+    );
     expect(device.summary).toMatchObject({ verdict: 'insufficient', insufficientCause: 'device-busy' });
     expect(answerView(device).sentence).not.toMatch(/reflector|test server/);
     expect(device.teamsPoorStream.classification).not.toBe('poor');
@@ -94,26 +97,31 @@ describe("the relay's witness against our reflector", () => {
     // Our reflector received 2 % fewer than the relay carried: the hop past the relay lost them, ours.
     const hop = analyze(onRtp(lossy, { source: 'relay', upstream: stream(carried, 2), downstream: stream(2000, 0), reflectorPackets: 1958 }));
     expect(hop.grades.find((g) => g.direction === 'up' && g.target === 'loss-15s')?.reason).toBe('server-missed');
-    // Just under the line (0.45 % short) is still no loss of ours: the device's.
-    expect(
-      witnessGaps(
-        'rtp',
-        { source: 'relay', upstream: stream(2000, 0), downstream: null, reflectorPackets: 1991 },
-        { packetsSent: 1500, packetsReceived: 1425, lossPct: 5 },
-        null,
-      ),
-    ).toEqual({
-      silent: null,
-      ours: [],
-      unsent: { pct: 5 },
+    // The relay itself saw 2 % lost upstream, over the 1 % target: that fail is the network's, whatever this device did not send.
+    const both = analyze(onRtp(lossy, { source: 'relay', upstream: stream(1960, 40), downstream: stream(2000, 0), reflectorPackets: 1960 }));
+    expect(both.grades.find((g) => g.direction === 'up' && g.target === 'loss-15s')?.status).toBe('fail');
+    expect(both.summary.verdict).toBe('fail');
+
+    const upFacts = { packetsSent: 1500, packetsReceived: 1425, neverArrived: 75, lossPct: 5 };
+    const relay = (upstream: Stream, reflectorPackets?: number): AnalysisInput['witness'] => ({
+      source: 'relay',
+      upstream,
+      downstream: null,
+      ...(reflectorPackets === undefined ? {} : { reflectorPackets }),
     });
+    // Just under the line (0.45 % short) is still no loss of ours: the device's.
+    expect(witnessGaps('rtp', relay(stream(2000, 0), 1991), upFacts, null)).toEqual({ silent: null, ours: [], unsent: { pct: 5 }, relayUpLossPct: 0 });
+    // A network duplicate is no packet of ours received: the reflector counts duplicates as the relay does, so 10 of them make up for no loss of ours.
+    expect(witnessGaps('rtp', relay({ ...stream(2000, 0), packets: 2010, duplicates: 10 }, 1960), upFacts, null).ours).toEqual([{ direction: 'up', pct: 5 }]);
     // A server that does not report what its reflector received: the excess stays ours, as before.
-    expect(
-      witnessGaps('rtp', { source: 'relay', upstream: stream(2000, 0), downstream: null }, { packetsSent: 1500, packetsReceived: 1425, lossPct: 5 }, null),
-    ).toEqual({
+    expect(witnessGaps('rtp', relay(stream(2000, 0)), upFacts, null)).toEqual({
       silent: null,
       ours: [{ direction: 'up', pct: 5 }],
       unsent: null,
+      relayUpLossPct: 0,
     });
+    // The probes counted lost all arrived, too late (a delay spike on the path): neither ours nor this device's; the network's, graded.
+    const late = witnessGaps('rtp', relay(stream(2000, 0), 2000), { ...upFacts, neverArrived: 0 }, null);
+    expect([late.ours, late.unsent]).toEqual([[], null]);
   });
 });

@@ -163,7 +163,13 @@ describe('the RTP probe leg through the relay', () => {
       what: 'final and rtp-final',
       state: () => JSON.stringify(controlText),
     });
-    expect(controlText.find((m) => m.type === 'rtp-final')).toEqual({ type: 'rtp-final', upReceived: PROBES, upDuplicates: 0, downSent: PROBES });
+    expect(controlText.find((m) => m.type === 'rtp-final')).toEqual({
+      type: 'rtp-final',
+      upReceived: PROBES,
+      upDuplicates: 0,
+      downSent: PROBES,
+      upFrames: PROBES,
+    });
     expect(rtpReceipts.map((r) => r.upSeq).sort((a, b) => a - b)).toEqual([...Array(PROBES).keys()]);
     for (const e of echoes)
       expect(rtpReceipts.find((r) => r.downSeq === e.downSeq)).toMatchObject({
