@@ -90,6 +90,8 @@ interface Level {
   clientLoopMsP99: number;
   /** The client's wake-ups in the measured span more than one interval late: ms from the span's start, and how late. */
   clientStalls: { atMs: number; lateMs: number }[];
+  /** Of the probes the tests sent in the span, the share (%) the client's loop sent over one interval late (their round trips left out). */
+  clientSentLatePct: number;
   clientCoreIdle: number;
   memoryMiBPerTest: number;
   httpLoopMsP99: number | null;
@@ -199,6 +201,7 @@ async function runLevel(url: string, pid: number, n: number, o: CapacityOptions,
     clientCores,
     clientLoopMsP99,
     clientStalls: (s?.clientStalls ?? []).map((x) => ({ atMs: Math.round(x.atMs), lateMs: Math.round(x.lateMs * 10) / 10 })),
+    clientSentLatePct: sentLatePct(run.tests),
     clientCoreIdle,
     memoryMiBPerTest: Math.max(0, peakRss - before.rssMiB) / n,
     httpLoopMsP99: loopP99Ms(metrics, 'http'),
@@ -206,6 +209,12 @@ async function runLevel(url: string, pid: number, n: number, o: CapacityOptions,
     badEchoes: run.tests.reduce((sum, t) => sum + t.badEchoes, 0),
   };
   return { level, run };
+}
+
+/** Of every probe the tests sent in the span, the share (%) sent over one interval late. */
+function sentLatePct(tests: readonly FastTestResult[]): number {
+  const sent = tests.reduce((n, t) => n + t.probesSent, 0);
+  return sent === 0 ? 0 : (100 * tests.reduce((n, t) => n + t.sentLate, 0)) / sent;
 }
 
 const fx = (v: number | null | undefined, digits = 2): string => (v === null || v === undefined ? '–' : v.toFixed(digits));
@@ -368,7 +377,7 @@ function publish(o: CapacityOptions, levels: Level[], result: LadderResult, idle
         'loss %, max',
         'server cores, all (per test)',
         'client cores per test (all)',
-        'client loop p99',
+        'client loop p99 (probes it sent late)',
         'memory per test',
         'HTTP / plane loop p99 (/metrics, 30 s)',
       ],
@@ -382,7 +391,7 @@ function publish(o: CapacityOptions, levels: Level[], result: LadderResult, idle
         fx(Math.max(0, ...l.tests.map((t) => t.lossPct ?? 0)), 2),
         `${fx(l.serverCores, 3)} (${fx(l.serverCoresPerTest, 4)})`,
         `${fx(l.clientCoresPerTest, 4)} (${fx(l.clientCores)})`,
-        `${fx(l.clientLoopMsP99, 1)} ms`,
+        `${fx(l.clientLoopMsP99, 1)} ms (${fx(l.clientSentLatePct, 1)} % sent late)`,
         `${fx(l.memoryMiBPerTest, 1)} MiB`,
         `${fx(l.httpLoopMsP99, 1)} / ${fx(l.planeLoopMsP99, 1)} ms`,
       ]),
