@@ -52,7 +52,10 @@ test('run --compare --json names the one lossy UDP port as the worst rung', asyn
     expect(report.path).toMatchObject({ transport: 'udp', port: PROXY_PORTS[0] });
     expect(report.compare.secondsPerRung).toBe(2);
     expect(report.compare.rungs.map((r) => `${r.transport}/${r.port}`)).toEqual([...PROXY_PORTS.map((p) => `udp/${p}`), `tcp/${RELAY_PORTS[0]}`]);
-    expect(report.compare.rungs.every((r) => r.reachable), JSON.stringify(report.compare.rungs)).toBe(true);
+    expect(
+      report.compare.rungs.every((r) => r.reachable),
+      JSON.stringify(report.compare.rungs),
+    ).toBe(true);
     expect(report.compare.worst).toMatchObject({ transport: 'udp', port: PROXY_PORTS[LOSSY] });
     expect(report.compare.worst?.reason).toMatch(new RegExp(`^UDP ${PROXY_PORTS[LOSSY]} lost \\d+(\\.\\d+)?% of its probes`));
   } finally {
