@@ -27,7 +27,7 @@ import { RTP_HEADER_BYTES, SrtpDirection, rtpHeaderLength, writeRtpHeader } from
 import { CHANNEL_DATA_HEADER_BYTES, channelDataLength, encodeChannelData, isChannelData } from '../../server/turn/codec/channel-data.js';
 import { openPageLegs, type PageLegs } from '../lib/page-legs.js';
 import { ownCpuS } from '../lib/test-cost.js';
-import type { ClientResult } from './load-kit.js';
+import { noFigures, type ClientResult } from './load-kit.js';
 
 /** An Opus 10 ms CELT frame's TOC and filler (RFC 6716 §3.1), as the RTP load client sends. */
 const OPUS = Uint8Array.of(0xfc, 0xff, 0xfe);
@@ -262,13 +262,7 @@ class FastStream {
 /** A test that did not get to measure. */
 function failed(error: string, refusedBusy: boolean): FastTestResult {
   return {
-    ok: false,
-    rttMsP50: null,
-    jitterMs: null,
-    lossPct: null,
-    verdict: null,
-    missedTicks: 0,
-    error,
+    ...noFigures(error),
     refusedBusy,
     probesSent: 0,
     sentLate: 0,

@@ -48,6 +48,11 @@ export function resultOf(r: Summary): ClientResult {
   };
 }
 
+/** A test that gave no figures, and why. */
+export function noFigures(error: string): ClientResult {
+  return { ok: false, rttMsP50: null, jitterMs: null, lossPct: null, verdict: null, missedTicks: 0, error };
+}
+
 /** One load client in a process of its own: the data-channel client, or `client` (e.g. the RTP client) given as a built script. */
 export async function runClient(url: string, durationS: number, client: string = CLIENT): Promise<ClientResult> {
   const child = spawn(process.execPath, [client, url, String(durationS)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -56,7 +61,7 @@ export async function runClient(url: string, durationS: number, client: string =
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
-  if (code !== 0) return { ok: false, rttMsP50: null, jitterMs: null, lossPct: null, verdict: null, missedTicks: 0, error: err.trim() || `exit ${code}` };
+  if (code !== 0) return noFigures(err.trim() || `exit ${code}`);
   return resultOf(JSON.parse(out) as Summary);
 }
 

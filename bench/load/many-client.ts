@@ -7,7 +7,7 @@
  */
 import { SetupError } from '../../src/session/net/errors.js';
 import { ownCpuS } from '../lib/test-cost.js';
-import { resultOf, type ClientResult } from './load-kit.js';
+import { noFigures, resultOf, type ClientResult } from './load-kit.js';
 import { runNodeClient } from './node-client.js';
 
 /** One test of a many-test run: its result, and whether the server refused it as busy before it measured. */
@@ -45,13 +45,7 @@ export async function runMany(baseUrl: string, durationS: number, n: number, sta
     } catch (err) {
       const busy = err instanceof SetupError && err.reason === 'server-busy';
       return {
-        ok: false,
-        rttMsP50: null,
-        jitterMs: null,
-        lossPct: null,
-        verdict: null,
-        missedTicks: 0,
-        error: (err as Error).message,
+        ...noFigures((err as Error).message),
         refusedBusy: busy,
         serverLoopMsP50: null,
         serverLoopMsP99: null,
