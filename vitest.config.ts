@@ -95,6 +95,7 @@ const INTEGRATION = [
   'test/architecture/serve-launch.test.ts',
   'test/bench/impair/cli.test.ts',
   'test/bench/lib/interrupt.test.ts',
+  'test/bench/load/fast-client.test.ts',
   'test/bench/load/probe-floor.test.ts',
   'test/server/data-path.test.ts',
   'test/server/native-fuzz.test.ts',

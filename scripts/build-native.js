@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
- * Builds our two small Node-API addons with the system's C compiler and the headers that come
+ * Builds our small Node-API addons with the system's C compiler and the headers that come
  * with Node (Debian's nodejs package puts them in /usr/include/node): the relay's UDP sockets
  * (server/turn/transport/native/udp.c -> dist/native/callprobe-udp.node) and the RTP leg's SRTP
  * cryptography (server/reflector/rtp/native/srtp.c, and the probe echo that runs through it, echo.c -> dist/native/callprobe-srtp.node), which
  * calls the OpenSSL Node links in and exports (its headers are Node's own, in include/node/openssl;
- * a Node built against the system's OpenSSL needs Debian's libssl-dev for them). Part of `npm run
+ * a Node built against the system's OpenSSL needs Debian's libssl-dev for them); and the capacity
+ * bench's load client (bench/load/native/load-client.c, with srtp.c built in ->
+ * dist/native/callprobe-load-client.node), which `serve` never loads. Part of `npm run
  * build`; an addon newer than its sources and this script is left as it is. A C file or two each, Linux
  * only: a compiler call is all it takes (no node-gyp, no download).
  *
@@ -43,6 +45,14 @@ const addons = [
     out: join(root, 'dist', 'native', 'callprobe-srtp.node'),
     openssl: true,
   },
+  {
+    // The capacity bench's load client (bench/load/native/load-client.c), with the RTP leg's SRTP built in (none of srtp.c's exports).
+    sources: [join(root, 'bench', 'load', 'native', 'load-client.c'), join(rtpNative, 'srtp.c')],
+    headers: [join(rtpNative, 'srtp.h')],
+    out: join(root, 'dist', 'native', 'callprobe-load-client.node'),
+    openssl: true,
+    flags: ['-DCALLPROBE_SRTP_NO_MODULE', '-Wno-unused-function'],
+  },
 ];
 const headers = join(dirname(dirname(process.execPath)), 'include', 'node');
 
@@ -56,7 +66,7 @@ const SANITIZED = ['-O1', '-g', '-fsanitize=address,undefined', '-fno-sanitize-r
  * Why `addon` cannot be built here into dist/`dir`/ with `flags`, or null once it is built (or was
  * already, newer than what it is made of).
  */
-function build({ sources, headers: own = [], out: shipped, openssl }, cc, script, dir = 'native', flags = SHIPPED) {
+function build({ sources, headers: own = [], out: shipped, openssl, flags: extraFlags = [] }, cc, script, dir = 'native', flags = SHIPPED) {
   const out = join(dirname(dirname(shipped)), dir, basename(shipped));
   if (existsSync(out) && [...sources, ...own].every((f) => statSync(out).mtimeMs >= statSync(f).mtimeMs) && statSync(out).mtimeMs >= script) return null;
   // An addon older than its sources is not this version's: gone, whether or not a new one is made.
@@ -66,7 +76,7 @@ function build({ sources, headers: own = [], out: shipped, openssl }, cc, script
   if (openssl && !existsSync(join(headers, 'openssl', 'evp.h')) && !existsSync('/usr/include/openssl/evp.h'))
     return `OpenSSL's headers are in neither ${join(headers, 'openssl')} nor /usr/include/openssl: install Debian's libssl-dev (apt-get install libssl-dev)`;
   mkdirSync(dirname(out), { recursive: true });
-  const args = [...flags, '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-fvisibility=hidden', `-I${headers}`, '-o', out, ...sources];
+  const args = [...flags, ...extraFlags, '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', '-fvisibility=hidden', `-I${headers}`, '-o', out, ...sources];
   const r = spawnSync(cc, args, { stdio: ['ignore', 'inherit', flags === SHIPPED ? 'inherit' : 'pipe'] });
   if (r.error) return `the C compiler \`${cc}\` did not start (${r.error.message}): install Debian's gcc (apt-get install gcc)`;
   if (r.status !== 0) {

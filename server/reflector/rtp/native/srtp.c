@@ -438,6 +438,8 @@ static napi_value unprotect_rtp(napi_env env, napi_callback_info info) {
   return n < 0 ? code(env, n) : result;
 }
 
+/* The bench's load client (bench/load/native/load-client.c) builds these functions into its own addon, without this one's exports. */
+#ifndef CALLPROBE_SRTP_NO_MODULE
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"context", NULL, context, NULL, NULL, NULL, napi_default, NULL},
@@ -452,3 +454,4 @@ static napi_value init(napi_env env, napi_value exports) {
 }
 
 NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
+#endif
