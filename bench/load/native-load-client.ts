@@ -36,7 +36,7 @@ export interface NativeStreamCounts {
 }
 
 /** The measured span: whether it is over, and how late the pacer's every wake-up in it came. */
-export interface NativeSpan {
+interface NativeSpan {
   over: boolean;
   lateMs: Float64Array;
   /** Pairs: where in the span a wake-up more than one interval late was due (ms from its start), and how late it came. */
