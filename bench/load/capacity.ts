@@ -1,5 +1,5 @@
 /**
- * `npm run bench:load -- --capacity [--duration 10] [--budget 540] [--max-n 256]`: how many tests
+ * `npm run bench:load -- --capacity [--duration 10] [--budget 540] [--max-n 512]`: how many tests
  * at once one core of the server holds. `serve` (its HTTP process and its data plane, every thread)
  * is pinned to one CPU and the load client to the other (`taskset`), so the server has one whole
  * core and no quota's scheduling in its way. The client is the fast one (./fast-client.ts: every
@@ -41,7 +41,7 @@ export function capacityOptionsFromArgs(args: readonly string[]): CapacityOption
   if (!args.includes('--capacity')) return null;
   for (const gone of ['--fractions', '--both-cores', '--core-pct'])
     if (args.includes(gone)) throw new BenchError(`${gone} is gone: the capacity bench pins the server to one whole core and the client to the other`);
-  return { durationS: intFlag(args, '--duration', 10, 3, 60), budgetS: intFlag(args, '--budget', 540, 30, 600), maxN: intFlag(args, '--max-n', 256, 1, 1000) };
+  return { durationS: intFlag(args, '--duration', 10, 3, 60), budgetS: intFlag(args, '--budget', 540, 30, 600), maxN: intFlag(args, '--max-n', 512, 1, 1000) };
 }
 
 const HTTP_PORT = 18096;
@@ -274,13 +274,14 @@ export async function runCapacityBench(o: CapacityOptions): Promise<void> {
 
 /** A `serve` for the bench, its idle rate read once its own start is over, handed to `run`; stopped after. */
 async function withServe<T>(run: (url: string, pid: number, idle: { cpuSPerS: number; rssMiB: number }) => Promise<T>): Promise<T> {
-  // One loopback source runs every test: the per-source limits raised, --max-tests far above any level (the plane's lateness still refuses).
+  // One loopback source runs every test: the per-source limits raised, and --max-tests far above any level (the plane's
+  // lateness still refuses): one network may hold an eighth of it (CONSTANTS.doors), 512 tests of 4,096.
   const server = await startServe(
     [
       '--turn-ports',
       '3478-3481',
       '--max-tests',
-      '1000',
+      '4096',
       '--max-sessions-per-ip',
       '1000',
       '--sessions-per-minute',
@@ -289,11 +290,15 @@ async function withServe<T>(run: (url: string, pid: number, idle: { cpuSPerS: nu
       '1000',
       '--max-connections-per-ip',
       '4096',
-      // A test holds about 8 relay allocations (the page's and the reflector's), all from this one loopback source.
+      // A test holds about 8 relay allocations (the page's and the reflector's), all from this one loopback source, whose
+      // network may hold an eighth of --max-allocations, itself at most the relay's ports: every port below the
+      // ephemeral range (32,768 up, the client's sockets), 31,744, room for about 490 tests from the one network.
+      '--relay-ports',
+      '1024-32767',
       '--max-allocations-per-ip',
-      '8192',
+      '31744',
       '--max-allocations',
-      '8192',
+      '31744',
       '--no-store',
       '--metrics-listen',
       `127.0.0.1:${METRICS_PORT}`,

@@ -218,7 +218,7 @@ const HELP = `npm run bench:load [-- <mode and options>]: concurrent tests again
                 SRTP) to the other; N raised until a test falls out of tolerance or is refused server-busy
       --duration 10         seconds per test
       --budget 540          seconds for the whole run (at most 600)
-      --max-n 256           the largest N tried
+      --max-n 512           the largest N tried
   --cost        the server's CPU per full test, for the CLI's Chromium and the Node client, tests one after another
       --runs 3              tests per client
       --duration 15         seconds per test
