@@ -32,7 +32,7 @@ test('run --compare --json names the one lossy UDP port as the worst rung', asyn
   let server: ServeProcess | null = null;
   try {
     server = await serveProcess(
-      { httpPort: HTTP_PORT, turnPorts: `${RELAY_PORTS[0]}-${RELAY_PORTS[3]}`, advertise: `127.0.0.1:${PROXY_PORTS[0]}-${PROXY_PORTS[3]}` },
+      { httpPort: HTTP_PORT, turnPorts: `${RELAY_PORTS[0]}-${RELAY_PORTS[3]}`, advertise: `127.0.0.1:${PROXY_PORTS[0]}-${PROXY_PORTS[3]}`, logLevel: 'info' },
       { deadlineMs: 110_000 },
     );
     const run = spawnCallprobe(
@@ -54,7 +54,8 @@ test('run --compare --json names the one lossy UDP port as the worst rung', asyn
     expect(report.compare.rungs.map((r) => `${r.transport}/${r.port}`)).toEqual([...PROXY_PORTS.map((p) => `udp/${p}`), `tcp/${RELAY_PORTS[0]}`]);
     expect(
       report.compare.rungs.every((r) => r.reachable),
-      JSON.stringify(report.compare.rungs),
+      // Every rung's row, and what the server and the run said, when one was unreachable.
+      `${JSON.stringify(report.compare.rungs)}\nserve said:\n${server?.proc.stdout() ?? ''}${server?.proc.stderr() ?? ''}\nrun said:\n${run.stderr()}`,
     ).toBe(true);
     expect(report.compare.worst).toMatchObject({ transport: 'udp', port: PROXY_PORTS[LOSSY] });
     expect(report.compare.worst?.reason).toMatch(new RegExp(`^UDP ${PROXY_PORTS[LOSSY]} lost \\d+(\\.\\d+)?% of its probes`));
