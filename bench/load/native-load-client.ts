@@ -35,9 +35,8 @@ export interface NativeStreamCounts {
   rttMs: Float64Array;
 }
 
-/** The measured span: whether it is over, and how late the pacer's every wake-up in it came. */
+/** The measured span: how late the pacer's every wake-up in it came. */
 interface NativeSpan {
-  over: boolean;
   lateMs: Float64Array;
   /** Pairs: where in the span a wake-up more than one interval late was due (ms from its start), and how late it came. */
   stalls: Float64Array;

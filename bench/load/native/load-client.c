@@ -408,6 +408,13 @@ static session_t *session_arg(napi_env env, client_t *c, napi_value v) {
   return c->s[i];
 }
 
+/* The call's `n` arguments into `argv`, and its client (the first): NULL when there are fewer or the first is no client. */
+static client_t *client_call(napi_env env, napi_callback_info info, size_t n, napi_value *argv) {
+  size_t argc = n;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  return argc == n ? client_arg(env, argv[0]) : NULL;
+}
+
 static napi_value num(napi_env env, double d) {
   napi_value v;
   napi_create_double(env, d, &v);
@@ -461,16 +468,14 @@ static napi_value Create(napi_env env, napi_callback_info info) {
  * paced from its first grid point after now, on the next phase.
  */
 static napi_value Add(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
   napi_value argv[10];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  client_t *c = argc == 10 ? client_arg(env, argv[0]) : NULL;
+  client_t *c = client_call(env, info, 10, argv);
   int32_t fd;
   uint32_t port, channel, ssrc, pt;
   char ip[64];
   size_t iplen;
   napi_valuetype fn_type;
-  rtp_direction *up = argc == 10 ? direction_arg(env, argv[7]) : NULL, *down = argc == 10 ? direction_arg(env, argv[8]) : NULL;
+  rtp_direction *up = c == NULL ? NULL : direction_arg(env, argv[7]), *down = c == NULL ? NULL : direction_arg(env, argv[8]);
   if (c == NULL || c->closed || napi_get_value_int32(env, argv[1], &fd) != napi_ok || fd < 0 ||
       napi_get_value_string_utf8(env, argv[2], ip, sizeof ip, &iplen) != napi_ok || napi_get_value_uint32(env, argv[3], &port) != napi_ok ||
       port < 1 || port > 65535 || napi_get_value_uint32(env, argv[4], &channel) != napi_ok || channel < 0x4000 || channel > 0x4fff ||
@@ -543,11 +548,9 @@ static void detach(napi_env env, session_t *s) {
 
 /* remove(client, index): that test is paced and read no more. */
 static napi_value Remove(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  client_t *c = argc == 2 ? client_arg(env, argv[0]) : NULL;
-  session_t *s = argc == 2 ? session_arg(env, c, argv[1]) : NULL;
+  client_t *c = client_call(env, info, 2, argv);
+  session_t *s = c == NULL ? NULL : session_arg(env, c, argv[1]);
   if (s == NULL) return fail(env, "remove(client, index)");
   detach(env, s);
   return NULL;
@@ -555,10 +558,8 @@ static napi_value Remove(napi_env env, napi_callback_info info) {
 
 /* measure(client, spanMs): counts what is due from now for spanMs; nothing is sent after it. */
 static napi_value Measure(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  client_t *c = argc == 2 ? client_arg(env, argv[0]) : NULL;
+  client_t *c = client_call(env, info, 2, argv);
   double span;
   if (c == NULL || napi_get_value_double(env, argv[1], &span) != napi_ok || !(span > 0)) return fail(env, "measure(client, spanMs > 0)");
   c->span_from = mono_ms();
@@ -572,25 +573,19 @@ static napi_value Measure(napi_env env, napi_callback_info info) {
 
 /* over(client) -> whether the measured span is over */
 static napi_value Over(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], b;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  client_t *c = argc == 1 ? client_arg(env, argv[0]) : NULL;
+  client_t *c = client_call(env, info, 1, argv);
   if (c == NULL) return fail(env, "over(client)");
   napi_get_boolean(env, c->span_over, &b);
   return b;
 }
 
-/* span(client) -> { over, lateMs: Float64Array, stalls: Float64Array (at, late pairs) } */
+/* span(client) -> { lateMs: Float64Array, stalls: Float64Array (at, late pairs) } */
 static napi_value Span(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], o, b;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  client_t *c = argc == 1 ? client_arg(env, argv[0]) : NULL;
+  napi_value argv[1], o;
+  client_t *c = client_call(env, info, 1, argv);
   if (c == NULL) return fail(env, "span(client)");
   napi_create_object(env, &o);
-  napi_get_boolean(env, c->span_over, &b);
-  napi_set_named_property(env, o, "over", b);
   napi_set_named_property(env, o, "lateMs", float_array(env, c->late, c->late_len));
   napi_set_named_property(env, o, "stalls", float_array(env, c->stalls, c->stalls_len));
   return o;
@@ -598,11 +593,9 @@ static napi_value Span(napi_env env, napi_callback_info info) {
 
 /* counts(client, index) -> the session's counts and its round trips (Float64Array, ms) */
 static napi_value Counts(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2], o, v;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  client_t *c = argc == 2 ? client_arg(env, argv[0]) : NULL;
-  session_t *s = argc == 2 ? session_arg(env, c, argv[1]) : NULL;
+  client_t *c = client_call(env, info, 2, argv);
+  session_t *s = c == NULL ? NULL : session_arg(env, c, argv[1]);
   if (s == NULL) return fail(env, "counts(client, index)");
   napi_create_object(env, &o);
   set_num(env, o, "sent", s->sent);
@@ -622,10 +615,8 @@ static napi_value Counts(napi_env env, napi_callback_info info) {
 
 /* close(client): every session detached, the timer stopped. */
 static napi_value Close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  client_t *c = argc == 1 ? client_arg(env, argv[0]) : NULL;
+  client_t *c = client_call(env, info, 1, argv);
   if (c == NULL) return fail(env, "close(client)");
   if (c->closed) return NULL;
   c->closed = true;
