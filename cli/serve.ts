@@ -1,6 +1,6 @@
 /** `callprobe serve`: its flags, resolved into one ServeOptions (server/config/options.ts) and handed to `act`. */
 import { Option, type Command } from 'commander';
-import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
+import { BOUNDS, CONSTANTS, DEFAULTS } from '../src/protocol/defaults.js';
 import { parseAdminToken, parseEdgeId, parseEdgeToken } from '../src/protocol/values.js';
 import { parseAdvertise, parseEmbedOrigins, parseHostPort, parseOriginUrl, parseTrustProxy } from '../server/config/parse.js';
 import { parseAzureRegion } from '../server/edges/azure-region.js';
@@ -76,6 +76,14 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
         "tests at once: the server's capacity (set it from npm run bench:load -- --capacity); the next is told the server is busy, before it measures",
         BOUNDS.maxTests,
         DEFAULTS.maxSessions,
+      ),
+    )
+    .addOption(
+      intOption(
+        '--refuse-late-ms <ms>',
+        "a new test is told the server is busy while the data plane's event loop ran this many ms late or more in 60 % of its last 10 s; 0 turns this off (the tests already running then take the lateness)",
+        BOUNDS.refuseLateMs,
+        CONSTANTS.admission.busyLateMs,
       ),
     )
     .addOption(

@@ -418,6 +418,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
     reflector: p?.sessions ?? null,
     rtpReflector: rtpLeg,
     maxSessions: opts.sessions.max,
+    refuseLateMs: opts.refuseLateMs,
     ...(p ? { relayDoorRefusals: () => p.doorRefusals() } : {}),
     signalLimits: opts.signalLimits,
     allowedOrigins: opts.allowedOrigins,

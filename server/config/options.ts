@@ -72,6 +72,8 @@ export interface ServeOptions {
   dataPath: DataPathChoice;
   /** The reflector's sessions: how many at once, how long one may last, the probe size it echoes. */
   sessions: { max: number; maxMs: number; payloadBytes: number };
+  /** A new test is refused (`server-busy`) while the data plane runs this late, ms (CONSTANTS.admission; `--refuse-late-ms`, 0: never for lateness). */
+  refuseLateMs: number;
   /** Per-source signalling limits (DEFAULTS.signalling). */
   signalLimits: SignalLimits;
   /** Origins allowed to open /api/signal; empty = same origin only. */
@@ -210,6 +212,8 @@ export interface ServeFlags {
   oidcGroups?: OidcGroups;
   /** --max-tests: tests at once (DEFAULTS.maxSessions). */
   maxTests: number;
+  /** --refuse-late-ms: the data plane's lateness that refuses new tests (CONSTANTS.admission.busyLateMs; 0: never). */
+  refuseLateMs: number;
   maxSessionsPerIp: number;
   sessionsPerMinute: number;
   configPerMinute: number;
@@ -277,6 +281,7 @@ export function serveOptionsFromFlags(f: ServeFlags): ServeOptions {
     dataPlaneNiceAboveHttp: DEFAULTS.dataPlane.niceAboveHttp,
     dataPath: f.dataPath,
     sessions: { max: f.maxTests, maxMs: DEFAULTS.maxSessionMs, payloadBytes: DEFAULTS.payloadBytes },
+    refuseLateMs: f.refuseLateMs,
     signalLimits: {
       ...DEFAULTS.signalling,
       maxSessionsPerSource: f.maxSessionsPerIp,

@@ -24,11 +24,10 @@ import {
   signalProtocolRefusal,
   type SignalKind,
 } from '../../src/protocol/api.js';
-import { CONSTANTS } from '../../src/protocol/defaults.js';
 import type { ServerSignalMessage } from '../../src/protocol/api-signal.js';
 import type { ReflectorSessions, SessionEvents, SessionHandle } from '../dataplane/sessions.js';
 import type { SessionTally } from '../common/data-plane.js';
-import { planeBusy, type LoopLateReport } from '../dataplane/admission.js';
+import { admissionBounds, planeBusy, type AdmissionBounds, type LoopLateReport } from '../dataplane/admission.js';
 import { parseClientSignal, SignalMessageError } from './signal-message.js';
 import { MessageBucket, SourceLimiter, originAllowed, sessionRefusalScope, sourceKey, type SignalLimits } from './signal-limits.js';
 import type { DoorRefusals } from '../common/door.js';
@@ -45,6 +44,12 @@ export interface SignalOptions {
   rtpReflector: boolean;
   /** Tests at once (DEFAULTS.maxSessions, `serve --max-tests`); the next is refused with `server-busy`. */
   maxSessions: number;
+  /**
+   * A new test is refused with `server-busy` while the data plane's event loop runs this late (ms)
+   * in `CONSTANTS.admission.busyBins` of its last bins (`serve --refuse-late-ms`; 0: never for
+   * lateness). Absent: CONSTANTS.admission.busyLateMs.
+   */
+  refuseLateMs?: number;
   /** Per-source signalling limits (DEFAULTS.signalling; flags of `callprobe serve`). */
   signalLimits: SignalLimits;
   /** Origins allowed to open /api/signal; empty = same origin only. */
@@ -164,7 +169,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
         return;
       }
       // Admission: past the server's capacity a test is refused here, before it measures (../dataplane/admission.ts).
-      if (planeBusy(reflector.loopLate(), performance.now(), CONSTANTS.admission)) {
+      if (planeBusy(reflector.loopLate(), performance.now(), admissionBounds(opts.refuseLateMs))) {
         refuse(key, 'plane-busy', { sessions: sessions.size }, 'test refused: the data plane runs late');
         send({ type: 'error', reason: SERVER_BUSY, message: SERVER_BUSY_WORDS });
         socket.close(1013, SERVER_BUSY);
@@ -267,7 +272,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
     },
     relayEvidence: (nowMs) => ended.relayEvidence(nowMs),
     registerMetrics: (registry) =>
-      registerSignalMetrics(registry, () => ({
+      registerSignalMetrics(registry, admissionBounds(opts.refuseLateMs), () => ({
         late: opts.reflector?.loopLate() ?? null,
         open: sessions.size,
         sessionsTotal,
@@ -314,11 +319,11 @@ class EndedSessions {
 }
 
 /** The signalling plugin's families: admission's view of the data plane, sessions, candidates dropped, refusals by reason, probes echoed, log lines held back. */
-function registerSignalMetrics(registry: Registry, counts: () => SignalCounts): void {
+function registerSignalMetrics(registry: Registry, admission: AdmissionBounds, counts: () => SignalCounts): void {
   readGauge(registry, {
     name: 'callprobe_admission_plane_busy',
     help: "Whether new tests are refused now because the data plane's event loop runs late (server-busy).",
-    read: () => (planeBusy(counts().late, performance.now(), CONSTANTS.admission) ? 1 : 0),
+    read: () => (planeBusy(counts().late, performance.now(), admission) ? 1 : 0),
   });
   readGauge(registry, {
     name: 'callprobe_admission_plane_report_age_seconds',

@@ -902,6 +902,8 @@ export const BOUNDS = {
   perSourceLimit: { min: 1, max: 1_000_000 },
   /** --max-tests: tests at once (DEFAULTS.maxSessions); the relay's allocations bound it anyway. */
   maxTests: { min: 1, max: 100_000 },
+  /** --refuse-late-ms: 0 (never refused for lateness) to 10 s (a plane that late has stopped serving). */
+  refuseLateMs: { min: 0, max: 10_000 },
   /** --max-connections, --max-connections-per-ip: 1 at least, a million at most (each is a descriptor). */
   connections: { min: 1, max: 1_000_000 },
   /** --fd-reserve: 0 (HTTP may use every descriptor) to a million. */

@@ -196,6 +196,11 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
       expect((await serveOf(['--max-tests', '12'])).sessions.max).toBe(12);
       expect((await serveOf([])).sessions.max).toBe(DEFAULTS.maxSessions);
     },
+    '--refuse-late-ms': async () => {
+      expect((await serveOf(['--refuse-late-ms', '0'])).refuseLateMs).toBe(0);
+      expect((await serveOf([])).refuseLateMs).toBe(CONSTANTS.admission.busyLateMs);
+      await expect(serveOf(['--refuse-late-ms', '10001'])).rejects.toThrow(/--refuse-late-ms/);
+    },
     '--max-sessions-per-ip': async () => expect((await serveOf(['--max-sessions-per-ip', '3'])).signalLimits.maxSessionsPerSource).toBe(3),
     '--sessions-per-minute': async () => expect((await serveOf(['--sessions-per-minute', '7'])).signalLimits.newSessionsPerMinutePerSource).toBe(7),
     '--config-per-minute': async () => expect((await serveOf(['--config-per-minute', '9'])).configPerMinutePerSource).toBe(9),

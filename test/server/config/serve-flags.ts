@@ -1,6 +1,6 @@
 /** `callprobe serve`'s flags at their defaults, as commander hands them to serveOptionsFromFlags (tests spread over it), and options resolved from them. */
 import { serveOptionsFromFlags, type ServeFlags, type ServeOptions } from '../../../server/config/options.js';
-import { DEFAULTS } from '../../../src/protocol/defaults.js';
+import { CONSTANTS, DEFAULTS } from '../../../src/protocol/defaults.js';
 
 export const serveFlags: ServeFlags = {
   host: DEFAULTS.host,
@@ -22,6 +22,7 @@ export const serveFlags: ServeFlags = {
   retainDays: DEFAULTS.results.retainDays,
   retainIpDays: DEFAULTS.results.retainIpDays,
   maxTests: DEFAULTS.maxSessions,
+  refuseLateMs: CONSTANTS.admission.busyLateMs,
   maxSessionsPerIp: DEFAULTS.signalling.maxSessionsPerSource,
   sessionsPerMinute: DEFAULTS.signalling.newSessionsPerMinutePerSource,
   configPerMinute: DEFAULTS.signalling.configPerMinutePerSource,

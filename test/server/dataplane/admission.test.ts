@@ -17,6 +17,14 @@ describe('planeBusy', () => {
     expect(planeBusy({ lateMs: [...setups, ...Array<number>(20).fill(3)], atMs: 1000 }, 1000, O)).toBe(false);
   });
 
+  it('judges by the operator’s lateness (serve --refuse-late-ms), and never with 0', () => {
+    const late = Array<number>(51).fill(30);
+    expect(planeBusy({ lateMs: late, atMs: 1000 }, 1000, O)).toBe(true);
+    expect(planeBusy({ lateMs: late, atMs: 1000 }, 1000, { ...O, busyLateMs: 31 })).toBe(false);
+    expect(planeBusy({ lateMs: late, atMs: 1000 }, 1000, { ...O, busyLateMs: 30 })).toBe(true);
+    expect(planeBusy({ lateMs: Array<number>(51).fill(5000), atMs: 1000 }, 1000, { ...O, busyLateMs: 0 })).toBe(false);
+  });
+
   it('judges nothing without a report, or from one older than staleMs', () => {
     const late = Array<number>(51).fill(50);
     expect(planeBusy(null, 1000, O)).toBe(false);

@@ -334,6 +334,19 @@ describe('/api/signal', () => {
     expect(taken.closeCode).toBeNull();
   });
 
+  it('with refuseLateMs 0 (serve --refuse-late-ms 0) takes a new test however late the data plane runs', async () => {
+    const sessions = localReflector({ relayServer: unusedRelay });
+    const lateMs = Array<number>(51).fill(500);
+    const { app } = await build({
+      refuseLateMs: 0,
+      reflector: { open: (id, events) => sessions.open(id, events), loopLate: () => ({ lateMs, atMs: performance.now() }) },
+    });
+    const taken = await signaling(app);
+    expect(await health(app)).toEqual({ status: 'ok', sessions: 1 });
+    expect(taken.closeCode).toBeNull();
+    expect((await metricsTextOf(app)).split('\n')).toContain('callprobe_admission_plane_busy 0');
+  });
+
   it('refuses a page of an older release (no protocol: a cached page) and of a newer one, in words the page shows, before any session', async () => {
     const { app } = await build();
     const old = await signaling(app, 'inject', '');
