@@ -72,7 +72,6 @@ const INTEGRATION = [
   'test/server/admission.test.ts',
   'test/server/alerts/fleet-serve.test.ts',
   'test/server/console/auth.test.ts',
-  'test/server/dataplane/planes.test.ts',
   'test/server/dataplane/restart.test.ts',
   'test/server/dual-stack.test.ts',
   'test/server/durability.test.ts',

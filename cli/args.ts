@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../src/protocol/config-error.js';
-import { DEFAULTS } from '../src/protocol/defaults.js';
+import { BOUNDS, DEFAULTS } from '../src/protocol/defaults.js';
 import { parseTurnUri } from '../src/protocol/turn-uri.js';
 import { parseIntInRange, parsePortList, parseRelayPortRange } from '../src/protocol/values.js';
 
@@ -27,6 +27,18 @@ export function intOption(flags: string, description: string, bounds: { readonly
   const name = flags.split(' ')[0] ?? flags;
   return new Option(flags, description).argParser(intArg(name, bounds)).default(defaultValue);
 }
+/**
+ * --workers: 0 or 1 (one data plane per host, in the HTTP process or beside it). 2 and more are
+ * refused with the way to scale: more hosts, as a hub's edges (docs/ARCHITECTURE.md).
+ */
+export const workersArg = arg((v): 0 | 1 => {
+  const n = parseIntInRange(v, '--workers', { min: BOUNDS.workers.min, max: Number.MAX_SAFE_INTEGER });
+  if (n === 0 || n === 1) return n;
+  throw new ConfigError(
+    'bad-value',
+    `--workers must be ${BOUNDS.workers.min} or ${BOUNDS.workers.max}, not "${v}": callprobe runs one data plane per host; to test more at once, add hosts as edges of a hub (serve --hub, docs/regions.md)`,
+  );
+});
 export const portsArg = arg(parsePortList);
 export const rangeArg = (name: string): ((v: string) => { min: number; max: number }) => arg((v) => parseRelayPortRange(v, name));
 export const rangeText = `${DEFAULTS.relayPortRange.min}-${DEFAULTS.relayPortRange.max}`;

@@ -11,7 +11,7 @@ import { parseResultWebhook, type ResultWebhook } from '../server/alerts/result-
 import { readUsersFile } from '../server/console/auth.js';
 import { parseOidcClientId, parseOidcIssuer, readOidcGroupsFile, readOidcSecretFile } from '../server/console/oidc-config.js';
 import { readReachabilityFile } from '../client/options.js';
-import { arg, intArg, intOption, listArg, portsArg, portsText, rangeArg, rangeText, turnUrisArg } from './args.js';
+import { arg, intArg, intOption, listArg, portsArg, portsText, rangeArg, rangeText, turnUrisArg, workersArg } from './args.js';
 
 export function defineServe(program: Command, act: (opts: ServeOptions) => Promise<void>): void {
   program
@@ -38,12 +38,12 @@ export function defineServe(program: Command, act: (opts: ServeOptions) => Promi
     .option('--no-reflector', 'run without the server-side reflector (pages fall back to the in-page loop)')
     .option('--no-rtp', 'run the reflector without its RTP probe leg (pages probe over the data channel only)')
     .addOption(
-      intOption(
+      new Option(
         '--workers <n>',
-        'data plane processes (the relay and the reflector, off the HTTP process): 1, one beside the HTTP process, restarted if it exits; 0 runs them in the HTTP process; 2 or more (one per core for tests), each with a relay of its own, the tests shared out',
-        BOUNDS.workers,
-        DEFAULTS.dataPlane.workers,
-      ),
+        'where the data plane (the relay and the reflector) runs: 1, in one process beside the HTTP process, restarted if it exits; 0, in the HTTP process. One plane per host: to scale, add hosts as edges of a hub (--hub)',
+      )
+        .argParser(workersArg)
+        .default(DEFAULTS.dataPlane.workers),
     )
     .addOption(
       new Option(

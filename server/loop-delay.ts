@@ -231,15 +231,13 @@ const seconds = (ms: number): number => Math.round(ms * 1000) / 1e6;
 
 /**
  * This process's reading in `registry`, labelled `process` (`http`, `dataplane`): the HTTP
- * process's and the data plane's are one family, and several data planes' readings merge into
- * their worst (aggregator max), one `dataplane` row as before planes were counted apart.
+ * process's and the data plane's are one family.
  */
 export function registerLoopDelay(registry: Registry, name: 'http' | 'dataplane', reading: () => LoopDelayReading): void {
   readGauge(registry, {
     name: 'callprobe_event_loop_delay_seconds',
     help: "How late each process's event loop ran over its last window (a timer's lateness, every 10 ms while a test is open (the HTTP process beside a data plane of its own: 50 ms), 200 ms otherwise), by quantile.",
     labelNames: ['process', 'quantile'],
-    aggregator: 'max',
     read: () => {
       const r = reading();
       return [
@@ -253,7 +251,6 @@ export function registerLoopDelay(registry: Registry, name: 'http' | 'dataplane'
     name: 'callprobe_event_loop_delay_window_seconds',
     help: "The window each process's event-loop delay is read over.",
     labelNames: ['process'],
-    aggregator: 'max',
     read: () => [[{ process: name }, reading().windowS]],
   });
 }

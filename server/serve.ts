@@ -195,18 +195,17 @@ function planeStartError(err: unknown): unknown {
 
 /**
  * The relay's quotas, its total allocations lowered to the relayed ports pages allocate in
- * (`--relay-ports`, the first plane's share of it with `--workers N`: server/turn/index.ts
- * planeShare), said in one line: past the ports every Allocate would be refused for want of a
+ * (`--relay-ports`), said in one line: past the ports every Allocate would be refused for want of a
  * port (508 no-relay-port) before the doors' shares and reserve could apply (server/common/door.ts).
  */
-export function relayQuotas(opts: Pick<ServeOptions, 'quotas' | 'relayPortRange' | 'workers'>, log: (msg: string) => void): ServeOptions['quotas'] {
+export function relayQuotas(opts: Pick<ServeOptions, 'quotas' | 'relayPortRange'>, log: (msg: string) => void): ServeOptions['quotas'] {
   const range = opts.relayPortRange;
   // {0, 0}: the OS picks each port (tests): no range to fit.
   if (range.min === 0 && range.max === 0) return opts.quotas;
-  const ports = opts.workers >= 2 ? Math.floor((range.max - range.min + 1) / opts.workers) : range.max - range.min + 1;
+  const ports = range.max - range.min + 1;
   if (opts.quotas.maxAllocationsTotal <= ports) return opts.quotas;
   log(
-    `--max-allocations ${opts.quotas.maxAllocationsTotal} is more than the ${ports} relay ports pages allocate in (--relay-ports ${range.min}-${range.max}${opts.workers >= 2 ? `, the first of ${opts.workers} planes' share` : ''}): lowered to ${ports}`,
+    `--max-allocations ${opts.quotas.maxAllocationsTotal} is more than the ${ports} relay ports pages allocate in (--relay-ports ${range.min}-${range.max}): lowered to ${ports}`,
   );
   return { ...opts.quotas, maxAllocationsTotal: ports, maxAllocationsPerSourceIp: Math.min(opts.quotas.maxAllocationsPerSourceIp, ports) };
 }
@@ -348,7 +347,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   if (!opts.secret) log('TURN secret: random for this run (pass --secret to share it with another relay)');
   const version = callprobeVersion();
   const notOffered: ServerConfig['notOffered'] = [];
-  // This process's one registry: every part registers its families here; the data planes' come with each scrape.
+  // This process's one registry: every part registers its families here; the data plane's come with each scrape.
   const metrics = new Registry();
   registerDataPath(metrics, dataPath.path);
   registerProcessMemory(metrics);
@@ -457,7 +456,7 @@ async function start(opts: ServeOptions, log: (msg: string) => void, opened: Tea
   let metricsUrl: string | null = null;
   if (opts.metricsListen) {
     const m = opts.metricsListen;
-    // The planes' families first: their answer also brings the relay's door refusals this process counts.
+    // The plane's families first: its answer also brings the relay's door refusals this process counts.
     const metricsApp = buildMetricsApp(async () => exposition(metrics, p ? await p.metrics() : []));
     opened.add('the metrics listener', () => metricsApp.close());
     try {

@@ -200,13 +200,8 @@ export interface CpuCap {
 export type CpuCapResult = { ok: true; cap: CpuCap } | { ok: false; reason: CpuCapSkipReason; detail: string };
 
 export interface CpuCapOptions {
-  /** The cgroup's name under the hierarchy's root, or under `parent` (letters, digits, - and _). */
+  /** The cgroup's name under the hierarchy's root (letters, digits, - and _). */
   name: string;
-  /**
-   * A cap this one sits inside (cgroup v1, or v2 for a parent with no process of its own): the
-   * child's tasks are held to both quotas. Removed before its parent.
-   */
-  parent?: CpuCap;
   /** The cap in % of one core: 20 = 2 ms of every 10 ms period. */
   pctOfCore: number;
   periodUs?: number;
@@ -260,10 +255,8 @@ export function createCpuCap(o: CpuCapOptions): CpuCapResult {
   if (process.getuid?.() !== 0) return skip('not-root', 'writing cgroups needs root');
   const where = locate();
   if ('reason' in where) return skip(where.reason, where.detail);
-  const { mount } = where;
-  // A child uses its parent's hierarchy, and leaves the mount to it.
-  const ownMount = o.parent ? null : where.ownMount;
-  const dir = join(o.parent?.dir ?? mount.root, o.name);
+  const { mount, ownMount } = where;
+  const dir = join(mount.root, o.name);
   const unmount = (): void => {
     if (ownMount === null) return;
     execFileSync('umount', [ownMount]);

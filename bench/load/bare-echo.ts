@@ -15,7 +15,7 @@ if (!Number.isInteger(port) || (process.argv[3] !== undefined && !native)) {
   process.exit(64);
 }
 if (native) {
-  const socket = NativeUdpSocket.bind(4, '127.0.0.1', port, false, 0);
+  const socket = NativeUdpSocket.bind(4, '127.0.0.1', port, 0);
   socket.start(
     (msg, address, from) => socket.send(msg, address, from),
     (code) => process.stderr.write(`bare-echo: ${code}\n`),

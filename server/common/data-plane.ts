@@ -20,7 +20,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { SignalDataSchema } from '../../src/protocol/api-signal.js';
-import { BOUNDS, CONSTANTS } from '../../src/protocol/defaults.js';
+import { BOUNDS } from '../../src/protocol/defaults.js';
 
 /** An IP address or host literal as the server's flags give it. */
 const Address = Type.String({ minLength: 1, maxLength: 64 });
@@ -55,19 +55,6 @@ const RelayStartSchema = Type.Object(
     maxCredentialLifetimeS: Type.Union([Count, Type.Null()]),
     /** Also listen on a loopback UDP port for the server's own reflector (Relay.internalUdp). */
     internalUdp: Type.Boolean(),
-    /** That port by number (a plane started again binds the one the first start bound; absent: any free port). */
-    internalUdpPort: Type.Optional(Port),
-    /**
-     * `serve --workers N` with our relay: this relay is plane `index` of `count`, each with a relay
-     * of its own. Each plane's relay binds its share of `relayPortRange` (a relayed address in
-     * another plane's share is one of ours); the first holds the public listeners and moves a UDP
-     * allocation to the plane whose reflector is its peer (`relay-move`).
-     */
-    planes: Type.Optional(
-      Type.Object({ index: Type.Integer({ minimum: 0, maximum: 64 }), count: Type.Integer({ minimum: 2, maximum: 64 }) }, { additionalProperties: false }),
-    ),
-    /** The nonce secret every plane's relay shares (hex), so a nonce one issued is good in another. */
-    nonceSecretHex: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$' })),
   },
   { additionalProperties: false },
 );
@@ -94,14 +81,6 @@ const ReflectorStartSchema = Type.Object(
     rtp: Type.Boolean(),
     /** Tests: the no-ICE-traffic timeout after the answer (absent: CONSTANTS.signalling's). */
     iceTrafficTimeoutMs: Type.Optional(Count),
-    /**
-     * Not the first of `serve --workers N`'s planes: the first plane's relay holds the listeners,
-     * and what stays there (TCP and TLS allocations) reaches this plane's sessions through the
-     * host: the RTP leg's endpoint grants (`relay-grant`; they also tell the first plane which
-     * allocations to move here), and at a session's end that relay's witness and its plane's
-     * event-loop lateness when this plane's own relay saw nothing of the session (`relay-ask`).
-     */
-    relayInOtherPlane: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -155,141 +134,6 @@ const CloseSchema = Type.Object({ type: Type.Literal('close'), session: SessionI
 /** Questions, answered by the id they carry: a metrics snapshot; the latest certificate alert from one address. */
 const MetricsQuerySchema = Type.Object({ type: Type.Literal('metrics?'), id: QueryId }, { additionalProperties: false });
 const TlsRefusalQuerySchema = Type.Object({ type: Type.Literal('tls-refusal?'), id: QueryId, ip: Address, windowMs: Count }, { additionalProperties: false });
-/** A plane's grant of one endpoint to the relay (RelayAllowPeer: the RTP leg's own), and its undoing. */
-const Grant = Type.Integer({ minimum: 0 });
-/** Which plane asked: its index among `serve`'s planes (the relay's plane is 0). */
-const PlaneIndex = Type.Integer({ minimum: 0, maximum: 64 });
-const Endpoint = Type.Object({ ip: Address, port: Port }, { additionalProperties: false });
-/** To the relay's plane: let the relay reach one endpoint of another plane's session (that plane's grant). */
-const RelayGrantSchema = Type.Object(
-  { type: Type.Literal('relay-grant'), owner: PlaneIndex, grant: Grant, ip: Address, port: Port },
-  { additionalProperties: false },
-);
-/** To the relay's plane: undo one grant of a plane, or (grant null) every grant of a plane that stopped. */
-const RelayUngrantSchema = Type.Object(
-  { type: Type.Literal('relay-ungrant'), owner: PlaneIndex, grant: Type.Union([Grant, Type.Null()]) },
-  { additionalProperties: false },
-);
-/**
- * To the relay's plane: what the relay saw of the RTP towards these endpoints (the strongest), and
- * how late its event loop ran between two wall-clock times; answered by `relay-witness`.
- */
-const RelayQuestionFields = {
-  id: QueryId,
-  endpoints: Type.Array(Endpoint, { maxItems: 16 }),
-  fromEpochMs: Type.Number({ minimum: 0 }),
-  toEpochMs: Type.Number({ minimum: 0 }),
-};
-const RelayWitnessQuerySchema = Type.Object({ type: Type.Literal('relay-witness?'), ...RelayQuestionFields }, { additionalProperties: false });
-
-const WitnessStreamSchema = Type.Object(
-  {
-    ssrc: Type.Union([Count, Type.Null()]),
-    packets: Count,
-    paddingPackets: Count,
-    expected: Count,
-    lost: Count,
-    lossPct: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
-    duplicates: Count,
-    reordered: Count,
-    jitterMs: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
-    ipdvMeanAbsMs: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
-    maxIpdvMs: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
-    ssrcs: Count,
-  },
-  { additionalProperties: false },
-);
-/** Packets by DSCP 0-63 (src/protocol/wire.ts DscpCounts). */
-const DscpCountsSchema = Type.Record(Type.String({ pattern: '^(?:[0-9]|[1-5][0-9]|6[0-3])$' }), Count, { additionalProperties: false });
-/** The relay's witness of one RTP stream (src/protocol/wire.ts RelayWitness). */
-const RelayWitnessSchema = Type.Object(
-  {
-    source: Type.Literal('relay'),
-    upstream: WitnessStreamSchema,
-    downstream: Type.Union([WitnessStreamSchema, Type.Null()]),
-    upstreamDscp: Type.Optional(DscpCountsSchema),
-  },
-  { additionalProperties: false },
-);
-/** An event loop's lateness per bin (src/protocol/wire.ts ServerLoopReading); here each bin's start on the wall clock. */
-const EpochLoopSchema = Type.Object(
-  {
-    binMs: Type.Number({ exclusiveMinimum: 0 }),
-    bins: Type.Array(Type.Tuple([Type.Number(), Type.Number({ minimum: 0 })]), { maxItems: CONSTANTS.serverLoop.bins }),
-  },
-  { additionalProperties: false },
-);
-/** The relay's answer, passed on to the plane that asked (`relay-ask`'s id). */
-const RelayAnswerFields = {
-  id: QueryId,
-  witness: Type.Union([RelayWitnessSchema, Type.Null()]),
-  loop: Type.Union([EpochLoopSchema, Type.Null()]),
-};
-const RelayAnswerSchema = Type.Object({ type: Type.Literal('relay-answer'), ...RelayAnswerFields }, { additionalProperties: false });
-
-/** A relay's channel number (RFC 8656 §12). */
-const ChannelNumber = Type.Integer({ minimum: 0x4000, maximum: 0x4fff });
-const Hex = (maxLength: number) => Type.String({ pattern: '^[0-9a-f]*$', maxLength });
-/**
- * One UDP allocation, moved from the first plane's relay to another's (server/turn/core/move.ts):
- * its client 5-tuple and the listener it came in on, its credential's key, its relayed address,
- * and its permissions and channels, each lifetime as what is left of it.
- */
-export const MovedAllocationSchema = Type.Object(
-  {
-    clientIp: Address,
-    clientPort: Port,
-    listenerAddress: Address,
-    listenerPort: Port,
-    username: Type.String({ maxLength: 513 }),
-    keyHex: Hex(64),
-    integrity: Type.Union([Type.Literal('sha1'), Type.Literal('sha256')]),
-    family: Type.Union([Type.Literal(4), Type.Literal(6)]),
-    relayIp: Address,
-    relayPort: Type.Integer({ minimum: 1, maximum: 65535 }),
-    allocateTid: Hex(24),
-    lifetimeS: Count,
-    expiresInMs: Count,
-    /** The Allocate's success response, replayed to a retransmission (RFC 8656 §7.2). */
-    responseHex: Hex(4096),
-    permissions: Type.Array(Type.Object({ ip: Address, expiresInMs: Count, cidrAllowed: Type.Boolean() }, { additionalProperties: false }), {
-      maxItems: 256,
-    }),
-    channels: Type.Array(Type.Object({ channel: ChannelNumber, peerIp: Address, peerPort: Port, expiresInMs: Count }, { additionalProperties: false }), {
-      maxItems: 256,
-    }),
-  },
-  { additionalProperties: false },
-);
-export type MovedAllocation = Static<typeof MovedAllocationSchema>;
-const Family = Type.Union([Type.Literal(4), Type.Literal(6)]);
-/** To a plane: take this allocation of the first plane's relay into yours; answered by `relay-adopted`. */
-const RelayAdoptSchema = Type.Object({ type: Type.Literal('relay-adopt'), id: QueryId, allocation: MovedAllocationSchema }, { additionalProperties: false });
-/** To the first plane: whether the plane took the allocation of `relay-move` `id`. */
-const RelayMovedSchema = Type.Object({ type: Type.Literal('relay-moved'), id: QueryId, ok: Type.Boolean() }, { additionalProperties: false });
-/** To the first plane: a moved allocation ended in plane `owner` (its port is free again); family and port null: every one of a plane that stopped. */
-const RelayReturnSchema = Type.Object(
-  { type: Type.Literal('relay-return'), owner: PlaneIndex, family: Type.Union([Family, Type.Null()]), port: Type.Union([Port, Type.Null()]) },
-  { additionalProperties: false },
-);
-/**
- * To a plane: another plane's relay opened or closed one of its relayed addresses (it may relay to
- * it while open: two planes' allocations are each other's peers); ip and port null with `open`
- * false: every one of a plane that stopped.
- */
-const RelaySiblingSchema = Type.Object(
-  {
-    type: Type.Literal('relay-sibling'),
-    owner: PlaneIndex,
-    ip: Type.Union([Address, Type.Null()]),
-    port: Type.Union([Port, Type.Null()]),
-    open: Type.Boolean(),
-  },
-  { additionalProperties: false },
-);
-/** To another plane: the first plane stopped; every allocation moved in from it ends (its ports may be given out again). */
-const RelayForgetSchema = Type.Object({ type: Type.Literal('relay-forget') }, { additionalProperties: false });
-
 /**
  * The relay's TURN REST secret replaced (a hub revoked this edge): credentials minted with the old
  * one are refused from now on, and the reflector mints its own with the new one.
@@ -307,15 +151,6 @@ export const PlaneCommandSchema = Type.Union([
   CloseSchema,
   MetricsQuerySchema,
   TlsRefusalQuerySchema,
-  RelayGrantSchema,
-  RelayUngrantSchema,
-  RelayWitnessQuerySchema,
-  RelayAnswerSchema,
-  RelayAdoptSchema,
-  RelayMovedSchema,
-  RelayReturnSchema,
-  RelaySiblingSchema,
-  RelayForgetSchema,
   SecretSchema,
   StopSchema,
 ]);
@@ -394,7 +229,7 @@ const LoopLateSchema = Type.Object(
   {
     type: Type.Literal('loop-late'),
     lateMs: Type.Array(Type.Number({ minimum: 0 }), { maxItems: 64 }),
-    /** The plane process's CPU time (user and system, every thread) since its last report, ms (`serve --workers 2`: /metrics, and placement's tie-breaker). */
+    /** The plane process's CPU time (user and system, every thread) since its last report, ms (/metrics). */
     cpuMs: Type.Optional(Type.Number({ minimum: 0 })),
   },
   { additionalProperties: false },
@@ -467,36 +302,8 @@ const TlsRefusalSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** A reflector plane's grant of its RTP leg's endpoint, for the relay's plane (`relay-grant`); and its undoing. */
-const PlaneGrantSchema = Type.Object({ type: Type.Literal('relay-grant'), grant: Grant, ip: Address, port: Port }, { additionalProperties: false });
-const PlaneUngrantSchema = Type.Object({ type: Type.Literal('relay-ungrant'), grant: Grant }, { additionalProperties: false });
-/** A reflector plane asks the relay's plane for a session's witness and loop (`relay-witness?`); answered by `relay-answer`. */
-const RelayAskSchema = Type.Object({ type: Type.Literal('relay-ask'), ...RelayQuestionFields }, { additionalProperties: false });
-/** The relay's plane answers `relay-witness?`. */
-const RelayWitnessAnswerSchema = Type.Object({ type: Type.Literal('relay-witness'), ...RelayAnswerFields }, { additionalProperties: false });
-export type RelayAnswer = Static<typeof RelayAnswerSchema>;
-/** The first plane moves one of its relay's allocations to plane `to` (its reflector is the allocation's peer). */
-const RelayMoveSchema = Type.Object(
-  { type: Type.Literal('relay-move'), id: QueryId, to: PlaneIndex, allocation: MovedAllocationSchema },
-  { additionalProperties: false },
-);
-/** A plane's answer to `relay-adopt`. */
-const RelayAdoptedSchema = Type.Object({ type: Type.Literal('relay-adopted'), id: QueryId, ok: Type.Boolean() }, { additionalProperties: false });
-/** A plane's relay opened or closed one of its relayed addresses (passed on to every other plane as `relay-sibling`). */
-const RelayAddressSchema = Type.Object({ type: Type.Literal('relay-address'), ip: Address, port: Port, open: Type.Boolean() }, { additionalProperties: false });
-/** A plane's moved allocation ended: its relayed port goes back to the first plane. */
-const RelayReturnedSchema = Type.Object({ type: Type.Literal('relay-returned'), family: Family, port: Port }, { additionalProperties: false });
-
 export const PlaneEventSchema = Type.Union([
   ReadySchema,
-  PlaneGrantSchema,
-  PlaneUngrantSchema,
-  RelayAskSchema,
-  RelayWitnessAnswerSchema,
-  RelayMoveSchema,
-  RelayAdoptedSchema,
-  RelayReturnedSchema,
-  RelayAddressSchema,
   StartFailedSchema,
   PageSignalSchema,
   PageControlSchema,

@@ -63,7 +63,7 @@ export interface ServeOptions {
   /** The RTP probe leg of the reflector (werift); off with --no-rtp. */
   rtp: boolean;
   /** The data plane (relay and reflector): 1 = a process of its own beside the HTTP process, 0 = in the HTTP process (DEFAULTS.dataPlane). */
-  workers: number;
+  workers: 0 | 1;
   /** When a data plane process that exited is started again. */
   dataPlaneRestart: { minMs: number; maxMs: number; stableMs: number };
   /** Nice steps the data plane's threads run ahead of the HTTP process, where the OS allows. */
@@ -180,8 +180,8 @@ export interface ServeFlags {
   reflector: boolean;
   /** false with --no-rtp. */
   rtp: boolean;
-  /** --workers: 1 (the data plane in a process of its own), 0 (in the HTTP process), or 2 and more (that many processes, the relay in the first). */
-  workers: number;
+  /** --workers: 1 (the data plane in a process of its own) or 0 (in the HTTP process). */
+  workers: 0 | 1;
   /** --data-path: auto, native or portable. */
   dataPath: DataPathChoice;
   logLevel: LogLevel;

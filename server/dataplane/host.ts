@@ -22,8 +22,6 @@ import { SessionRouter } from './sessions.js';
 
 /** Where the relay listens, as the plane reported when it started. */
 export type PlaneListeners = Extract<PlaneEvent, { type: 'ready' }>['listeners'];
-/** The relay's loopback listener for the server's own reflector, as the plane reported it (null: none). */
-export type PlaneInternalUdp = Extract<PlaneEvent, { type: 'ready' }>['internalUdp'];
 
 /** The plane could not start: as it said (`bad-config`, `bind-failed` with Node's errno, `failed`), or it exited first (`exited`). */
 export class PlaneStartError extends TypedError<'bad-config' | 'bind-failed' | 'failed' | 'exited'> {
@@ -57,33 +55,6 @@ export interface DataPlaneHostOptions {
   queryTimeoutMs?: number;
   /** How long the plane may take to say it is ready before it is killed (and, after an exit, started again). */
   startTimeoutMs?: number;
-  /** The plane's place among `serve`'s planes (0: the one with the relay); in its process title and its lines. */
-  index?: number;
-  /** The plane's relay events (another plane's endpoint grants, the relay's witness): `serve --workers 2` and more (./index.ts). */
-  onRelayEvent?(event: RelayEvent): void;
-  /** The plane exited without being asked to, its own sessions ended; returns how many more tests ended with it. */
-  onStopped?(): number;
-}
-
-/** What a plane says to or about the relay in another plane (server/common/data-plane.ts). */
-export type RelayEvent = Extract<
-  PlaneEvent,
-  { type: 'relay-grant' | 'relay-ungrant' | 'relay-ask' | 'relay-witness' | 'relay-move' | 'relay-adopted' | 'relay-returned' | 'relay-address' }
->;
-
-const RELAY_EVENTS: ReadonlySet<string> = new Set<RelayEvent['type']>([
-  'relay-grant',
-  'relay-ungrant',
-  'relay-ask',
-  'relay-witness',
-  'relay-move',
-  'relay-adopted',
-  'relay-returned',
-  'relay-address',
-]);
-
-function isRelayEvent(event: PlaneEvent): event is RelayEvent {
-  return RELAY_EVENTS.has(event.type);
 }
 
 /** The plane's entry: beside this file when built; from the sources (tests), the built one. */
@@ -93,18 +64,13 @@ function planeMain(): string {
   return here.endsWith('.js') ? join(dir, 'main.js') : join(dir, '..', '..', 'dist', 'server', 'dataplane', 'main.js');
 }
 
-/**
- * `relay` with every port asked for as 0 replaced by the one the first start bound (a restart
- * binds the same), the reflector's loopback listener among them (other planes reach the relay
- * there).
- */
-export function boundPorts(relay: RelayStart, listeners: PlaneListeners, internalUdp: PlaneInternalUdp = null): RelayStart {
+/** `relay` with every port asked for as 0 replaced by the one the first start bound (a restart binds the same). */
+export function boundPorts(relay: RelayStart, listeners: PlaneListeners): RelayStart {
   const of = (t: 'udp' | 'tcp' | 'tls'): number[] => [...new Set(listeners.filter((l) => l.transport === t).map((l) => l.port))];
   const asked = [...relay.udpPorts, ...relay.tcpPorts, ...(relay.tls ? [relay.tls.port] : [])];
-  const internal = relay.internalUdp && internalUdp !== null ? { internalUdpPort: internalUdp.port } : {};
-  if (!asked.includes(0)) return relay.internalUdp && internalUdp !== null ? { ...relay, ...internal } : relay;
+  if (!asked.includes(0)) return relay;
   const tls = relay.tls ? { ...relay.tls, port: of('tls')[0] ?? relay.tls.port } : null;
-  return { ...relay, udpPorts: of('udp'), tcpPorts: of('tcp'), tls, ...internal };
+  return { ...relay, udpPorts: of('udp'), tcpPorts: of('tcp'), tls };
 }
 
 interface Pending {
@@ -123,7 +89,6 @@ export class DataPlaneHost {
   private restartTimer: NodeJS.Timeout | null = null;
   private start: PlaneStart;
   private listenersAtStart: PlaneListeners = [];
-  private internalUdpAtStart: PlaneInternalUdp = null;
   private upSinceMs = 0;
   private waitMs: number;
   private nextQuery = 0;
@@ -150,10 +115,9 @@ export class DataPlaneHost {
     host.started = true;
     host.listenersAtStart = ready.listeners;
     host.startedAs = ready.niceRaised
-      ? `${host.name}: pid ${ready.pid}, its threads at nice ${ready.nice}, ${o.start.niceAboveHttp} ahead of the HTTP process`
-      : `${host.name}: pid ${ready.pid}, at nice ${ready.nice} like the HTTP process${o.start.niceAboveHttp > 0 ? ' (running it ahead needs root or CAP_SYS_NICE)' : ''}`;
-    host.internalUdpAtStart = ready.internalUdp;
-    if (o.start.relay) host.start = { ...o.start, relay: boundPorts(o.start.relay, ready.listeners, ready.internalUdp) };
+      ? `data plane: pid ${ready.pid}, its threads at nice ${ready.nice}, ${o.start.niceAboveHttp} ahead of the HTTP process`
+      : `data plane: pid ${ready.pid}, at nice ${ready.nice} like the HTTP process${o.start.niceAboveHttp > 0 ? ' (running it ahead needs root or CAP_SYS_NICE)' : ''}`;
+    if (o.start.relay) host.start = { ...o.start, relay: boundPorts(o.start.relay, ready.listeners) };
     return host;
   }
 
@@ -165,11 +129,6 @@ export class DataPlaneHost {
     return this.listenersAtStart;
   }
 
-  /** The relay's loopback listener for the server's own reflector, as bound at the first start (null: none). */
-  get internalUdp(): PlaneInternalUdp {
-    return this.internalUdpAtStart;
-  }
-
   /** The plane's process id now; null while it is being started again. */
   get pid(): number | null {
     return this.ready ? (this.child?.pid ?? null) : null;
@@ -178,7 +137,7 @@ export class DataPlaneHost {
   /** Forks the plane and sends it `start`; resolves with its ready event, rejects when it says it cannot start or exits first. */
   private spawn(): Promise<Extract<PlaneEvent, { type: 'ready' }>> {
     // serve's flags, and --expose-gc for the idle collection (./idle-collect.ts).
-    const child = fork(planeMain(), this.o.index ? [`--plane-index=${this.o.index}`] : [], {
+    const child = fork(planeMain(), [], {
       execArgv: [...SERVE_NODE_FLAGS, '--expose-gc'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'json',
@@ -208,7 +167,7 @@ export class DataPlaneHost {
         },
         (problem) => {
           this.badMessages++;
-          if (this.badMessages <= 10) this.o.log(`${this.name}: a message that does not match the channel was dropped (${problem})`);
+          if (this.badMessages <= 10) this.o.log(`data plane: a message that does not match the channel was dropped (${problem})`);
         },
       );
       child.once('error', (err) => settle(() => reject(new PlaneStartError('failed', `the data plane could not be started: ${err.message}`))));
@@ -227,10 +186,6 @@ export class DataPlaneHost {
 
   private receive(event: PlaneEvent): void {
     if (this.sessions.receive(event)) return;
-    if (isRelayEvent(event)) {
-      this.o.onRelayEvent?.(event);
-      return;
-    }
     if (event.type === 'metrics' || event.type === 'tls-refusal') {
       const p = this.pending.get(event.id);
       if (p === undefined) return;
@@ -249,33 +204,27 @@ export class DataPlaneHost {
     }
     if (this.closing !== null || !this.started) return;
     this.exits++;
-    // With the relay's plane, the tests of the other planes end too (./index.ts).
-    const lost = this.sessions.planeStopped("the server's data plane stopped") + (this.o.onStopped?.() ?? 0);
+    const lost = this.sessions.planeStopped("the server's data plane stopped");
     this.sessionsLost += lost;
     if (wasReady && Date.now() - this.upSinceMs >= this.o.restart.stableMs) this.waitMs = this.o.restart.minMs;
     const wait = this.waitMs;
     this.waitMs = Math.min(this.o.restart.maxMs, this.waitMs * 2);
     this.o.log(
-      `${this.name} (pid ${pid}) exited (${signal ?? `code ${String(code)}`}): ${lost} test${lost === 1 ? '' : 's'} ended as the server's failure; starting it again in ${wait} ms`,
+      `data plane (pid ${pid}) exited (${signal ?? `code ${String(code)}`}): ${lost} test${lost === 1 ? '' : 's'} ended as the server's failure; starting it again in ${wait} ms`,
     );
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
       this.spawn().then(
         (ready) => {
           this.restarts++;
-          this.o.log(`${this.name} started again (pid ${ready.pid})`);
+          this.o.log(`data plane started again (pid ${ready.pid})`);
         },
         (err: Error) => {
           // A plane that said it cannot start exits by itself: its exit schedules the next try.
-          this.o.log(`${this.name} did not start again: ${err.message}`);
+          this.o.log(`data plane did not start again: ${err.message}`);
         },
       );
     }, wait);
-  }
-
-  /** How its lines name it: `data plane`, or with `--workers 2` and more `data plane 1` after the relay's. */
-  get name(): string {
-    return this.o.index ? `data plane ${this.o.index}` : 'data plane';
   }
 
   /** Whether the plane is up and takes commands. */
@@ -331,7 +280,7 @@ export class DataPlaneHost {
     return r?.type === 'tls-refusal' ? r.refusal : null;
   }
 
-  /** The host's counters as numbers (./index.ts labels them per plane). */
+  /** The host's counters as numbers (./index.ts reads them for /metrics). */
   counters(): { nice: number; exits: number; restarts: number; sessionsLost: number; badMessages: number } {
     return { nice: this.nice, exits: this.exits, restarts: this.restarts, sessionsLost: this.sessionsLost, badMessages: this.badMessages };
   }

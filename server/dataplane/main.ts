@@ -19,9 +19,7 @@ import { planeEnd } from './channel.js';
 import { startDataPlane, type DataPlane } from './plane.js';
 import { readGauge } from '../metrics/registry.js';
 
-// `serve --workers 2` and more: the planes after the first (the relay's) say which they are.
-const index = /^--plane-index=(\d+)$/.exec(process.argv[2] ?? '')?.[1];
-process.title = index === undefined ? 'callprobe-dataplane' : `callprobe-dataplane-${index}`;
+process.title = 'callprobe-dataplane';
 
 /** This process's one registry (sent whole to the HTTP process at each scrape): the relay's families, this process's memory and event-loop delay. */
 const metricsRegistry = new Registry();
@@ -31,7 +29,7 @@ let plane: DataPlane | null = null;
 let starting = false;
 let stopping = false;
 
-/** This process's memory, named as the data plane's beside the HTTP process's own (labelled `plane` where there are several). */
+/** This process's memory, named as the data plane's beside the HTTP process's own. */
 function registerPlaneMemory(registry: Registry): void {
   const gauge = (name: string, help: string, v: (m: NodeJS.MemoryUsage) => number): void =>
     void readGauge(registry, { name, help, read: () => v(process.memoryUsage()) });

@@ -6,8 +6,7 @@
  * carries (../reflector/loop-lateness.ts) and this process's event-loop delay for /metrics.
  *
  * It takes commands (server/common/data-plane.ts: a session's start, the page's signals, its end,
- * the metrics and TLS questions; what concerns the other planes' relays goes to ./relay-links.ts)
- * and says what happened through `out`, one event at a time. It
+ * the metrics and TLS questions) and says what happened through `out`, one event at a time. It
  * runs in a process of its own beside the HTTP process (./main.ts, started by ./host.ts), or in
  * the HTTP process itself (`serve --workers 0`, and the HTTP tests): the same code either way.
  */
@@ -21,8 +20,8 @@ import type { RelayWitness, ServerLoopReading } from '../../src/protocol/wire.js
 import type { RefusalScope } from '../common/door.js';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { REFLECTOR_USERNAME_PREFIX, mintRestCredential, startRelay, type Relay, type RelayLogger, type RelayPlanes } from '../turn/index.js';
-import { ReflectorSession, type RelayReading } from '../reflector/session.js';
+import { REFLECTOR_USERNAME_PREFIX, mintRestCredential, startRelay, type Relay, type RelayLogger } from '../turn/index.js';
+import { ReflectorSession } from '../reflector/session.js';
 import { ReflectorSessionError, type ReflectorLogger } from '../reflector/session-base.js';
 import type { ReflectorRelayServer } from '../reflector/channel-leg.js';
 import type { AttachLocalPeer } from '../reflector/rtp/leg.js';
@@ -34,7 +33,6 @@ import { metricsFamilies } from '../metrics/registry.js';
 import { IdleCollector } from './idle-collect.js';
 import { holdWrtcFactory } from '../reflector/wrtc-factory.js';
 import { warmRtpLeg } from '../reflector/rtp/warm.js';
-import { RelayLinks } from './relay-links.js';
 
 /** What every reflector session of the plane is given; the parts that reach the relay are injected (tests give their own). */
 export interface ReflectorParts {
@@ -57,8 +55,6 @@ export interface ReflectorParts {
   dataPath: DataPath;
   relayWitness?: (ip: string, port: number) => RelayWitness | null;
   serverLoop?: (fromMs: number, toMs: number) => ServerLoopReading;
-  /** The relay runs in another plane: its witness and its loop, asked at a session's end (ReflectorSessionOptions.relayElsewhere). */
-  relayElsewhere?: (endpoints: readonly { ip: string; port: number }[], fromMs: number, toMs: number) => Promise<RelayReading>;
 }
 
 export interface DataPlaneOptions {
@@ -84,17 +80,8 @@ const NO_TALLY: SessionTally = { probes: 0, rtpProbes: 0, badProbes: 0, witnesse
 export class DataPlane {
   private readonly sessions = new Map<string, ReflectorSession | EchoSession>();
   private closing: Promise<void> | null = null;
-  /** What this plane says to and hears from the other planes' relays (./relay-links.ts). */
-  readonly links: RelayLinks;
 
-  constructor(private readonly o: DataPlaneOptions) {
-    this.links = new RelayLinks({
-      relay: o.relay,
-      out: o.out,
-      logger: o.logger,
-      ...(o.reflector?.serverLoop ? { serverLoop: o.reflector.serverLoop } : {}),
-    });
-  }
+  constructor(private readonly o: DataPlaneOptions) {}
 
   get relay(): Relay | null {
     return this.o.relay;
@@ -138,9 +125,6 @@ export class DataPlane {
         this.o.out({ type: 'tls-refusal', id: cmd.id, refusal: r ? { alert: r.alert } : null });
         return;
       }
-      default:
-        this.links.handle(cmd);
-        return;
     }
   }
 
@@ -175,7 +159,6 @@ export class DataPlane {
       dataPath: r.dataPath,
       ...(r.relayWitness ? { relayWitness: r.relayWitness } : {}),
       ...(r.serverLoop ? { serverLoop: r.serverLoop } : {}),
-      ...(r.relayElsewhere ? { relayElsewhere: r.relayElsewhere } : {}),
       onClose: (reason, code) => {
         this.sessions.delete(id);
         this.o.onSessions?.(this.sessions.size);
@@ -263,7 +246,6 @@ export class DataPlane {
   close(reason = 'server shutting down'): Promise<void> {
     this.closing ??= (async () => {
       for (const s of [...this.sessions.values()]) s.close(reason);
-      this.links.close();
       await this.o.relay?.close();
       this.o.onClose?.();
     })();
@@ -292,7 +274,7 @@ function reflectorRelayServer(r: ReflectorStart, relay: Relay | null, secret: ()
   };
 }
 
-function startRelayOf(r: RelayStart, dataPath: DataPath, logger: RelayLogger, planes: RelayPlanes | null): Promise<Relay> {
+function startRelayOf(r: RelayStart, dataPath: DataPath, logger: RelayLogger): Promise<Relay> {
   return startRelay({
     listenHosts: r.listenHosts,
     relayIp: r.relayIp,
@@ -310,9 +292,6 @@ function startRelayOf(r: RelayStart, dataPath: DataPath, logger: RelayLogger, pl
     internalUdp: r.internalUdp,
     // The relay's UDP sockets: our addon's on the native path, Node's dgram on the portable one.
     udp: dataPath === 'native' ? 'native' : 'dgram',
-    ...(r.internalUdpPort !== undefined ? { internalUdpPort: r.internalUdpPort } : {}),
-    ...(planes !== null ? { planes } : {}),
-    ...(r.nonceSecretHex !== undefined ? { nonceSecret: Buffer.from(r.nonceSecretHex, 'hex') } : {}),
   });
 }
 
@@ -332,20 +311,7 @@ export async function startDataPlane(
   own: { loopDelay: boolean; collect?: () => void; metricsRegistry: Registry },
 ): Promise<DataPlane> {
   let plane: DataPlane | null = null;
-  const many = start.relay?.planes;
-  // Several planes, each with a relay (./index.ts): the first moves allocations, the others take them in.
-  const planes: RelayPlanes | null =
-    many === undefined
-      ? null
-      : {
-          index: many.index,
-          count: many.count,
-          grantedBy: (ip, port) => plane?.links.grantedBy(ip, port) ?? null,
-          move: (to, m) => plane?.links.moveAllocation(to, m) ?? Promise.resolve(false),
-          returned: (family, port) => out({ type: 'relay-returned', family, port }),
-          announce: (ip, port, open) => out({ type: 'relay-address', ip, port, open }),
-        };
-  const relay = start.relay === null ? null : await startRelayOf(start.relay, start.dataPath, logger.child({ name: 'turn' }), planes);
+  const relay = start.relay === null ? null : await startRelayOf(start.relay, start.dataPath, logger.child({ name: 'turn' }));
   const r = start.reflector;
   // The samplers tick every 10 ms while a test is open, every 200 ms otherwise (CONSTANTS.serverLoop),
   // and count at each tick how long the relay's datagrams waited since the last (its sockets' own).
@@ -375,15 +341,7 @@ export async function startDataPlane(
           rtp: r.rtp,
           ...(r.iceTrafficTimeoutMs !== undefined ? { iceTrafficTimeoutMs: r.iceTrafficTimeoutMs } : {}),
           relayServer: reflectorRelayServer(r, relay, () => reflectorSecret),
-          // The relay in another plane hears of the RTP leg's endpoint through the host (`relay-grant`).
-          allowEndpoint: (ip, port) => {
-            const far = r.relayInOtherPlane === true && plane !== null ? plane.links.grantToRelay(ip, port) : () => undefined;
-            const near = relay ? relay.allowPeerEndpoint(ip, port) : () => undefined;
-            return () => {
-              near();
-              far();
-            };
-          },
+          allowEndpoint: (ip, port) => (relay ? relay.allowPeerEndpoint(ip, port) : () => undefined),
           ...(relay ? { relayWitness: (ip: string, port: number) => relay.relayWitness(ip, port) } : {}),
           // The data-channel leg allocates on this plane's relay: its pairs with the page's relayed addresses are registered there.
           ...(relay ? { allowRelayPair: (username: string, ip: string, port: number) => relay.allowRelayPair(username, ip, port) } : {}),
@@ -391,17 +349,10 @@ export async function startDataPlane(
           ...(relay ? { attachLocalPeer: relay.attachLocalPeer.bind(relay) } : {}),
           dataPath: start.dataPath,
           ...(lateness ? { serverLoop: (fromMs: number, toMs: number) => lateness.between(fromMs, toMs) } : {}),
-          // Not the first plane: what stays in the first plane's relay (TCP, TLS) is asked of it at a session's end.
-          ...(r.relayInOtherPlane === true
-            ? {
-                relayElsewhere: (endpoints: readonly { ip: string; port: number }[], fromMs: number, toMs: number) =>
-                  plane?.links.askRelay(endpoints, fromMs, toMs) ?? Promise.resolve({ witness: null, loop: null }),
-              }
-            : {}),
         };
   // Admission (server/dataplane/admission.ts): how late the loop ran in each bin of the last window, every report.
   const admission = CONSTANTS.admission;
-  // With it, the CPU this process used since the last report (where `serve --workers 2` puts the next test).
+  // With it, the CPU this process used since the last report (/metrics).
   let cpuAt = process.cpuUsage();
   const lateReport =
     lateness === null

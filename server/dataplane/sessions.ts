@@ -74,7 +74,7 @@ export class SessionRouter implements ReflectorSessions {
     return this.byId.size;
   }
 
-  /** The plane's CPU time in its last report's period; null before one, or from a plane that does not report it (./placement.ts). */
+  /** The plane's CPU time in its last report's period; null before one, or from a plane that does not report it (/metrics: callprobe_dataplane_cpu_ms_per_second). */
   cpuMs(): number | null {
     return this.cpu;
   }
@@ -128,18 +128,6 @@ export class SessionRouter implements ReflectorSessions {
       default:
         return false;
     }
-  }
-
-  /**
-   * The relay these sessions cross stopped (it runs in another plane): each is closed in its plane
-   * and ends here at once, as the server's failure. Returns how many.
-   */
-  relayStopped(reason: string): number {
-    for (const id of this.byId.keys()) this.send({ type: 'close', session: id, reason });
-    const ended = [...this.byId.values()];
-    this.byId.clear();
-    for (const e of ended) e.closed(reason, 'plane-stopped', EMPTY_TALLY);
-    return ended.length;
   }
 
   /** The plane stopped: every session it held ends, as the server's failure. Returns how many. */

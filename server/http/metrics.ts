@@ -1,6 +1,6 @@
 /**
  * The metrics endpoint: GET /metrics on its own listener (`serve --metrics-listen`), never on
- * the public app; the text of the HTTP process's registry with its data planes' families
+ * the public app; the text of the HTTP process's registry with its data plane's families
  * (../metrics/registry.ts). And the app's count of refusals at every door.
  */
 import Fastify, { type FastifyInstance } from 'fastify';

@@ -108,16 +108,6 @@ export async function metricsFamilies(registry: Registry): Promise<MetricFamily[
 }
 
 /**
- * Another process's families with `label` first on each sample (`plane="1"`), so the same family
- * of several processes stays apart; but a family that merges across processes by an aggregator of
- * its own (the event-loop delay: the worst) keeps its labels and is merged.
- */
-export function withLabel(families: readonly MetricFamily[], label: readonly [string, string]): MetricFamily[] {
-  const [name, value] = label;
-  return families.map((f) => (f.aggregator !== 'sum' ? f : { ...f, values: f.values.map((v) => ({ ...v, labels: { [name]: value, ...v.labels } })) }));
-}
-
-/**
  * The text exposition of this process's registry with other processes' families: the same family
  * from several is merged by its aggregator (prom-client's AggregatorRegistry.aggregate).
  */

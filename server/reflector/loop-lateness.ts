@@ -132,20 +132,3 @@ export function startLoopLateness(
     stop: () => sampler.stop(),
   };
 }
-
-/**
- * Two processes' readings over one session as one (`serve --workers 2` and more: the relay's
- * plane and the session's own): every late stretch of both, in time order, the latest `maxBins`
- * kept (a page's reading holds at most CONSTANTS.serverLoop.bins). The two must be on one clock
- * (shiftLoopReading) and have one bin width; of different widths, the first is kept alone.
- */
-export function joinLoopReadings(a: ServerLoopReading, b: ServerLoopReading, maxBins: number = CONSTANTS.serverLoop.bins): ServerLoopReading {
-  if (a.binMs !== b.binMs) return a;
-  const bins = [...a.bins, ...b.bins].sort((x, y) => x[0] - y[0]);
-  return { binMs: a.binMs, bins: bins.slice(Math.max(0, bins.length - maxBins)) };
-}
-
-/** `r` with every bin's start moved by `byMs` (from one process's clock to another's, through the wall clock). */
-export function shiftLoopReading(r: ServerLoopReading, byMs: number): ServerLoopReading {
-  return { binMs: r.binMs, bins: r.bins.map(([startMs, lateMs]): [number, number] => [tenth(startMs + byMs), lateMs]) };
-}

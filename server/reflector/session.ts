@@ -3,7 +3,6 @@ import type { SignalData, SignalLeg } from '../../src/protocol/api.js';
 import { CONSTANTS } from '../../src/protocol/defaults.js';
 import { ProbeKind, encodeBothReceipts, encodeControlMessage, encodeReceipts, type RelayWitness, type ServerLoopReading } from '../../src/protocol/wire.js';
 import { ReflectorCore, strongestWitness } from './core.js';
-import { joinLoopReadings } from './loop-lateness.js';
 import { RtpReflectorCore, type RtpCore } from './rtp/core.js';
 import { NativeRtpCore } from './rtp/native-core.js';
 import { RtpLeg, type AttachLocalPeer } from './rtp/leg.js';
@@ -71,22 +70,8 @@ export interface ReflectorSessionOptions {
   relayWitness?: (ip: string, port: number) => RelayWitness | null;
   /** The server's event-loop lateness between two times of performance.now() (loop-lateness.ts); absent: not measured. */
   serverLoop?: (fromMs: number, toMs: number) => ServerLoopReading;
-  /**
-   * The first plane's relay, in another process (`serve --workers 2` and more): its witness of the
-   * strongest of these endpoints and its event loop's lateness between two times of this process's
-   * performance.now(), asked at the session's end when this plane's own relay (`relayWitness`)
-   * saw no RTP of the session: its allocations stayed there (TCP, TLS) or it ran no RTP leg.
-   * `serverLoop` is this process's own: the two loops are joined, bin by bin.
-   */
-  relayElsewhere?: (endpoints: readonly { ip: string; port: number }[], fromMs: number, toMs: number) => Promise<RelayReading>;
   /** The session ended; `code` says why in a word the page is told (`no-ice`), when there is one. */
   onClose(reason: string, code?: ReflectorCloseCode): void;
-}
-
-/** What a relay in another process says at a session's end (ReflectorSessionOptions.relayElsewhere). */
-export interface RelayReading {
-  witness: RelayWitness | null;
-  loop: ServerLoopReading | null;
 }
 
 /**
@@ -283,16 +268,8 @@ export class ReflectorSession {
   private async finish(): Promise<void> {
     const rtp = this.channel === null ? null : await this.channel.readStats();
     if (this.closed) return;
-    const nowMs = performance.now();
-    let witness = this.witness();
-    let serverLoop = this.opts.serverLoop?.(this.openedMs, nowMs) ?? null;
-    // Another plane's relay carried this session's packets when this plane's did not see its stream.
-    if (this.opts.relayElsewhere && witness === null) {
-      const far = await this.opts.relayElsewhere(this.endpoints, this.openedMs, nowMs);
-      if (this.closed) return;
-      witness = far.witness;
-      serverLoop = far.loop === null ? serverLoop : serverLoop === null ? far.loop : joinLoopReadings(serverLoop, far.loop);
-    }
+    const witness = this.witness();
+    const serverLoop = this.opts.serverLoop?.(this.openedMs, performance.now()) ?? null;
     this.opts.sendControl(
       encodeControlMessage({
         type: 'rtp-stats',

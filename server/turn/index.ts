@@ -25,7 +25,6 @@ import { TlsRefusals, type CertificateRefusal } from './transport/tls-refusals.j
 import type { RelayWitness } from '../../src/protocol/wire.js';
 import type { DoorName, RefusalScope } from '../common/door.js';
 import { TypedError } from '../../src/protocol/typed-error.js';
-import type { MovedAllocation } from '../common/data-plane.js';
 
 /** @public The type of `RelayConfig.logger`, for a caller that writes its own. */
 export type { RelayLogger } from './transport/logger.js';
@@ -66,44 +65,8 @@ export interface RelayConfig {
    * firewall does to the public ports, and no client is told of it.
    */
   internalUdp?: boolean;
-  /** That listener's port (a relay started again binds the one it had; absent: any free port). */
-  internalUdpPort?: number;
-  /**
-   * `serve --workers N`: this relay is plane `index` of `count`, each plane with a relay of its
-   * own. It binds relayed addresses in its share of `relayPortRange` alone (`planeShare`) and
-   * announces each it opens and closes; another plane's open relayed address is a peer it may
-   * relay to (as an endpoint granted to it). The first plane holds the listeners and moves a UDP
-   * allocation to the plane its peer belongs to (core/move.ts).
-   */
-  planes?: RelayPlanes;
-  /** The nonce secret (32 bytes); the planes of one server share one. Absent: random. */
-  nonceSecret?: Buffer;
   /** The relay's UDP sockets (listeners and relayed addresses): our addon's (native, the default), or Node's dgram (the portable data path: `serve --data-path portable`). */
   udp?: UdpKind;
-}
-
-/** How one plane's relay reaches the others (RelayConfig.planes). */
-export interface RelayPlanes {
-  readonly index: number;
-  readonly count: number;
-  /**
-   * The first plane: the plane endpoint `ip`:`port` belongs to (an endpoint its session granted,
-   * its RTP leg; or a relayed address its relay holds, `announce`d), or null.
-   */
-  grantedBy(ip: string, port: number): number | null;
-  /** This relay's relayed address `ip`:`port` opened or closed: the other planes' relays may relay to it while it is open. */
-  announce(ip: string, port: number, open: boolean): void;
-  /** The first plane: hands an allocation to plane `to`; resolves whether it took it. */
-  move(to: number, m: MovedAllocation): Promise<boolean>;
-  /** Another plane: an allocation moved in ended (its port goes back to the first plane). */
-  returned(family: 4 | 6, port: number): void;
-}
-
-/** Plane `index`'s share of a relay port range split `count` ways (the last takes what is left over). */
-export function planeShare(range: { min: number; max: number }, index: number, count: number): { min: number; max: number } {
-  const size = Math.floor((range.max - range.min + 1) / count);
-  const min = range.min + index * size;
-  return { min, max: index === count - 1 ? range.max : min + size - 1 };
 }
 
 export interface Relay {
@@ -120,8 +83,6 @@ export interface Relay {
    * (core/relay-pairs.ts). Returns an undo function.
    */
   allowRelayPair(reflectorUsername: string, ip: string, port: number): () => void;
-  /** Another plane's relayed address `ip`:`port` is open (`serve --workers N`): a peer reached only as a relay pair. Returns an undo function (it closed). */
-  allowSiblingRelay(ip: string, port: number): () => void;
   /**
    * A peer in this process at `ip`:`port` (the reflector's RTP leg): the relay hands it its
    * datagrams by a call, and the handle takes the peer's datagrams to a relayed address, both
@@ -151,12 +112,6 @@ export interface Relay {
    * give no receive time.
    */
   readonly datagramWaits: (() => DatagramWait | null) | null;
-  /** Another plane (RelayConfig.planes): takes in the first plane's allocation; whether it did. */
-  adopt(m: MovedAllocation): Promise<boolean>;
-  /** The first plane: the allocation lent to `plane` at `at` ended there (null: every one, that plane stopped). */
-  settleLent(plane: number, at: { family: 4 | 6; port: number } | null): void;
-  /** Another plane: the first plane stopped; every allocation moved in from it ends. */
-  dropAdopted(): void;
   /**
    * Replaces the TURN REST secret: every request checked from now on (an Allocate, an
    * allocation's Refresh, CreatePermission or ChannelBind) needs a credential of the new one, so
@@ -198,31 +153,6 @@ function attachLocalPeer(runtime: RelayRuntime, ip: string, port: number, delive
   };
 }
 
-/** The relay's registrations of relay pairs (core/relay-pairs.ts), the addresses made canonical. */
-function relayPairsOf(core: TurnCore): Pick<Relay, 'allowRelayPair' | 'allowSiblingRelay'> {
-  return {
-    allowRelayPair(reflectorUsername, ip, port) {
-      checkPort(port, 'allowRelayPair');
-      return core.allowRelayPair(reflectorUsername, canonicalIp(ip), port);
-    },
-    allowSiblingRelay(ip, port) {
-      checkPort(port, 'allowSiblingRelay');
-      return core.siblingRelay(canonicalIp(ip), port);
-    },
-  };
-}
-
-/** Plane `planes.index`'s share of the relay port range; RelayStartError when it cannot be split (none, the OS's ports; fewer than 2 per plane). */
-function shareOf(planes: RelayPlanes, range: RelayConfig['relayPortRange']): { min: number; max: number } {
-  if (range.min === 0 || range.max - range.min + 1 < planes.count * 2 || planes.index >= planes.count) {
-    throw new RelayStartError(
-      'bad-config',
-      `${planes.count} data planes need a relay port range of at least ${planes.count * 2} ports, not ${range.min}-${range.max}`,
-    );
-  }
-  return planeShare(range, planes.index, planes.count);
-}
-
 /** The relay's addresses and peer policy from `config`; RelayStartError ('bad-config') on a bad value. */
 function checkedConfig(config: RelayConfig): { relayAddresses: { 4?: string; 6?: string }; peerPolicy: StaticPeerPolicy } {
   const relayIp = tryParseIp(config.relayIp);
@@ -262,8 +192,6 @@ function swappableAuth(secret: string, maxLifetimeS: number | null): { check: Au
 
 export async function startRelay(config: RelayConfig): Promise<Relay> {
   const { relayAddresses, peerPolicy } = checkedConfig(config);
-  const planes = config.planes ?? null;
-  const share = planes === null ? config.relayPortRange : shareOf(planes, config.relayPortRange);
   const now = config.now ?? Date.now;
   const metrics = new RelayMetrics();
   const quotas = { ...DEFAULT_QUOTAS, ...config.quotas };
@@ -273,37 +201,19 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     relayAddresses,
     auth: auth.check,
     peerPolicy,
-    portAllocator: randomPortAllocator(share.min, share.max),
+    portAllocator: randomPortAllocator(config.relayPortRange.min, config.relayPortRange.max),
     quotas,
     timers: DEFAULT_TIMERS,
-    nonceSecret: config.nonceSecret ?? randomBytes(32),
+    nonceSecret: randomBytes(32),
     maxRelayBindAttempts: 20,
     software: 'callprobe',
     random: randomBytes,
     arrivalClock: () => performance.now(),
-    pagesOpenHere: planes === null || planes.index === 0,
   });
   const logLimiter = new LogLimiter(config.logger);
   let nextListenerId = 1;
   const udpKind = config.udp ?? 'native';
-  const runtime = new RelayRuntime(
-    core,
-    now,
-    logLimiter,
-    undefined,
-    planes === null
-      ? null
-      : {
-          index: planes.index,
-          ownerOf: (ip, port) => planes.grantedBy(canonicalIp(ip), port),
-          announce: (ip, port, open) => planes.announce(ip, port, open),
-          move: (to, m) => planes.move(to, m),
-          returned: (family, port) => planes.returned(family, port),
-          // Counted under the listener's own port, as if it came in there.
-          listener: (address, port) => ({ id: nextListenerId++, transport: 'udp', address, port, stats: metrics.listener('udp', port) }),
-        },
-    udpKind,
-  );
+  const runtime = new RelayRuntime(core, now, logLimiter, undefined, udpKind);
   // A stream connection carries at most one allocation: a source (a network, the relay) needs no more of them than its allocation quota.
   const streamSources = new SourceConnections(quotas.maxAllocationsPerSourceIp, quotas.maxAllocationsTotal);
   const tlsRefusals = new TlsRefusals();
@@ -324,8 +234,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
   try {
     for (const host of config.listenHosts) {
       for (const port of config.udpPorts) {
-        // The first of several planes: the others bind sockets connected to one client each beside it (core/move.ts).
-        const sock = await bindUdp(udpKind, host, port, planes?.index === 0);
+        const sock = await bindUdp(udpKind, host, port);
         udpSockets.push(sock);
         runtime.attachUdpListener(listenerInfo('udp', host, sock.port), sock);
       }
@@ -360,7 +269,7 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     }
     if (config.internalUdp === true) {
       const host = relayAddresses[4] !== undefined ? '127.0.0.1' : '::1';
-      const sock = await bindUdp(udpKind, host, config.internalUdpPort ?? 0);
+      const sock = await bindUdp(udpKind, host, 0);
       udpSockets.push(sock);
       const port = sock.port;
       internalUdp = { address: host, port };
@@ -380,7 +289,10 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
       checkPort(port, 'allowPeerEndpoint');
       return peerPolicy.allowEndpoint(parseIp(ip), port);
     },
-    ...relayPairsOf(core),
+    allowRelayPair(reflectorUsername, ip, port) {
+      checkPort(port, 'allowRelayPair');
+      return core.allowRelayPair(reflectorUsername, canonicalIp(ip), port);
+    },
     attachLocalPeer: (ip, port, deliver, dscp = null) => {
       checkPort(port, 'attachLocalPeer');
       return attachLocalPeer(runtime, ip, port, deliver, dscp);
@@ -404,9 +316,6 @@ export async function startRelay(config: RelayConfig): Promise<Relay> {
     doorRefusals: () => metrics.doorRefusals(),
     packetsRelayed: () => metrics.packetsRelayed(),
     datagramWaits: udpKind === 'native' ? takeDatagramWaits : null,
-    adopt: (m) => runtime.adopt(m),
-    settleLent: (plane, at) => runtime.settleLent(plane, at),
-    dropAdopted: () => runtime.dropAdopted(),
     setSecret: auth.set,
     close(): Promise<void> {
       closing ??= closeAll();

@@ -137,12 +137,12 @@ export const DEFAULTS = {
 
   /**
    * The data plane (server/dataplane/): the relay and the reflector in one process of their own
-   * beside the HTTP process (`--workers 1`), or in the HTTP process (0). With `--workers N` (2 or
-   * more: one per core the tests may use) every process holds reflector sessions and a relay of
-   * its own, each new test going where the least work is; the first holds the relay's listeners,
-   * and a test's UDP allocations move from it to the test's plane (server/turn/core/move.ts). A plane
-   * that exits is started again after `restartMinMs`, doubling after each one that did not stay
-   * up `restartStableMs`, at most `restartMaxMs` apart. Where the OS allows it (root, or
+   * beside the HTTP process (`--workers 1`), or in the HTTP process (0). One plane per host: a
+   * streaming test costs about 0.011 cores (docs/benchmarks/load-cost.md), so the whole
+   * `maxSessions` fits one core, and more capacity is another host as a hub's edge
+   * (docs/ARCHITECTURE.md, "One data plane per host; scale by edges"). A plane that exits is
+   * started again after `restartMinMs`, doubling after each one that did not stay up
+   * `restartStableMs`, at most `restartMaxMs` apart. Where the OS allows it (root, or
    * CAP_SYS_NICE), the plane's threads run `niceAboveHttp` nice steps ahead of the HTTP process
    * (which holds signalling, the store and the busy-line sink): when the cores are short, the
    * relayed packets are served first. A plane in a process of its own collects its garbage once
@@ -1014,10 +1014,10 @@ export const BOUNDS = {
   /** --load-bytes-per-hour: one smallest phase both ways at least, a pebibyte at most. */
   loadBytesPerHour: { min: 2_000_000, max: 2 ** 50 },
   /**
-   * --workers: the data plane in the HTTP process (0), in one process of its own (1), or in that
-   * many processes, one per core at most (2 or more; see DEFAULTS.dataPlane).
+   * --workers: the data plane in the HTTP process (0) or in one process of its own (1); never
+   * more than one plane per host (see DEFAULTS.dataPlane).
    */
-  workers: { min: 0, max: 16 },
+  workers: { min: 0, max: 1 },
 } as const;
 
 /** A TURN transport to the relay (RFC 5766, RFC 6062; TLS: RFC 5766 section 2.1). */

@@ -180,8 +180,10 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
     '--workers': async () => {
       expect((await serveOf(['--workers', '0'])).workers).toBe(0);
       expect((await serveOf([])).workers).toBe(DEFAULTS.dataPlane.workers);
-      expect((await serveOf(['--workers', '2'])).workers).toBe(2);
-      await expect(serveOf(['--workers', '17'])).rejects.toThrow(/--workers must be an integer 0\.\.16/);
+      expect((await serveOf(['--workers', '1'])).workers).toBe(1);
+      // One data plane per host: more is refused, naming the way to scale.
+      await expect(serveOf(['--workers', '2'])).rejects.toThrow(/--workers must be 0 or 1, not "2": .*edges of a hub/);
+      await expect(serveOf(['--workers', 'x'])).rejects.toThrow(/--workers must be an integer/);
     },
     '--data-path': async () => {
       expect((await serveOf([])).dataPath).toBe('auto');

@@ -195,8 +195,8 @@ describe("startNativeLoopSampler (the UDP addon's timer)", () => {
   });
 
   it("counts the datagrams' longest wait at each tick, as a stretch that ended when that datagram was handled", async () => {
-    const rx = NativeUdpSocket.bind(4, '127.0.0.1', 0, false, 1 << 16);
-    const tx = NativeUdpSocket.bind(4, '127.0.0.1', 0, false, 1 << 16);
+    const rx = NativeUdpSocket.bind(4, '127.0.0.1', 0, 1 << 16);
+    const tx = NativeUdpSocket.bind(4, '127.0.0.1', 0, 1 << 16);
     let heard = 0;
     rx.start(
       () => void heard++,
@@ -276,8 +276,8 @@ describe("startNativeLoopSampler (the UDP addon's timer)", () => {
   });
 
   it('counts the whole stretch when a callback of the poll ran past the due time', async () => {
-    const rx = NativeUdpSocket.bind(4, '127.0.0.1', 0, false, 1 << 16);
-    const tx = NativeUdpSocket.bind(4, '127.0.0.1', 0, false, 1 << 16);
+    const rx = NativeUdpSocket.bind(4, '127.0.0.1', 0, 1 << 16);
+    const tx = NativeUdpSocket.bind(4, '127.0.0.1', 0, 1 << 16);
     let heldFrom = 0;
     rx.start(
       () => void (heldFrom = holdLoop(300)),

@@ -20,19 +20,17 @@ const quotas = {
 describe('--relay-ports smaller than --max-allocations', () => {
   it('is lowered to the ports at start, in one line; left alone when the ports suffice or the OS picks them', () => {
     const lines: string[] = [];
-    const lowered = relayQuotas({ quotas, relayPortRange: { min: 40000, max: 40499 }, workers: 1 }, (l) => lines.push(l));
+    const lowered = relayQuotas({ quotas, relayPortRange: { min: 40000, max: 40499 } }, (l) => lines.push(l));
     expect(lowered).toEqual({ ...quotas, maxAllocationsTotal: 500 });
     expect(lines).toEqual(['--max-allocations 1000 is more than the 500 relay ports pages allocate in (--relay-ports 40000-40499): lowered to 500']);
-    // Several planes: pages allocate in the first plane's share.
-    expect(relayQuotas({ quotas, relayPortRange: { min: 40000, max: 40499 }, workers: 2 }, () => undefined).maxAllocationsTotal).toBe(250);
     const quiet: string[] = [];
-    expect(relayQuotas({ quotas, relayPortRange: { min: 49152, max: 65535 }, workers: 1 }, (l) => quiet.push(l))).toBe(quotas);
-    expect(relayQuotas({ quotas, relayPortRange: { min: 0, max: 0 }, workers: 1 }, (l) => quiet.push(l))).toBe(quotas);
+    expect(relayQuotas({ quotas, relayPortRange: { min: 49152, max: 65535 } }, (l) => quiet.push(l))).toBe(quotas);
+    expect(relayQuotas({ quotas, relayPortRange: { min: 0, max: 0 } }, (l) => quiet.push(l))).toBe(quotas);
     expect(quiet).toEqual([]);
   });
 
   it('leaves the doors working within the ports: four networks hold half, a newcomer is served, nothing is refused for want of a port', () => {
-    const lowered = relayQuotas({ quotas, relayPortRange: { min: 40000, max: 40499 }, workers: 1 }, () => undefined);
+    const lowered = relayQuotas({ quotas, relayPortRange: { min: 40000, max: 40499 } }, () => undefined);
     const h = makeHarness({ quotas: lowered, portAllocator: randomPortAllocator(40000, 40499, mulberry32(3)) });
     for (let n = 1; n <= 4; n++) expect(allocateUntilRefused(h, `198.51.100.${n}`, 1000)).toEqual({ granted: 62, refusal: 486 });
     expect(allocateUntilRefused(h, '203.0.113.1', 8)).toEqual({ granted: 8, refusal: undefined });

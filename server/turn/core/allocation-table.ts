@@ -166,24 +166,13 @@ export class AllocationTable {
     if (isReflectorUsername(a.username)) this.reflectorHeld--;
     else this.door.release(a.client.ip);
     const lived = a.state === 'active';
-    if (lived || a.state === 'lent') {
+    if (lived) {
       this.portsInUse[a.family].delete(a.relayPort);
       if (this.ownRelayKeys.get(a.relayKey) === a) this.ownRelayKeys.delete(a.relayKey);
       this.ownGeneration++;
     }
     a.close();
     return lived;
-  }
-
-  /** The allocation lent to another plane whose relayed port is `port` of `family`, if any. */
-  lentAt(family: IpFamily, port: number): Allocation | undefined {
-    for (const a of this.byId.values()) if (a.state === 'lent' && a.family === family && a.relayPort === port) return a;
-    return undefined;
-  }
-
-  /** Every allocation lent to plane `plane`. */
-  lentTo(plane: number): Allocation[] {
-    return [...this.byId.values()].filter((a) => a.state === 'lent' && a.lentTo === plane);
   }
 
   /** A port held for a reservation that can no longer be used (its bind failed). */
@@ -235,7 +224,6 @@ export class AllocationTable {
     }
     const due: Allocation[] = [];
     for (const a of this.byClient.values()) {
-      if (a.state === 'lent') continue; // another plane's to end
       if (a.expiresAtMs <= nowMs) {
         due.push(a);
         continue;

@@ -142,12 +142,8 @@ export interface Reservation {
   readonly owner: { readonly clientKey: string; readonly username: string; readonly ip: string };
 }
 
-/**
- * 'opening' until the relay socket is bound, 'active' while relaying, 'closed' once deleted;
- * 'lent' once moved to another plane's relay (move.ts): it relays nothing here, and its port and
- * counts stay held until that plane says it ended.
- */
-export type AllocationState = 'opening' | 'active' | 'lent' | 'closed';
+/** 'opening' until the relay socket is bound, 'active' while relaying, 'closed' once deleted. */
+export type AllocationState = 'opening' | 'active' | 'closed';
 
 /** The fields an Allocate request decides once (RFC 8656 §7.2). */
 type Decided =
@@ -167,13 +163,13 @@ type Decided =
 
 /** What an Allocate request decided (RFC 8656 §7.2), before the relay socket exists. */
 export type AllocationInit = Pick<Allocation, Decided> & {
-  /** The Allocate request waiting for its relay socket to bind (null: an allocation moved in, its socket bound already). */
-  readonly request: StunMessage | null;
+  /** The Allocate request waiting for its relay socket to bind. */
+  readonly request: StunMessage;
   readonly lifetimeS: number;
 };
 
 /** The fields that change over an allocation's life: read-only to callers, written only by its verbs (retryBind, activate, refresh, close). */
-type Life = 'state' | 'lentTo' | 'relayPort' | 'relayKey' | 'lifetimeS' | 'expiresAtMs' | 'bindAttempts' | 'pendingRequest' | 'allocateResponse';
+type Life = 'state' | 'relayPort' | 'relayKey' | 'lifetimeS' | 'expiresAtMs' | 'bindAttempts' | 'pendingRequest' | 'allocateResponse';
 
 /** RFC 8656 §2.2: one allocation, identified by the client's 5-tuple. */
 export class Allocation {
@@ -196,8 +192,6 @@ export class Allocation {
   readonly toPeer: TokenBucket;
   readonly toClient: TokenBucket;
   readonly state: AllocationState = 'opening';
-  /** The plane it was lent to ('lent'), else -1. */
-  readonly lentTo: number = -1;
   /** The relayed port once active, else 0. */
   readonly relayPort: number = 0;
   /** `${relayIp}|${relayPort}` once active. */
@@ -272,27 +266,6 @@ export class Allocation {
   refresh(lifetimeS: number, nowMs: number): void {
     this.life.lifetimeS = lifetimeS;
     this.life.expiresAtMs = nowMs + lifetimeS * 1000;
-  }
-
-  /** Moved to another plane's relay: nothing relays here, and it never expires here (that plane ends it). */
-  lend(plane: number): void {
-    const life = this.life;
-    life.state = 'lent';
-    life.lentTo = plane;
-    life.expiresAtMs = Number.POSITIVE_INFINITY;
-    this.permissions.clear();
-    this.channels.clear();
-    this.channelsByPeer.clear();
-  }
-
-  /** Moved in from another plane: its lifetime is what was left of it there. */
-  expireIn(lifetimeLeftMs: number, nowMs: number): void {
-    this.life.expiresAtMs = nowMs + lifetimeLeftMs;
-  }
-
-  /** Each permission and channel, for a move to another plane (move.ts). */
-  entries(): { permissions: readonly Permission[]; channels: readonly ChannelBinding[] } {
-    return { permissions: [...this.permissions.values()], channels: [...this.channels.values()] };
   }
 
   /** Deleted: nothing relays any more. */

@@ -38,7 +38,7 @@ export interface CoreContext extends EndpointJudge {
   malformed(stats: ListenerStats, reason: MalformedReason): Action;
   /** Adds a timer action when `atMs` is earlier than the one already scheduled. */
   schedule(atMs: number, out: Action[]): void;
-  /** Whether `peerKey` (`ip|port`) is a relayed address of ours or of another plane: reached only as a relay pair (relay-pairs.ts). */
+  /** Whether `peerKey` (`ip|port`) is a relayed address of ours: reached only as a relay pair (relay-pairs.ts). */
   isRelayAddress(peerKey: string): boolean;
   /** Deletes an allocation: close-relay and log actions. */
   deleteAllocation(a: Allocation, reason: DeletionReason, nowMs: number): Action[];

@@ -152,10 +152,7 @@ export function channelBind(ctx: CoreContext, req: AuthedRequest, nowMs: number)
   const expiresAtMs = nowMs + ctx.cfg.timers.channelLifetimeS * 1000;
   if (byNumber) byNumber.refresh(perm, expiresAtMs);
   else a.bindChannel(channel, c.ipText, c.addr.port, peerKey, perm, expiresAtMs);
-  const out: Action[] = [
-    { kind: 'send-client', client: req.client, data: successResponse(req.msg, req.sec, ctx.cfg.software, () => undefined) },
-    { kind: 'channel-bound', relayId: a.id, ip: c.ipText, port: c.addr.port },
-  ];
+  const out: Action[] = [{ kind: 'send-client', client: req.client, data: successResponse(req.msg, req.sec, ctx.cfg.software, () => undefined) }];
   ctx.schedule(perm.expiresAtMs, out);
   return out;
 }
@@ -213,7 +210,7 @@ export function fastTaken(ctx: CoreContext, b: ChannelBinding, ssrc: number, d: 
   const a = b.alloc;
   const stats = a.client.listener.stats;
   const arrival = (atMs: number): number => (ctx.witnesses.ownClock ? atMs : nowMs);
-  // Drained as its allocation ends (deleted, or lent to another plane): its witness is retired already, and is not made again.
+  // Drained as its allocation ends (deleted): its witness is retired already, and is not made again.
   const witnessed = a.state === 'active';
   a.toPeer.take(d.dataBytes, nowMs);
   stats.packetsToPeer++;

@@ -63,7 +63,7 @@ export type DropReason =
   | 'peer-no-permission'
   // both directions
   | 'peer-not-allowed'
-  // a relayed address of ours (or another plane's) that is no relay pair of this allocation (relay-pairs.ts)
+  // a relayed address of ours that is no relay pair of this allocation (relay-pairs.ts)
   | 'peer-other-test'
   | 'bandwidth'
   // indications other than Send, responses: a server never expects them
@@ -87,5 +87,4 @@ export type DropReason =
 export type DropActionReason = DropReason | `malformed:${MalformedReason}`;
 
 /** Why an allocation ended (log field). */
-/** 'moved-ended': an allocation lent to another data plane ended there (move.ts). */
-export type DeletionReason = 'expired' | 'refresh-lifetime-0' | 'connection-closed' | 'relay-bind-failed' | 'moved-ended';
+export type DeletionReason = 'expired' | 'refresh-lifetime-0' | 'connection-closed' | 'relay-bind-failed';

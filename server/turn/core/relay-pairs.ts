@@ -13,12 +13,6 @@
  * Anything else to or from a relayed address of ours is dropped and counted (`peer-other-test`),
  * and a ChannelBind that can never carry data (two pages' allocations of different credentials)
  * is refused (403).
- *
- * `serve --workers N`: another plane's relayed address (`sibling`) is a peer of this relay too.
- * Its allocation is not known here, so the pair is judged on the plane that registered it: a
- * reflector allocation here reaches a sibling only as registered; a page's allocation here
- * reaches one only on the first plane, where pages' allocations open (the sibling's own plane then
- * judges the datagram as it arrives: only its reflector allocations, as registered, take it).
  */
 import { isReflectorUsername } from '../credentials.js';
 
@@ -32,12 +26,6 @@ export class RelayPairs {
   private gen = 0;
   /** Reflector username -> the page's relayed addresses (`ip|port`) it may exchange data with, counted (a session may register one twice). */
   private readonly pairs = new Map<string, Map<string, number>>();
-  /** Other planes' open relayed addresses (`ip|port`), counted. */
-  private readonly siblings = new Map<string, number>();
-
-  /** `pagesOpenHere`: this relay holds the listeners pages allocate on (one plane, or the first of several). */
-  constructor(private readonly pagesOpenHere: boolean) {}
-
   /** Moves whenever a decision may change. */
   get generation(): number {
     return this.gen;
@@ -66,44 +54,20 @@ export class RelayPairs {
     };
   }
 
-  /** Another plane's relayed address `peerKey` is open; returns an idempotent undo (it closed). */
-  sibling(peerKey: string): () => void {
-    this.siblings.set(peerKey, (this.siblings.get(peerKey) ?? 0) + 1);
-    this.gen++;
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      const n = (this.siblings.get(peerKey) ?? 1) - 1;
-      if (n > 0) this.siblings.set(peerKey, n);
-      else this.siblings.delete(peerKey);
-      this.gen++;
-    };
-  }
-
-  isSibling(peerKey: string): boolean {
-    return this.siblings.has(peerKey);
-  }
-
-  /** Registered pairs and siblings held (tests check that a session's end releases its pairs). */
-  get size(): { pairs: number; siblings: number } {
+  /** Registered pairs held (tests check that a session's end releases its pairs). */
+  get size(): number {
     let pairs = 0;
     for (const keys of this.pairs.values()) pairs += keys.size;
-    return { pairs, siblings: this.siblings.size };
+    return pairs;
   }
 
   private paired(reflector: string, peerKey: string): boolean {
     return isReflectorUsername(reflector) && this.pairs.get(reflector)?.has(peerKey) === true;
   }
 
-  /**
-   * Whether allocation `a` may exchange data with relayed address `peerKey`: `b`, the allocation
-   * there when it is this relay's, else undefined (another plane's).
-   */
-  allowed(a: PairEnd, peerKey: string, b: PairEnd | undefined): boolean {
-    if (b !== undefined) return a.username === b.username || this.paired(a.username, peerKey) || this.paired(b.username, a.relayKey);
-    if (isReflectorUsername(a.username)) return this.paired(a.username, peerKey);
-    return this.pagesOpenHere;
+  /** Whether allocation `a` may exchange data with relayed address `peerKey`, where allocation `b` is. */
+  allowed(a: PairEnd, peerKey: string, b: PairEnd): boolean {
+    return a.username === b.username || this.paired(a.username, peerKey) || this.paired(b.username, a.relayKey);
   }
 
   /**

@@ -36,11 +36,9 @@ import type { AuthedRequest, CoreContext } from './context.js';
 import { NonceIssuer } from './nonce.js';
 import { RelayPairs } from './relay-pairs.js';
 import * as peers from './peers.js';
-import * as move from './move.js';
-import type { MovedAllocation } from '../../common/data-plane.js';
 import type { DeletionReason, DropReason, MalformedReason, RefusalReason } from './reasons.js';
 import { IndicationIds, errorResponse, successResponse } from './respond.js';
-import { DEFAULT_WITNESS_LIMITS, type Action, type ClientTuple, type CoreConfig, type FastDatagram, type ListenerInfo } from './types.js';
+import { DEFAULT_WITNESS_LIMITS, type Action, type ClientTuple, type CoreConfig, type FastDatagram } from './types.js';
 import { WitnessBook, type WitnessCensus } from '../witness/book.js';
 import type { RelayWitness } from '../../../src/protocol/wire.js';
 
@@ -53,7 +51,7 @@ class CoreServices implements CoreContext {
   private timerAtMs = Number.POSITIVE_INFINITY;
 
   constructor(readonly cfg: Readonly<CoreConfig>) {
-    this.pairs = new RelayPairs(cfg.pagesOpenHere ?? true);
+    this.pairs = new RelayPairs();
     this.allocations = new AllocationTable(cfg.quotas, cfg.random);
     this.ids = new IndicationIds(cfg.random(12));
     this.witnesses = new WitnessBook(cfg.witness ?? DEFAULT_WITNESS_LIMITS, cfg.arrivalClock ?? null);
@@ -66,18 +64,18 @@ class CoreServices implements CoreContext {
 
   /**
    * Exact-endpoint decision when data is relayed between allocation `a` and a peer: a relayed
-   * address of ours (or another plane's) only as a relay pair (relay-pairs.ts), whatever a CIDR
+   * address of ours only as a relay pair (relay-pairs.ts), whatever a CIDR
    * says; anything else by an operator CIDR or a registered endpoint.
    */
   endpointAllowed(a: Allocation, perm: Permission, ipText: string, port: number, peerKey: string): boolean {
     const b = this.allocations.ownRelayAt(peerKey);
-    if (b !== undefined || this.pairs.isSibling(peerKey)) return this.pairs.allowed(a, peerKey, b);
+    if (b !== undefined) return this.pairs.allowed(a, peerKey, b);
     return perm.cidrAllowed || this.cfg.peerPolicy.endpointRegistered(ipText, port);
   }
 
-  /** Whether `peerKey` is a relayed address of ours or of another plane (a refused datagram to it is `peer-other-test`). */
+  /** Whether `peerKey` is a relayed address of ours (a refused datagram to it is `peer-other-test`). */
   isRelayAddress(peerKey: string): boolean {
-    return this.allocations.ownRelayAt(peerKey) !== undefined || this.pairs.isSibling(peerKey);
+    return this.allocations.ownRelayAt(peerKey) !== undefined;
   }
 
   indicationTid(): Buffer {
@@ -167,13 +165,8 @@ export class TurnCore {
     return this.ctx.pairs.allow(reflectorUsername, `${ip}|${port}`);
   }
 
-  /** Another plane's relayed address `ip`:`port` (canonical) is open: reached only as a relay pair. Returns an idempotent undo (it closed). */
-  siblingRelay(ip: string, port: number): () => void {
-    return this.ctx.pairs.sibling(`${ip}|${port}`);
-  }
-
-  /** Relay pairs registered and other planes' relayed addresses known (tests check that they are released). */
-  get relayPairCensus(): { pairs: number; siblings: number } {
+  /** Relay pairs registered (tests check that they are released). */
+  get relayPairCensus(): number {
     return this.ctx.pairs.size;
   }
 
@@ -350,32 +343,6 @@ export class TurnCore {
     for (const a of due) out.push(...this.ctx.deleteAllocation(a, 'expired', nowMs));
     this.ctx.schedule(nextMs, out);
     return out;
-  }
-
-  /** The active UDP allocation on `relayId`, written down for another plane's relay (move.ts); null when there is none. */
-  exportAllocation(relayId: number, nowMs: number): MovedAllocation | null {
-    return move.exportAllocation(this.ctx, relayId, nowMs);
-  }
-
-  /** The allocation on `relayId` went to another plane: it relays nothing here; its port and counts stay held until `settleLent`. */
-  lendAllocation(relayId: number, plane: number, nowMs: number): Action[] {
-    return move.lendAllocation(this.ctx, relayId, plane, nowMs);
-  }
-
-  /** The allocation lent to `plane` at `port` of `family` ended there (null: every one lent to it, that plane stopped). */
-  settleLent(plane: number, at: { family: 4 | 6; port: number } | null, nowMs: number): Action[] {
-    return at === null ? move.settleAllLent(this.ctx, plane, nowMs) : move.settleLent(this.ctx, at.family, at.port, nowMs);
-  }
-
-  /** Takes in another plane's allocation on `listener`, its relay socket bound on `m.relayPort` already. */
-  adoptAllocation(m: MovedAllocation, listener: ListenerInfo, nowMs: number): { relayId: number; actions: Action[] } {
-    return move.adoptAllocation(this.ctx, m, listener, nowMs);
-  }
-
-  /** Deletes the allocation on `relayId` (one moved in whose first plane stopped). */
-  dropAllocation(relayId: number, nowMs: number): Action[] {
-    const a = this.ctx.allocations.byRelayId(relayId);
-    return a === undefined ? [] : this.ctx.deleteAllocation(a, 'moved-ended', nowMs);
   }
 
   /** Counts undecodable input from `client` (also used by the stream transport's framer). */

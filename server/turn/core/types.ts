@@ -117,12 +117,6 @@ export interface CoreConfig {
    * IPDV); read only for RTP. Default: the `nowMs` argument (the transport passes performance.now).
    */
   arrivalClock?: () => number;
-  /**
-   * This relay holds the listeners pages allocate on: one plane, or the first of `serve --workers
-   * N` (relay-pairs.ts: another plane's relayed address is reached from a page's allocation only
-   * here). Default true.
-   */
-  pagesOpenHere?: boolean;
 }
 
 /** Sized in src/protocol/defaults.ts (CONSTANTS.relayWitness). */
@@ -149,8 +143,6 @@ export type Action =
   /** Bind a UDP relay socket (port 0 = ephemeral) and report relayOpened / relayOpenFailed. */
   | { readonly kind: 'open-relay'; readonly relayId: number; readonly family: IpFamily; readonly ip: string; readonly port: number }
   | { readonly kind: 'close-relay'; readonly relayId: number }
-  /** A ChannelBind for peer `ip`:`port` succeeded on relay socket `relayId` (the first plane may move the allocation to that peer's plane). */
-  | { readonly kind: 'channel-bound'; readonly relayId: number; readonly ip: string; readonly port: number }
   /** Call onTimer() at (or soon after) this time. */
   | { readonly kind: 'timer'; readonly atMs: number }
   /** Input dropped on purpose; already counted. */

@@ -16,7 +16,7 @@ import type { FastDatagram } from '../core/types.js';
 
 /** The addon's functions (./native/udp.c). */
 interface UdpAddon {
-  open(family: 4 | 6, address: string, port: number, reuseAddr: boolean, bufferBytes: number): [UdpHandle, number];
+  open(family: 4 | 6, address: string, port: number, bufferBytes: number): [UdpHandle, number];
   start(handle: UdpHandle, onMessage: (msg: Buffer, address: string, port: number, tos: number) => void, onError: (code: string) => void): void;
   connect(handle: UdpHandle, ip: string, port: number): void;
   disconnect(handle: UdpHandle): void;
@@ -272,16 +272,12 @@ export class NativeUdpSocket implements FastSocket {
     readonly port: number,
   ) {}
 
-  /**
-   * Binds `address`:`port` (0: any free port). `reuseAddr`: SO_REUSEADDR, so that another data
-   * plane can bind a socket connected to one client beside it. Throws the bind's error with its
-   * `code` (EADDRINUSE, EADDRNOTAVAIL, ...).
-   */
-  static bind(family: 4 | 6, address: string, port: number, reuseAddr: boolean, bufferBytes: number): NativeUdpSocket {
+  /** Binds `address`:`port` (0: any free port). Throws the bind's error with its `code` (EADDRINUSE, EADDRNOTAVAIL, ...). */
+  static bind(family: 4 | 6, address: string, port: number, bufferBytes: number): NativeUdpSocket {
     const udp = nativeUdp();
     let opened: [UdpHandle, number];
     try {
-      opened = udp.open(family, address, port, reuseAddr, bufferBytes);
+      opened = udp.open(family, address, port, bufferBytes);
     } catch (err) {
       // The address and port beside the code, as Node's own bind errors carry them.
       if (err instanceof Error && 'code' in err) Object.assign(err, { address, port });

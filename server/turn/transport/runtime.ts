@@ -26,7 +26,6 @@ import { CONSTANTS } from '../../../src/protocol/defaults.js';
 import { StreamWriter, WriteBudget } from './stream-writer.js';
 import { Method } from '../codec/constants.js';
 import { canonicalIp } from '../../../src/protocol/ip.js';
-import type { MovedAllocation } from '../../common/data-plane.js';
 
 /** A stream (TCP or TLS) client connection. */
 export interface StreamConnection {
@@ -45,25 +44,6 @@ export interface StreamBacklogLimits {
 /** Takes a datagram the relay sends to a peer in this process, from relayed address `fromIp`:`fromPort`. */
 export type LocalDelivery = (data: Buffer, fromIp: string, fromPort: number) => void;
 
-/**
- * `serve --workers N` with a relay in every plane (../core/move.ts): how this plane's relay reaches
- * the others. The first plane asks `ownerOf` and `move`; another plane calls `returned`.
- */
-export interface PlaneLinks {
-  /** This relay's plane. */
-  readonly index: number;
-  /** The plane whose session is the peer `ip`:`port` (an endpoint it granted, or a relayed address it announced); null: none other. */
-  ownerOf(ip: string, port: number): number | null;
-  /** Hands an allocation to plane `to`: whether it took it. */
-  move(to: number, m: MovedAllocation): Promise<boolean>;
-  /** An allocation moved in here ended: its port goes back to the first plane. */
-  returned(family: 4 | 6, port: number): void;
-  /** A relayed address of this relay opened or closed (the other planes' relays may relay to it while it is open). */
-  announce(ip: string, port: number, open: boolean): void;
-  /** The listener an allocation moved in here is counted under (its public address and port). */
-  listener(address: string, port: number): ListenerInfo;
-}
-
 /** A peer in this process, attached to the relay (RelayRuntime.attachLocalPeer). */
 export interface LocalPeerHandle {
   /**
@@ -80,12 +60,6 @@ export interface LocalPeerHandle {
 
 export class RelayRuntime {
   private readonly udpSockets: (RelayUdpSocket | undefined)[] = [];
-  /** Client sockets connected to their one client (allocations moved in from the first plane), by listener id: they send without an address. */
-  private readonly connectedClient = new Set<number>();
-  /** Allocations moved in: their client socket's listener id and their relayed port (given back when they end). */
-  private readonly adopted = new Map<number, { listenerId: number; family: 4 | 6; port: number }>();
-  /** Relay sockets whose move to another plane was decided (asked, or not to be asked again). */
-  private readonly moveDecided = new Set<number>();
   private readonly relaySockets = new Map<number, RelayUdpSocket>();
   /** Relay sockets being bound, by relay id. */
   private readonly opening = new Set<number>();
@@ -127,8 +101,6 @@ export class RelayRuntime {
     readonly now: () => number,
     private readonly log: LogLimiter,
     private readonly backlog: StreamBacklogLimits = CONSTANTS.relayStreamBacklog,
-    /** The other planes' relays; null: this relay is the only one. */
-    private readonly planes: PlaneLinks | null = null,
     /** The UDP sockets' kind (./udp-listener.ts): native, or dgram on the portable data path. */
     private readonly udpKind: UdpKind = 'native',
   ) {
@@ -380,7 +352,7 @@ export class RelayRuntime {
       const id = client.listener.id;
       const socket = this.udpSockets[id];
       if (socket === undefined) return;
-      const failed = socket.send(data, this.connectedClient.has(id) ? null : client.ip, client.port, 0, data.length, tos);
+      const failed = socket.send(data, client.ip, client.port, 0, data.length, tos);
       if (failed !== null) ListenerStats.sendFailed(client.listener.stats, failed);
       return;
     }
@@ -405,9 +377,6 @@ export class RelayRuntime {
         case 'close-relay':
           this.closeRelay(a.relayId);
           break;
-        case 'channel-bound':
-          if (this.planes?.index === 0 && !this.moveDecided.has(a.relayId)) this.considerMove(a.relayId, a.ip, a.port);
-          break;
         case 'timer':
           this.arm(a.atMs);
           break;
@@ -423,8 +392,7 @@ export class RelayRuntime {
   private openRelay(relayId: number, ip: string, port: number): void {
     if (this.closed) return;
     this.opening.add(relayId);
-    // The first of several planes: another plane binds this port too when the allocation moves there (../core/move.ts).
-    bindUdp(this.udpKind, ip, port, this.planes?.index === 0, false).then(
+    bindUdp(this.udpKind, ip, port).then(
       (s) => {
         this.opening.delete(relayId);
         if (this.cancelled.delete(relayId) || this.closed) {
@@ -450,7 +418,6 @@ export class RelayRuntime {
     const bound = { ip: canonical, port: s.port, key: canonical + '|' + s.port };
     this.relayKeyOf.set(relayId, bound);
     this.relayAt.set(bound.key, relayId);
-    this.planes?.announce(bound.ip, bound.port, true);
     // Last peer key, cached: a relay socket talks to one peer almost always.
     let lastPort = -1;
     let lastAddress = '';
@@ -471,92 +438,10 @@ export class RelayRuntime {
     );
   }
 
-  /**
-   * The first plane: the allocation on `relayId` bound a channel to a peer at `ip`:`port`; when
-   * that peer is another plane's, the allocation moves there (../core/move.ts). Decided once per
-   * allocation, at its first channel to another plane's peer; until that plane answers it keeps
-   * relaying here. A channel, not the first Send indication: a WebRTC client asks for the channel
-   * with its first Send indication, and a move written down before the channel existed would
-   * leave it behind. A client that never binds a channel stays in the first plane.
-   */
-  private considerMove(relayId: number, ip: string, port: number): void {
-    const planes = this.planes;
-    if (planes === null) return;
-    const to = planes.ownerOf(ip, port);
-    if (to === null || to === planes.index) return;
-    this.moveDecided.add(relayId);
-    const m = this.core.exportAllocation(relayId, this.now());
-    if (m === null) return;
-    planes.move(to, m).then(
-      (ok) => {
-        if (ok) this.execute(this.core.lendAllocation(relayId, to, this.now()));
-      },
-      (err: unknown) => this.log.log('warn', { err: err instanceof Error ? err.message : String(err), relayId, to }, 'TURN allocation could not move'),
-    );
-  }
-
-  /** The first plane: the allocation lent to `plane` at `at` ended there (null: every one, that plane stopped). */
-  settleLent(plane: number, at: { family: 4 | 6; port: number } | null): void {
-    this.execute(this.core.settleLent(plane, at, this.now()));
-  }
-
-  /**
-   * Another plane: takes in the first plane's allocation `m`. Binds its relayed address, and a
-   * socket on its listener's address and port connected to its client, each beside the first
-   * plane's socket (SO_REUSEADDR on both); Linux delivers a datagram to the socket that matches
-   * it best, and a socket connected to the sender matches better than one that is not. Then takes
-   * its state into the core. False when a bind failed.
-   */
-  async adopt(m: MovedAllocation): Promise<boolean> {
-    if (this.closed || this.planes === null) return false;
-    const family = m.family;
-    let relay: RelayUdpSocket | null = null;
-    let client: RelayUdpSocket | null = null;
-    try {
-      relay = await bindUdp(this.udpKind, m.relayIp, m.relayPort, true, false);
-      client = await bindUdp(this.udpKind, m.listenerAddress, m.listenerPort, true, false);
-      const failed = client.connect(m.clientIp, m.clientPort);
-      if (failed !== null) throw new Error(failed);
-    } catch (err) {
-      relay?.close();
-      client?.close();
-      this.log.log('warn', { err: (err as Error).message, relayed: `${m.relayIp}:${m.relayPort}` }, 'TURN allocation could not move in');
-      return false;
-    }
-    if (this.closed) {
-      relay.close();
-      client.close();
-      return false;
-    }
-    const listener = this.planes.listener(m.listenerAddress, m.listenerPort);
-    this.attachUdpListener(listener, client);
-    this.connectedClient.add(listener.id);
-    const { relayId, actions } = this.core.adoptAllocation(m, listener, this.now());
-    this.adopted.set(relayId, { listenerId: listener.id, family, port: m.relayPort });
-    this.wireRelay(relayId, relay, m.relayIp, m.relayPort);
-    this.execute(actions);
-    return true;
-  }
-
-  /** Another plane: the first plane stopped, so every allocation moved in from it ends here (their ports are its to give out again). */
-  dropAdopted(): void {
-    for (const relayId of [...this.adopted.keys()]) this.execute(this.core.dropAllocation(relayId, this.now()));
-  }
-
   private closeRelay(relayId: number): void {
     this.fast.endRelay(relayId);
-    this.moveDecided.delete(relayId);
-    const moved = this.adopted.get(relayId);
-    if (moved !== undefined) {
-      this.adopted.delete(relayId);
-      this.connectedClient.delete(moved.listenerId);
-      this.udpSockets[moved.listenerId]?.close();
-      this.udpSockets[moved.listenerId] = undefined;
-      this.planes?.returned(moved.family, moved.port);
-    }
     const bound = this.relayKeyOf.get(relayId);
     if (bound !== undefined && this.relayAt.get(bound.key) === relayId) this.relayAt.delete(bound.key);
-    if (bound !== undefined) this.planes?.announce(bound.ip, bound.port, false);
     this.relayKeyOf.delete(relayId);
     this.connectedTo.delete(relayId);
     this.multiPeer.delete(relayId);
@@ -604,10 +489,6 @@ export class RelayRuntime {
     this.connectedTo.clear();
     this.multiPeer.clear();
     this.pinnedPort.clear();
-    for (const { listenerId } of this.adopted.values()) this.udpSockets[listenerId]?.close();
-    this.adopted.clear();
-    this.connectedClient.clear();
-    this.moveDecided.clear();
     for (const c of this.streams.values()) c.socket.destroy();
     this.streams.clear();
   }

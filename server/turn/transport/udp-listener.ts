@@ -28,15 +28,12 @@ export interface RelayUdpSocket {
   readonly port: number;
   /** Starts reading: every datagram, with its sender and its traffic class (-1: not read); a receive error's code. */
   start(onMessage: (msg: Buffer, address: string, port: number, tos: number) => void, onError: (code: string) => void): void;
-  /**
-   * Connects to one peer (a client moved in from the first plane; a relayed address's one peer):
-   * null once connected, else why not (it stays as it was).
-   */
+  /** Connects to one peer (a relayed address's one peer): null once connected, else why not (it stays as it was). */
   connect(ip: string, port: number): string | null;
   /** Undoes `connect`. */
   disconnect(): void;
   /**
-   * Sends `data[offset, offset + length)` to `ip`:`port` (null: the connected client), with traffic
+   * Sends `data[offset, offset + length)` to `ip`:`port` (null: the connected peer), with traffic
    * class `tos` where the socket can (-1 or absent: its own); null when sent, else why not.
    */
   send(data: Buffer, ip: string | null, port: number, offset?: number, length?: number, tos?: number): SendFailure | null;
@@ -117,9 +114,9 @@ class DgramRelaySocket implements RelayUdpSocket {
   }
 }
 
-function bindDgram(host: string, port: number, shared: boolean): Promise<dgram.Socket> {
+function bindDgram(host: string, port: number): Promise<dgram.Socket> {
   const v6 = net.isIPv6(host);
-  const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, lookup: literalLookup(v6 ? 6 : 4), reuseAddr: shared });
+  const socket = dgram.createSocket({ type: v6 ? 'udp6' : 'udp4', ipv6Only: v6, lookup: literalLookup(v6 ? 6 : 4) });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);
     socket.bind({ address: host, port, exclusive: true }, () => {
@@ -131,30 +128,9 @@ function bindDgram(host: string, port: number, shared: boolean): Promise<dgram.S
   });
 }
 
-/** The port a socket of `kind` binds at `host`:`port` without SO_REUSEADDR (the bind's error when another holds it), closed again. */
-async function boundAlone(kind: UdpKind, host: string, port: number): Promise<number> {
-  if (kind === 'native') {
-    const alone = NativeUdpSocket.bind(net.isIPv6(host) ? 6 : 4, host, port, false, 0);
-    alone.close();
-    return alone.port;
-  }
-  const alone = await bindDgram(host, port, false);
-  const bound = alone.address().port;
-  await new Promise<void>((resolve) => alone.close(resolve));
-  return bound;
-}
-
-/**
- * Binds `host`:`port` on a socket of `kind`. `shared`: with SO_REUSEADDR, so that another data
- * plane of this server can bind a socket connected to one client beside it (./runtime.ts
- * `adopt`); for a listener, the port is first bound without it for a moment, so a port another
- * program holds still fails here (and port 0 becomes a port nobody holds). Rejects with the
- * bind's error (its `code`: EADDRINUSE, ...).
- */
-export async function bindUdp(kind: UdpKind, host: string, port: number, shared = false, probeAlone = shared): Promise<RelayUdpSocket> {
+/** Binds `host`:`port` on a socket of `kind`. Rejects with the bind's error (its `code`: EADDRINUSE, ...). */
+export async function bindUdp(kind: UdpKind, host: string, port: number): Promise<RelayUdpSocket> {
   const family = net.isIPv6(host) ? 6 : 4;
-  // Port 0 too: the OS would give a shared socket a port another shared socket holds.
-  if (probeAlone) port = await boundAlone(kind, host, port);
-  if (kind === 'dgram') return new DgramRelaySocket(await bindDgram(host, port, shared));
-  return new NativeRelaySocket(NativeUdpSocket.bind(family, host, port, shared, UDP_SOCKET_BUFFER_BYTES));
+  if (kind === 'dgram') return new DgramRelaySocket(await bindDgram(host, port));
+  return new NativeRelaySocket(NativeUdpSocket.bind(family, host, port, UDP_SOCKET_BUFFER_BYTES));
 }

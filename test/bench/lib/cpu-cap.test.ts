@@ -165,29 +165,6 @@ describe('createCpuCap on this machine: a real cgroup made and removed', () => {
     }
     expect(existsSync(cap.dir)).toBe(false);
   });
-
-  it("makes a cap inside another (the capacity bench's two cores: one per data plane in a cap of both), children removed first", async () => {
-    const r = createCpuCap({ name: `callprobe-test-outer-${process.pid}`, pctOfCore: 40, env: {} });
-    if (!r.ok) {
-      expect(['not-root', 'no-cpu-controller', 'not-writable']).toContain(r.reason);
-      return;
-    }
-    const outer = r.cap;
-    try {
-      const inner = createCpuCap({ name: 'plane-1', pctOfCore: 20, parent: outer, env: {} });
-      if (!inner.ok) throw new Error(`a child cap could not be made: ${inner.detail}`);
-      expect(inner.cap.dir).toBe(`${outer.dir}/plane-1`);
-      const inside = execFileSync(inner.cap.wrap('/bin/cat'), ['/proc/self/cgroup'], { encoding: 'utf8' });
-      expect(inside).toContain(`${outer.dir.split('/').pop()}/plane-1`);
-      await inner.cap.remove();
-      expect(existsSync(inner.cap.dir)).toBe(false);
-      // The parent's own mount (if it made one) is still there until the parent goes.
-      expect(existsSync(outer.dir)).toBe(true);
-    } finally {
-      await outer.remove();
-    }
-    expect(existsSync(outer.dir)).toBe(false);
-  });
 });
 
 describe('startCpuHogs: bounded CPU-bound processes', () => {

@@ -1,10 +1,10 @@
 /**
  * Every series `/metrics` served before the exposition moved to prom-client is still served,
  * under its name, type and labels (./series-before.ts, recorded from the server of that time), so
- * dashboards and alerts built on them keep working: `callprobe serve` with one data plane and a
- * store holding a site's report, and with two data planes. The store's server also has the
- * site's series (computed from the store, not per scrape): its 90th percentiles among them. And
- * every query of the dashboard that ships (deploy/grafana/callprobe.json) names a metric they serve.
+ * dashboards and alerts built on them keep working: `callprobe serve` with its data plane and a
+ * store holding a site's report. The server also has the site's series (computed from the store,
+ * not per scrape): its 90th percentiles among them. And every query of the dashboard that ships
+ * (deploy/grafana/callprobe.json) names a metric they serve.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -90,7 +90,7 @@ function dashboardQueries(): Array<{ where: string; expr: string }> {
 describe.skipIf(why !== null)('/metrics keeps every series it had', () => {
   const dir = mkdtempSync(join(tmpdir(), 'callprobe-series-'));
   const servers: ServeProcess[] = [];
-  const metricsUrls: Record<keyof typeof SERIES_BEFORE, string> = { onePlaneWithStore: '', twoPlanes: '' };
+  const metricsUrls: Record<keyof typeof SERIES_BEFORE, string> = { onePlaneWithStore: '' };
 
   beforeAll(async () => {
     const db = join(dir, 'callprobe.db');
@@ -112,19 +112,15 @@ describe.skipIf(why !== null)('/metrics keeps every series it had', () => {
       alerts,
       JSON.stringify({ webhooks: [{ url: 'http://127.0.0.1:9/hook', format: 'json' }], rules: [{ metric: 'latency-rtt' }, { silentFor: '30m' }] }),
     );
-    const [one = 0, two = 0] = await freePorts(2);
+    const [one = 0] = await freePorts(1);
     metricsUrls.onePlaneWithStore = `http://127.0.0.1:${one}/metrics`;
-    metricsUrls.twoPlanes = `http://127.0.0.1:${two}/metrics`;
     servers.push(
-      ...(await Promise.all([
-        serveProcess({
-          turnPorts: 0,
-          db,
-          adminToken: TOKEN,
-          extra: ['--alerts', alerts, '--result-webhook', 'http://127.0.0.1:9/results', '--metrics-listen', `127.0.0.1:${one}`],
-        }),
-        serveProcess({ turnPorts: 0, extra: ['--workers', '2', '--metrics-listen', `127.0.0.1:${two}`] }),
-      ])),
+      await serveProcess({
+        turnPorts: 0,
+        db,
+        adminToken: TOKEN,
+        extra: ['--alerts', alerts, '--result-webhook', 'http://127.0.0.1:9/results', '--metrics-listen', `127.0.0.1:${one}`],
+      }),
     );
   }, 60_000);
 
@@ -133,9 +129,9 @@ describe.skipIf(why !== null)('/metrics keeps every series it had', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it.each(['onePlaneWithStore', 'twoPlanes'] as const)('%s: every family and series of before, under its name, type and labels', async (config) => {
+  it.each(['onePlaneWithStore'] as const)('%s: every family and series of before, under its name, type and labels', async (config) => {
     let text = '';
-    // The data planes' own figures come with their first answer to the HTTP process: awaited, not assumed.
+    // The data plane's own figures come with its first answer to the HTTP process: awaited, not assumed.
     await waitFor(
       async () => {
         text = await (await fetch(metricsUrls[config])).text();

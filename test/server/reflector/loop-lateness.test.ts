@@ -3,7 +3,7 @@
  * ticks: the clock is injected, nothing sleeps.
  */
 import { describe, expect, it } from 'vitest';
-import { joinLoopReadings, LoopLateness, shiftLoopReading, startLoopLateness } from '../../../server/reflector/loop-lateness.js';
+import { LoopLateness, startLoopLateness } from '../../../server/reflector/loop-lateness.js';
 
 const ticks = (l: LoopLateness, times: number[]): void => {
   for (const t of times) l.tick(t);
@@ -74,37 +74,5 @@ describe('startLoopLateness', () => {
     const s = startLoopLateness({ periodMs: 20, idlePeriodMs: 200, binMs: 200, bins: 10 });
     s.stop();
     expect(s.between(0, 0).bins).toEqual([]);
-  });
-});
-
-describe('two processes read as one (serve --workers 2)', () => {
-  it('moves a reading to another clock and joins two in time order, the latest kept', () => {
-    const relay = { binMs: 200, bins: [[1000, 3] as [number, number], [1400, 25]] as Array<[number, number]> };
-    // The relay's process started 250.25 ms before the session's: its times are 250.25 ms later there... here, earlier.
-    expect(shiftLoopReading(relay, -250.25)).toEqual({
-      binMs: 200,
-      bins: [
-        [749.8, 3],
-        [1149.8, 25],
-      ],
-    });
-    const own = { binMs: 200, bins: [[900, 1] as [number, number], [1200, 40]] as Array<[number, number]> };
-    expect(joinLoopReadings(own, shiftLoopReading(relay, -250.25))).toEqual({
-      binMs: 200,
-      bins: [
-        [749.8, 3],
-        [900, 1],
-        [1149.8, 25],
-        [1200, 40],
-      ],
-    });
-    // At most maxBins: the latest.
-    expect(joinLoopReadings(own, relay, 3).bins).toEqual([
-      [1000, 3],
-      [1200, 40],
-      [1400, 25],
-    ]);
-    // Different bin widths are not joined: the first is kept.
-    expect(joinLoopReadings(own, { binMs: 100, bins: [[5, 5]] })).toEqual(own);
   });
 });

@@ -6,8 +6,7 @@
  * of the same echo on this socket (the floors on docs/benchmarks/load-cost.md).
  *
  * What it does, and no more:
- * - opens a non-blocking UDP socket (IPv4, or IPv6 only), optionally with SO_REUSEADDR (another
- *   data plane binds a socket connected to one client beside it), with large socket buffers;
+ * - opens a non-blocking UDP socket (IPv4, or IPv6 only), with large socket buffers;
  * - on Node's own event loop (a uv_poll_t on the descriptor; no thread of its own), reads every
  *   waiting datagram with recvmmsg(2) and calls the JavaScript handler once per datagram with
  *   the bytes, the sender's address as text, its port and its traffic class (IP_RECVTOS,
@@ -18,8 +17,7 @@
  *   a datagram given a traffic class goes with sendmsg(2) and that class in its ancillary data
  *   (IP_TOS, IPV6_TCLASS), that datagram alone: the socket's own class stays 0, so one test's
  *   marks never reach another's datagrams or the relay's TURN answers;
- * - connects to one peer (a client moved in from another plane, a relayed address's one peer),
- *   disconnects, and closes;
+ * - connects to one peer (a relayed address's one peer), disconnects, and closes;
  * - notes how long each datagram waited between the kernel's receiving it (SO_TIMESTAMPNS, the
  *   wall clock) and its handler's call (the event loop was busy, or not yet awake, that long), and
  *   keeps the longest wait since it was last asked (`takeDatagramWaits`, at each tick of the data
@@ -286,19 +284,17 @@ static int address_args(napi_env env, udp_t *u, napi_value ipv, napi_value portv
   return 0;
 }
 
-/* open(family 4|6, address, port, reuseAddr, bufferBytes) -> [handle, boundPort] */
+/* open(family 4|6, address, port, bufferBytes) -> [handle, boundPort] */
 static napi_value Open(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
+  size_t argc = 4;
+  napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 5) return throw_type(env, "open(family, address, port, reuseAddr, bufferBytes)");
+  if (argc < 4) return throw_type(env, "open(family, address, port, bufferBytes)");
   uint32_t fam, port, bytes;
-  bool reuse;
   char ip[64];
   if (napi_get_value_uint32(env, argv[0], &fam) != napi_ok || (fam != 4 && fam != 6) || string_arg(env, argv[1], ip, sizeof ip) ||
-      napi_get_value_uint32(env, argv[2], &port) != napi_ok || port > 65535 || napi_get_value_bool(env, argv[3], &reuse) != napi_ok ||
-      napi_get_value_uint32(env, argv[4], &bytes) != napi_ok)
-    return throw_type(env, "open(family 4|6, address, port 0-65535, reuseAddr, bufferBytes)");
+      napi_get_value_uint32(env, argv[2], &port) != napi_ok || port > 65535 || napi_get_value_uint32(env, argv[3], &bytes) != napi_ok)
+    return throw_type(env, "open(family 4|6, address, port 0-65535, bufferBytes)");
   int family = fam == 4 ? AF_INET : AF_INET6;
   struct sockaddr_storage sa;
   socklen_t len;
@@ -307,11 +303,6 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   if (fd < 0) return throw_errno(env, errno, "socket");
   int one = 1, size = (int)bytes;
   if (family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-  if (reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one)) {
-    int e = errno;
-    close(fd);
-    return throw_errno(env, e, "SO_REUSEADDR");
-  }
   /* Each datagram's receive time, for its wait (note_wait); without it no wait is noted. */
   setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
   /* Each datagram's traffic class (received_tos); without it none is read (-1). */

@@ -73,7 +73,7 @@ afterEach(() => {
 });
 
 async function rig(): Promise<Rig> {
-  const relay = NativeUdpSocket.bind(4, '127.0.0.1', 0, false, 1 << 20);
+  const relay = NativeUdpSocket.bind(4, '127.0.0.1', 0, 1 << 20);
   const toJs: Buffer[] = [];
   relay.start(
     (msg) => toJs.push(Buffer.from(msg)),

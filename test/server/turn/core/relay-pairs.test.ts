@@ -85,33 +85,6 @@ describe('relay pairs (RFC 8656 §9: a relayed address of ours is a peer only wh
     // The session ended: the pair is gone.
     undo();
     expect(kinds(h.core.handleClient(h.client(51020), buildChannelData(0x4000, Buffer.from('late')), T0))).toEqual([]);
-    expect(h.core.relayPairCensus).toEqual({ pairs: 0, siblings: 0 });
-  });
-
-  it("judges another plane's relayed address where the pair is known (serve --workers N)", () => {
-    for (const first of [true, false]) {
-      const h = makeHarness({ pagesOpenHere: first });
-      const pg = page(h, 51030, 'page');
-      const leg = page(h, 51031, `${REFLECTOR_USERNAME_PREFIX}s2`);
-      const siblingPort = 45000;
-      const undoSibling = h.core.siblingRelay(RELAY_IP, siblingPort);
-      for (const [a, port] of [
-        [pg, 51030],
-        [leg, 51031],
-      ] as const) {
-        expect(reply(h.core.handleClient(h.client(port), buildCreatePermission(a.auth, [peer(RELAY_IP, 9)]), T0)).cls).toBe(MessageClass.Success);
-      }
-      // A page's allocation reaches another plane's relayed address only from the first plane (that plane's reflector judges it there)...
-      expect(sent(h, 51030, '127.0.0.1', siblingPort, 'x') !== null, `first plane ${first}`).toBe(first);
-      expect(fromPeer(h, pg.relayId, RELAY_IP, siblingPort, Buffer.from('x'), T0).length > 0).toBe(first);
-      // ...and a reflector's allocation only as its session registered it.
-      expect(sent(h, 51031, '127.0.0.1', siblingPort, 'x')).toBeNull();
-      const undo = h.core.allowRelayPair(leg.username, RELAY_IP, siblingPort);
-      expect(sent(h, 51031, '127.0.0.1', siblingPort, 'x')).toBe(siblingPort);
-      expect(fromPeer(h, leg.relayId, RELAY_IP, siblingPort, Buffer.from('x'), T0)).toHaveLength(1);
-      undo();
-      undoSibling();
-      expect(h.core.relayPairCensus).toEqual({ pairs: 0, siblings: 0 });
-    }
+    expect(h.core.relayPairCensus).toBe(0);
   });
 });

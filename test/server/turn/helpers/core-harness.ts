@@ -58,7 +58,6 @@ export function makeHarness(
     relay?: CoreConfig['relayAddresses'];
     portAllocator?: CoreConfig['portAllocator'];
     random?: CoreConfig['random'];
-    pagesOpenHere?: boolean;
   } = {},
 ): Harness {
   const metrics = new RelayMetrics();
@@ -75,7 +74,6 @@ export function makeHarness(
     maxRelayBindAttempts: 3,
     software: '',
     random: opts.random ?? seededBytes(11),
-    ...(opts.pagesOpenHere !== undefined ? { pagesOpenHere: opts.pagesOpenHere } : {}),
   });
   const listeners = new Map<string, ListenerInfo>();
   const listener = (transport: TransportKind = 'udp', port = 3478): ListenerInfo => {

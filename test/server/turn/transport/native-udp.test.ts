@@ -62,8 +62,8 @@ afterEach(async () => {
   await Promise.all(peers.splice(0).map((p) => closeUdp(p)));
 });
 
-function native(family: 4 | 6, address: string, port = 0, reuse = false): NativeUdpSocket {
-  const s = NativeUdpSocket.bind(family, address, port, reuse, 1 << 20);
+function native(family: 4 | 6, address: string, port = 0): NativeUdpSocket {
+  const s = NativeUdpSocket.bind(family, address, port, 1 << 20);
   open.push(s);
   return s;
 }
@@ -116,10 +116,9 @@ describe('the native UDP socket', () => {
     expect(() => tx.send(Buffer.from('x'), host, rx.port, 0, 1, 256)).toThrow(/traffic class 0-255/);
   });
 
-  it('says why it cannot bind a port in use, and takes it with SO_REUSEADDR beside another that asked for it', () => {
-    const first = native(4, '127.0.0.1', 0, true);
+  it('says why it cannot bind a port in use', () => {
+    const first = native(4, '127.0.0.1', 0);
     expect(() => native(4, '127.0.0.1', first.port)).toThrow(expect.objectContaining({ code: 'EADDRINUSE', address: '127.0.0.1', port: first.port }));
-    expect(native(4, '127.0.0.1', first.port, true).port).toBe(first.port);
     expect(() => native(4, '::1')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
   });
 
@@ -198,14 +197,14 @@ describe('the native UDP socket', () => {
   it("takes none of its handles for another kind: a sampler's is no socket, a socket's no sampler", () => {
     // The addon itself, as native-udp.ts loads it: its handles are opaque, each tagged with what it is.
     const addon = createRequire(import.meta.url)(nativeUdpPath()) as {
-      open(family: number, ip: string, port: number, reuse: boolean, bufferBytes: number): [unknown, number];
+      open(family: number, ip: string, port: number, bufferBytes: number): [unknown, number];
       send(handle: unknown, data: Buffer, offset: number, length: number, ip: string | null, port: number, tos: number): number;
       close(handle: unknown): void;
       samplerStart(busyMs: number, idleMs: number, batch: number, busy: boolean, waits: boolean, nowMs: number, onBatch: () => boolean): unknown;
       samplerTake(handle: unknown, out: Float64Array): number;
       samplerStop(handle: unknown): void;
     };
-    const [socket] = addon.open(4, '127.0.0.1', 0, false, 1 << 16);
+    const [socket] = addon.open(4, '127.0.0.1', 0, 1 << 16);
     const sampler = addon.samplerStart(200, 200, 1, false, false, performance.now(), () => false);
     try {
       expect(() => addon.send(sampler, Buffer.from('x'), 0, 1, '127.0.0.1', 9, -1)).toThrow(/not a socket of this addon/);
