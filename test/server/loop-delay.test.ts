@@ -285,8 +285,10 @@ describe("startNativeLoopSampler (the UDP addon's timer)", () => {
     );
     samplers.push({ stop: () => (rx.close(), tx.close()) });
     const ticks: Array<[number, number | null]> = [];
-    const startedAt = performance.now();
     const s = startNativeLoopSampler({ busyPeriodMs: 200, idlePeriodMs: 200, busy: () => true, onTick: (at, late) => ticks.push([at, late]) });
+    // Read after the sampler started: its first due time is at most 200 ms after this (read before,
+    // a start delayed by a busy machine moved the due time past the bound below).
+    const startedAt = performance.now();
     samplers.push(s);
     // At once, long before half the period: the datagram's handler holds the loop 300 ms, past the
     // tick's due time (200 ms) and its backstop's (300 ms). The poll had woken before the due time.
