@@ -136,9 +136,6 @@ const innerLoop = { ...shared, setupFiles: ['test/kit/no-process.ts'], provide: 
 
 export default defineConfig({
   test: {
-    // Each file's transform kept on disk (node_modules/.experimental-vitest-cache), keyed by its
-    // content: a run on save transforms only what changed.
-    experimental: { fsModuleCache: true },
     projects: [
       {
         test: { ...shared, name: 'timing', include: TIMING, maxWorkers: 1, sequence: { groupOrder: 0 } },
