@@ -8,7 +8,7 @@
  * `server` section) stays on time: the sink's load is the HTTP process's, not the relay's.
  *
  * Looser than the bench on the round trip (one pair, on a machine others may share: p50 within
- * 3 ms + 50 %), and held where the old design gives itself away: the clean test's jitter within
+ * 10 ms + 50 %), and held where the old design gives itself away: the clean test's jitter within
  * 4 ms of its run alone (and, as a check of the report's `server` section, the data plane's
  * median 200 ms window within 10 ms of alone). With the relay and reflector on the HTTP
  * process's loop (`--workers 0`) two such pairs measured jitter +8.2 and +6.7 ms over their runs
@@ -85,7 +85,10 @@ describe.skipIf(why !== null)('a clean test beside an abusive busy-line client (
     expect(pair.alone.ok, pair.alone.error ?? '').toBe(true);
     expect(pair.beside.ok, pair.beside.error ?? '').toBe(true);
     const alone = { p50: pair.alone.rttMsP50 ?? Infinity, jitter: pair.alone.jitterMs ?? Infinity };
-    expect(pair.beside.rttMsP50).toBeLessThanOrEqual(alone.p50 + 3 + 0.5 * alone.p50);
+    // The round trip's median catches a broken path, not the old design (it moved +0.7 ms there):
+    // 10 ms + 50 % of slack, as 2 cores held by serve (91 %), the capped abuser and the client once
+    // moved it +8 ms with the jitter and the plane's loop on time.
+    expect(pair.beside.rttMsP50).toBeLessThanOrEqual(alone.p50 + 10 + 0.5 * alone.p50);
     expect(pair.beside.jitterMs).toBeLessThanOrEqual(alone.jitter + 4);
     // The data plane's event loop (the report's server section) beside the abuser: its median window no more than 10 ms later than alone.
     expect(pair.beside.server?.eventLoopDelayMsP50 ?? Infinity).toBeLessThanOrEqual((pair.alone.server?.eventLoopDelayMsP50 ?? Infinity) + 10);
