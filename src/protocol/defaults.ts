@@ -702,6 +702,12 @@ export const CONSTANTS = {
    */
   admission: { reportMs: 1_000, windowMs: 10_000, busyLateMs: 20, busyBins: 30, staleMs: 3_000 },
   /**
+   * Compare mode's rung refused by the test server's admission (`server-busy`): tried once more
+   * after this pause (three of admission's reports, so its window has moved), then shown as the
+   * server's limit, never as the rung's failure.
+   */
+  compareBusyRetryMs: 3_000,
+  /**
    * What the relay holds for TURN/TCP and TLS clients that do not read:
    * queued frames are coalesced into chunks and counted by the memory they take, plus the write
    * in flight. Beyond either bound frames are dropped (UDP semantics: it is media) and counted

@@ -7,6 +7,7 @@ import { analyzeDirection } from '../measure/direction.js';
 import type { DirectionRecords, RoundTripRecords } from '../measure/records.js';
 import { analyzeRoundTrip } from '../measure/rtt.js';
 import type { CompareResult, Family, Transport } from '../schema/report-schema.js';
+import { isServerSideRungError } from './connectivity.js';
 import { BURST_WINDOW_MS, SUSTAINED_WINDOW_MS } from './targets.js';
 
 export type CompareRow = CompareResult['rungs'][number];
@@ -64,13 +65,16 @@ export interface WorstFacts {
  * The worst rung by call impact, with at least two rungs to compare: an unreachable rung
  * first, then the highest loss, then jitter, then round trip, each only when it stands out
  * (loss by more than 0.5 points, jitter by more than 2 ms, round trip by more than 10 ms and
- * 20 %) from the best other rung. Null when no rung stands out.
+ * 20 %) from the best other rung. Null when no rung stands out. A rung the test server itself
+ * refused (isServerSideRungError) is left out of the comparison.
  */
 export function worstRung(rows: readonly CompareRow[]): WorstFacts | null {
-  if (rows.length < 2) return null;
-  const down = rows.find((r) => !r.reachable);
-  if (down && rows.some((r) => r.reachable)) return { rung: down, by: 'unreachable', bestOtherValue: null };
-  const measured = rows.filter((r) => r.reachable);
+  // A rung our own server refused (its capacity) says nothing of the network: it is never the worst.
+  const judged = rows.filter((r) => r.reachable || !isServerSideRungError(r.error));
+  if (judged.length < 2) return null;
+  const down = judged.find((r) => !r.reachable);
+  if (down && judged.some((r) => r.reachable)) return { rung: down, by: 'unreachable', bestOtherValue: null };
+  const measured = judged.filter((r) => r.reachable);
   const rules: Array<{ by: WorstFacts['by']; value: (r: CompareRow) => number | null; standsOut: (worst: number, best: number) => boolean }> = [
     { by: 'loss', value: (r) => r.lossPct, standsOut: (w, b) => w - b > 0.5 },
     { by: 'jitter', value: (r) => r.jitterMs, standsOut: (w, b) => w - b > 2 },

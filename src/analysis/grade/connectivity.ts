@@ -35,6 +35,15 @@ export function rungError(check: Pick<RungCheck, 'reachable' | 'error'>): RungEr
   return 'gather-failed';
 }
 
+/**
+ * Rung errors that are the test server's own limits, never a fact about the network on the way:
+ * `server-busy` (admission refused the stream), TURN 486 Allocation Quota Reached and 508
+ * Insufficient Capacity (RFC 8656 §7.2, RFC 8489 §14.8): the port answered.
+ */
+export function isServerSideRungError(error: RungError | string | null): boolean {
+  return error === 'server-busy' || error === 'turn-486' || error === 'turn-508';
+}
+
 /** Address family of a TURN URI's host (an IPv6 literal or not). */
 export function familyOf(url: string): Family {
   const host = tryParseTurnUriParts(url)?.host ?? '';

@@ -65,6 +65,7 @@ export function rungDetail(p: Rung, m: Messages): string {
     case 'tls-handshake':
     case 'loopback-refused':
     case 'not-tried':
+    case 'server-busy':
       return m.t(`it.rung.${p.error}`);
     case 'gather-failed':
       return m.t('it.rung.gather-failed', { name });

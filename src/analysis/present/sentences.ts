@@ -438,6 +438,8 @@ export function rungErrorText(r: RungFacts): string | null {
       return `The browser could not try ${name} at all.`;
     case 'not-tried':
       return `${name} was not tried.`;
+    case 'server-busy':
+      return `${name} was not measured: the test server was too busy to take this stream, the server's limit, not your network.`;
     default: {
       const turn = /^turn-(\d{3})$/.exec(code)?.[1];
       if (turn === '401') return `${name} refused the credentials (TURN 401): the test server's secret or clock may be wrong.`;

@@ -72,9 +72,12 @@ export const FamilySchema = Type.Union([Type.Literal('ipv4'), Type.Literal('ipv6
  * `not-offered` (the server does not offer it), `turn-NNN` (the relay answered with STUN
  * ERROR-CODE NNN, RFC 8489 §14.8), `tls-handshake`, `loopback-refused` (a relay on loopback
  * and a browser that refuses loopback candidates), `gather-failed` (the browser could not
- * gather at all), `not-tried` (the ladder stopped before it).
+ * gather at all), `not-tried` (the ladder stopped before it), `server-busy` (the test server
+ * refused the rung's stream at its capacity: the server's side, never the network's).
  */
-export const RungErrorSchema = Type.String({ pattern: '^(timeout|not-offered|tls-handshake|loopback-refused|gather-failed|not-tried|turn-[0-9]{3})$' });
+export const RungErrorSchema = Type.String({
+  pattern: '^(timeout|not-offered|tls-handshake|loopback-refused|gather-failed|not-tried|server-busy|turn-[0-9]{3})$',
+});
 
 /** One rung of the connectivity ladder: a transport and port of the relay, and what it took to use it. */
 export const RungSchema = Obj({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareRow, unreachableRow, worstRung, type CompareRow } from '../../../src/analysis/grade/compare.js';
-import { worstRungReason } from '../../../src/analysis/present/sentences.js';
+import { rungErrorText, worstRungReason } from '../../../src/analysis/present/sentences.js';
 import { stream } from '../measure/fixtures.js';
 import { roundTrips } from '../report/inputs.js';
 
@@ -65,5 +65,28 @@ describe('compare mode', () => {
         unreachableRow({ transport: 'tcp', port: 443, family: 'ipv4' }, 'timeout'),
       ]),
     ).toBeNull();
+  });
+
+  it('never names a rung our own server refused as the worst: its capacity says nothing of the network', () => {
+    const busy = unreachableRow({ transport: 'udp', port: 3481, family: 'ipv4' }, 'server-busy');
+    // Alone beside one measured rung, nothing is left to compare.
+    expect(worstRung([row(3478), busy])).toBeNull();
+    // Among measured rungs, the comparison is theirs alone.
+    expect(worstRung([row(3478), busy, row(3480, { lossPct: 5 })])).toMatchObject({ rung: { port: 3480 }, by: 'loss' });
+    // The relay's own limits (TURN 486, 508) likewise; a rung that timed out still is the worst.
+    expect(worstRung([row(3478), row(3479), unreachableRow({ transport: 'udp', port: 3480, family: 'ipv4' }, 'turn-508')])).toBeNull();
+    expect(worstRung([row(3478), busy, row(3479, { reachable: false, error: 'timeout' })])).toMatchObject({ rung: { port: 3479 }, by: 'unreachable' });
+    expect(
+      rungErrorText({
+        transport: 'udp',
+        port: 3481,
+        family: 'ipv4',
+        url: 'turn:127.0.0.1:3481?transport=udp',
+        reachable: false,
+        allocateMs: null,
+        connectMs: null,
+        error: 'server-busy',
+      }),
+    ).toBe("UDP 3481 was not measured: the test server was too busy to take this stream, the server's limit, not your network.");
   });
 });

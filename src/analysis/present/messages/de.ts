@@ -690,6 +690,8 @@ export const de: CatalogueOf<typeof en> = {
     'Das Relay liegt auf einer Loopback-Adresse, die dieser Browser für Medien nicht nutzt (ohne --allow-loopback-in-peer-connection gestartet).',
   'it.rung.gather-failed': 'Der Browser konnte {name} gar nicht versuchen.',
   'it.rung.not-tried': 'wurde nicht versucht.',
+  'it.rung.server-busy':
+    'wurde nicht gemessen: Der Testserver war zu ausgelastet, um diesen Datenstrom anzunehmen; eine Grenze des Servers, nicht Ihr Netzwerk.',
   'it.rung.turn-401': 'hat die Zugangsdaten abgelehnt (TURN 401): Das Geheimnis oder die Uhr des Testservers ist womöglich falsch.',
   'it.rung.turn-403': 'hat die Anfrage abgelehnt (TURN 403): Die Richtlinie des Relays verbietet sie.',
   'it.rung.turn-486':

@@ -678,6 +678,7 @@ export const en = {
     'The relay is on a loopback address, which this browser refuses to use for media (started without --allow-loopback-in-peer-connection).',
   'it.rung.gather-failed': 'The browser could not try {name} at all.',
   'it.rung.not-tried': 'was not tried.',
+  'it.rung.server-busy': "was not measured: the test server was too busy to take this stream, the server's limit, not your network.",
   'it.rung.turn-401': "refused the credentials (TURN 401): the test server's secret or clock may be wrong.",
   'it.rung.turn-403': "refused the request (TURN 403): the relay's policy forbids it.",
   'it.rung.turn-486':

@@ -679,6 +679,7 @@ export const es: CatalogueOf<typeof en> = {
     'El relé está en una dirección de bucle local, que este navegador se niega a usar para medios (iniciado sin --allow-loopback-in-peer-connection).',
   'it.rung.gather-failed': 'El navegador no pudo intentar {name} en absoluto.',
   'it.rung.not-tried': 'no se intentó.',
+  'it.rung.server-busy': 'no se midió: el servidor de prueba estaba demasiado ocupado para aceptar este flujo; un límite del servidor, no su red.',
   'it.rung.turn-401': 'rechazó las credenciales (TURN 401): puede que el secreto o el reloj del servidor de prueba estén mal.',
   'it.rung.turn-403': 'rechazó la solicitud (TURN 403): la política del relé la prohíbe.',
   'it.rung.turn-486':

@@ -697,6 +697,7 @@ export const fr: CatalogueOf<typeof en> = {
     'Le relais est sur une adresse de bouclage, que ce navigateur refuse pour les médias (lancé sans --allow-loopback-in-peer-connection).',
   'it.rung.gather-failed': 'Le navigateur n’a pas pu essayer {name} du tout.',
   'it.rung.not-tried': 'n’a pas été essayé.',
+  'it.rung.server-busy': 'n’a pas été mesuré\u00a0: le serveur de test était trop occupé pour accepter ce flux\u00a0; une limite du serveur, pas votre réseau.',
   'it.rung.turn-401': 'a refusé les identifiants (TURN 401)\u00a0: le secret ou l’horloge du serveur de test est peut-être faux.',
   'it.rung.turn-403': 'a refusé la requête (TURN 403)\u00a0: la politique du relais l’interdit.',
   'it.rung.turn-486':

@@ -659,6 +659,8 @@ export const ja: CatalogueOf<typeof en> = {
     'リレーはループバック アドレス上にあり、このブラウザーはそれをメディアに使いません (--allow-loopback-in-peer-connection なしで起動)。',
   'it.rung.gather-failed': 'ブラウザーは {name} をまったく試せませんでした。',
   'it.rung.not-tried': '試していません。',
+  'it.rung.server-busy':
+    '測定されませんでした。テストサーバーが混み合っていて、このストリームを受け付けられませんでした。サーバー側の制限で、あなたのネットワークの問題ではありません。',
   'it.rung.turn-401': '認証情報を拒否しました (TURN 401)。テストサーバーのシークレットか時計が誤っている可能性があります。',
   'it.rung.turn-403': '要求を拒否しました (TURN 403)。リレーのポリシーで禁止されています。',
   'it.rung.turn-486':

@@ -615,6 +615,7 @@ export const zhHans: CatalogueOf<typeof en> = {
   'it.rung.loopback-refused': '中继位于环回地址上，此浏览器拒绝将其用于媒体 (启动时未加 --allow-loopback-in-peer-connection)。',
   'it.rung.gather-failed': '浏览器完全无法尝试 {name}。',
   'it.rung.not-tried': '未尝试。',
+  'it.rung.server-busy': '未测量：测试服务器太忙，无法接受此数据流；这是服务器的限制，不是你的网络。',
   'it.rung.turn-401': '拒绝了凭据 (TURN 401)：测试服务器的密钥或时钟可能有误。',
   'it.rung.turn-403': '拒绝了请求 (TURN 403)：中继的策略禁止该请求。',
   'it.rung.turn-486': '有响应，但测试服务器的中继拒绝为此测试分配 (TURN 486：其针对此测试或此地址的分配配额)：这是服务器的限制，不是你的网络。',
