@@ -71,6 +71,11 @@ export function defineRun(program: Command, act: (o: RunCommandOptions, schedule
       false,
     )
     .option(
+      '--video',
+      `after the probes, send video through the relay each way for ${CONSTANTS.video.seconds} s (at most ${CONSTANTS.video.maxUpKbps / 1000} Mbit/s each way): the report's video section says what fits (audio, screen sharing, video up to 1080p); never changes the verdict or the exit code`,
+      false,
+    )
+    .option(
       '--devices',
       "first check the microphone, speaker and camera with the browser's fake devices (the report's devices section; never changes the verdict or the exit code; not with --every)",
       false,

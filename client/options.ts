@@ -49,6 +49,8 @@ export interface RunCommandOptions {
   lang?: Lang;
   /** --load: the busy-line phase after the idle window. */
   load: boolean;
+  /** --video: after the probes, video through the relay each way (the video phase). */
+  video?: boolean;
   /** --devices: check the microphone, speaker and camera first (the browser's fake devices; never a schedule's). */
   devices?: boolean;
   /** --network: after the test, read the network the user is on (the connection the browser names, a split path). */
@@ -83,6 +85,11 @@ export function checkRunFlags(o: RunCommandOptions): RunCommandOptions {
   if (o.compareSeconds !== undefined && !o.compare) throw new ConfigError('missing-option', '--compare-seconds needs --compare');
   if (o.load && o.turn)
     throw new ConfigError('bad-value', "--load needs a callprobe server (--server): a TURN server that is not callprobe's has no load sink or source");
+  if (o.video === true && o.turn)
+    throw new ConfigError(
+      'bad-value',
+      "--video needs a callprobe server (--server): a TURN server that is not callprobe's has no reflector to send video back",
+    );
   if (o.server !== undefined) {
     const url = URL.canParse(o.server) ? new URL(o.server) : null;
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {

@@ -13,6 +13,7 @@ import { adviceHeading, answerView, verdictWords } from '../src/analysis/present
 import { explanationOf } from '../src/analysis/present/explain.js';
 import { factLine } from '../src/analysis/present/facts.js';
 import { busyLineWords, loadAnswerLine, loadTextLines, megabytes } from '../src/analysis/present/load.js';
+import { videoWords } from '../src/analysis/present/video.js';
 import { edgeSentence } from '../src/analysis/present/locate.js';
 import { devicesLines } from '../src/analysis/present/devices.js';
 import { reachabilityLines } from '../src/analysis/present/reachability.js';
@@ -62,6 +63,7 @@ export function formatSummary(r: Report, m: Messages = EN): string {
     ...(m.lang === 'en' ? [`  ${keyFiguresText(r)}`] : keyFigures(r, m).map((line) => `  ${plainText(line.parts)}`)),
     ...directionRows(r, m).map((d) => `  ${directionText(d, m)}`),
     ...busyLines(r, m),
+    ...videoLines(r, m),
     '',
     ...(m.lang === 'en' ? targetLines(r, a.statusText) : targetTable(r, m, a.statusText)),
   ];
@@ -90,6 +92,13 @@ function busyLines(r: Report, m: Messages): string[] {
     ...(w.capacity === null ? [] : [`    ${w.capacity}`]),
     `    ${w.moved}`,
   ];
+}
+
+/** The video phase's lines (../src/analysis/present/video.ts): what fits through the relay, then each direction. */
+function videoLines(r: Report, m: Messages): string[] {
+  const w = videoWords(r, m);
+  if (w === null) return [];
+  return ['', `  ${w.title}: ${w.sentence}`, ...w.lines.map((x) => `    ${x}`), ...(w.udpLimited === null ? [] : [`    ${w.udpLimited}`]), `    ${w.source}`];
 }
 
 type StatusText = (g: Pick<GradeEntry, 'status' | 'target' | 'direction'>) => string;

@@ -28,6 +28,7 @@ export function testPageParams(o: RunCommandOptions): PageParams {
     mode: o.turn ? 'loopback' : 'auto',
     compare: o.compare ? { secondsPerRung: o.compareSeconds ?? DEFAULTS.compareSecondsPerRung } : null,
     load: o.load,
+    video: o.video === true,
     devices: o.devices === true,
     network: o.network === true,
     save: false,

@@ -124,7 +124,10 @@ export type PlaneStart = Static<typeof StartSchema>;
  * A session opens: a test's (its RTP leg, or its data-channel leg where that cannot run), or with
  * `kind` 'echo' the echo test's (the RTP leg alone, src/protocol/api.ts SIGNAL_KIND_PARAM).
  */
-const OpenSchema = Type.Object({ type: Type.Literal('open'), session: SessionId, kind: Type.Optional(Type.Literal('echo')) }, { additionalProperties: false });
+const OpenSchema = Type.Object(
+  { type: Type.Literal('open'), session: SessionId, kind: Type.Optional(Type.Union([Type.Literal('echo'), Type.Literal('video')])) },
+  { additionalProperties: false },
+);
 /** A page signal of an open session (checked against the signalling contract already). */
 const SignalSchema = Type.Object({ type: Type.Literal('signal'), session: SessionId, data: SignalDataSchema, leg: Leg }, { additionalProperties: false });
 /** The page's `stop` of an open session: its probe stream is over, the reflector sends the rest (its last receipts, the finals). */

@@ -28,6 +28,7 @@ import type { AttachLocalPeer } from '../reflector/rtp/leg.js';
 import type { RelayEndpoints } from '../reflector/candidates.js';
 import { startLoopLateness } from '../reflector/loop-lateness.js';
 import { EchoSession } from '../reflector/echo-session.js';
+import { VideoSession } from '../reflector/video/session.js';
 import { LoopDelayMonitor, LoopDelayWindow, loopSamplerOn, registerLoopDelay } from '../loop-delay.js';
 import { metricsFamilies } from '../metrics/registry.js';
 import { IdleCollector } from './idle-collect.js';
@@ -78,7 +79,7 @@ export interface DataPlaneOptions {
 const NO_TALLY: SessionTally = { probes: 0, rtpProbes: 0, badProbes: 0, witnessed: false };
 
 export class DataPlane {
-  private readonly sessions = new Map<string, ReflectorSession | EchoSession>();
+  private readonly sessions = new Map<string, ReflectorSession | EchoSession | VideoSession>();
   private closing: Promise<void> | null = null;
 
   constructor(private readonly o: DataPlaneOptions) {}
@@ -96,7 +97,7 @@ export class DataPlane {
   handle(cmd: Exclude<PlaneCommand, { type: 'start' } | { type: 'stop' }>): void {
     switch (cmd.type) {
       case 'open':
-        if (cmd.kind === 'echo') this.openEcho(cmd.session);
+        if (cmd.kind === 'echo' || cmd.kind === 'video') this.openMediaOnly(cmd.session, cmd.kind);
         else this.open(cmd.session);
         return;
       case 'signal':
@@ -105,7 +106,7 @@ export class DataPlane {
       case 'stream-end': {
         // An echo session has no stream to end (nothing is measured): its page's stop changes nothing.
         const session = this.sessions.get(cmd.session);
-        if (session instanceof ReflectorSession) session.stop();
+        if (session instanceof ReflectorSession || session instanceof VideoSession) session.stop();
         return;
       }
       case 'close':
@@ -169,8 +170,12 @@ export class DataPlane {
     this.o.onSessions?.(this.sessions.size);
   }
 
-  /** The echo test's session: the RTP leg alone (../reflector/echo-session.ts); refused as a test is when no reflector or RTP leg runs here. */
-  private openEcho(id: string): void {
+  /**
+   * A session of one media leg: the echo test's (the RTP leg alone, ../reflector/echo-session.ts)
+   * or a test's video phase (../reflector/video/session.ts); refused as a test is when no
+   * reflector or RTP leg runs here.
+   */
+  private openMediaOnly(id: string, kind: 'echo' | 'video'): void {
     const r = this.o.reflector;
     if (r === null || !r.rtp || this.sessions.has(id)) {
       const reason =
@@ -178,27 +183,33 @@ export class DataPlane {
       this.o.out({ type: 'closed', session: id, reason, tally: { ...NO_TALLY } });
       return;
     }
-    const session = new EchoSession({
+    const common = {
       id,
       peerAddress: r.address,
       offerTimeoutMs: CONSTANTS.signalling.offerTimeoutMs,
       connectTimeoutMs: CONSTANTS.signalling.connectTimeoutMs,
       maxCandidates: CONSTANTS.signalling.maxCandidatesPerSession,
       relay: r.relayEndpoints,
-      onCandidateDropped: (count) => this.o.out({ type: 'dropped', session: id, count }),
+      onCandidateDropped: (count: number) => this.o.out({ type: 'dropped', session: id, count }),
       logger: this.o.logger,
-      sendSignal: (data, leg) => this.sendSignal(id, data, leg),
+      sendSignal: (data: SignalData, leg?: SignalLeg) => this.sendSignal(id, data, leg),
       allowEndpoint: r.allowEndpoint,
       ...(r.attachLocalPeer ? { attachLocalPeer: r.attachLocalPeer } : {}),
       dataPath: r.dataPath,
-      cutMs: CONSTANTS.echo.serverCutMs,
-      maxSessionMs: Math.min(CONSTANTS.echo.maxSessionMs, r.maxSessionMs),
-      onClose: (reason) => {
+      onClose: (reason: string) => {
         this.sessions.delete(id);
         this.o.onSessions?.(this.sessions.size);
         this.o.out({ type: 'closed', session: id, reason, tally: session.tally() });
       },
-    });
+    };
+    const session =
+      kind === 'echo'
+        ? new EchoSession({ ...common, cutMs: CONSTANTS.echo.serverCutMs, maxSessionMs: Math.min(CONSTANTS.echo.maxSessionMs, r.maxSessionMs) })
+        : new VideoSession({
+            ...common,
+            sendControl: (message) => this.sendControl(id, message),
+            maxSessionMs: Math.min(CONSTANTS.video.maxSessionMs, r.maxSessionMs),
+          });
     this.sessions.set(id, session);
     this.o.onSessions?.(this.sessions.size);
   }

@@ -7,6 +7,8 @@
  * Every map here is swept of idle sources, so memory is bounded by the sources active in the
  * last minute, and each holds a few numbers.
  */
+import { CONSTANTS } from '../../src/protocol/defaults.js';
+import { VideoBook } from './video-book.js';
 import { DoorCount, doorBounds, type DoorBounds, type DoorScope } from '../common/door.js';
 import { sourceKey } from '../common/source-key.js';
 
@@ -46,6 +48,8 @@ export class SourceLimiter {
   /** Sessions open, by source and network. */
   private readonly open: DoorCount;
   private lastSweepMs: number;
+  /** Video phases started in the last hour, per source, per network and in all (./video-book.ts). */
+  readonly videoBook: VideoBook;
 
   constructor(
     private readonly limits: SignalLimits,
@@ -54,6 +58,7 @@ export class SourceLimiter {
     maxSessions: number,
   ) {
     this.lastSweepMs = now();
+    this.videoBook = new VideoBook(CONSTANTS.video, now);
     this.open = new DoorCount(doorBounds(maxSessions, Math.min(limits.maxSessionsPerSource, maxSessions)));
   }
 

@@ -141,15 +141,16 @@ export const SIGNAL_PROTOCOL_QUERY = `?${SIGNAL_PROTOCOL_PARAM}=${String(SIGNAL_
  * What a signalling session is for, in the page's query when it opens the WebSocket: absent for
  * a test (its RTP leg, or its data-channel leg where that cannot run), `echo` for the device
  * step's echo test (the RTP leg alone, cut by the reflector CONSTANTS.echo.serverCutMs after its
- * first frame, never measured).
+ * first frame, never measured), `video` for a test's video phase (one video section through the
+ * relay each way, server/reflector/video/session.ts, after the voice probes of the test's own session).
  */
 export const SIGNAL_KIND_PARAM = 'kind';
-export type SignalKind = 'echo';
+export type SignalKind = 'echo' | 'video';
 
-/** The kind a page's query names: null for a test, 'echo', or 'unknown' for anything else (refused). */
+/** The kind a page's query names: null for a test, 'echo', 'video', or 'unknown' for anything else (refused). */
 export function signalKind(value: unknown): SignalKind | null | 'unknown' {
   if (value === undefined) return null;
-  return value === 'echo' ? 'echo' : 'unknown';
+  return value === 'echo' || value === 'video' ? value : 'unknown';
 }
 
 /**

@@ -854,6 +854,47 @@ export const CONSTANTS = {
     /** `callprobe alerts test` posts a minute per source (each is one post to every webhook). */
     testsPerMinutePerSource: 6,
   },
+  /**
+   * The video phase (`run --video`, the page's video option): after the voice probes, a video
+   * track through the same relay each way, on a session of its own (kind `video`).
+   */
+  video: {
+    /** The phase streams this long each way at once: long enough for a browser's congestion control to climb past 1080p's 1.5 Mbit/s on a clean path. */
+    seconds: 7,
+    /** Arrivals are counted in bins this long (both ends). */
+    binMs: 250,
+    /** The rate that arrived is the best over any window this long: one burst a queue lets through does not count, a held rate does. */
+    windowMs: 2_000,
+    /**
+     * The page's encoder is capped here: Microsoft's top per-client rate for Teams ("Teams can
+     * reach up to 4 Mbit/s per client", "Prepare your organization's network for Microsoft
+     * Teams"), with room for headers.
+     */
+    maxUpKbps: 4_500,
+    /**
+     * The reflector's stream to the page climbs through these rates, one step per stepMs, and
+     * holds the last: a schedule both ends know, so the page tells the offered rate from the one
+     * that arrived without asking.
+     */
+    downStepsKbps: [300, 600, 1_200, 2_000, 3_000, 4_500],
+    downStepMs: 1_000,
+    /** Filler payload of each downstream packet: a full-size video packet (Chromium packetizes video to about 1,200 bytes). */
+    downPayloadBytes: 1_100,
+    /** The session ends this long after it opened, whatever happened: connect (15 s at most) and the phase with room. */
+    maxSessionMs: 30_000,
+    /** Upstream bins the reflector keeps and reports: maxSessionMs at binMs. */
+    maxBins: 120,
+    /** After its `stop`, the page waits this long for the reflector's tally (one control message on a live socket). */
+    tallyWaitMs: 3_000,
+    /**
+     * Video phases a source (IPv4 address, IPv6 /64) and a network (IPv6 /48) may start per
+     * hour, and the server in all: each moves up to ~8 MB (both ways at 4.5 Mbit/s for 7 s), so
+     * a source spends at most ~50 MB an hour on it and the server ~2.4 GB.
+     */
+    phasesPerHourPerSource: 6,
+    phasesPerHourPerNetwork: 24,
+    phasesPerHour: 300,
+  },
   echo: {
     /** The page stamps its microphone's frames this long; the reflector echoes them back. */
     seconds: 5,

@@ -76,6 +76,8 @@ export interface PageParams {
   arrivals: 'receive-time' | 'worker';
   /** `?load=1`: after the idle window, test again with the line busy (the busy-line phase). */
   load: boolean;
+  /** `?video=1`: after the probes, send video through the relay each way (the video phase). */
+  video: boolean;
   /** `?devices=1`: check the microphone, speaker and camera before the test, with no one asked (`callprobe run --devices`). */
   devices: boolean;
   /** `?network=1`: after the test, read the network the user is on (the connection the browser names, a split path) (`callprobe run --network`). */
@@ -172,6 +174,8 @@ export function parsePageParams(search: QueryParams | string): PageParams {
   if (arrivals !== 'receive-time' && arrivals !== 'worker') throw new ParamError('bad-value', `arrivals must be receive-time or worker, not "${arrivals}"`);
   const loadText = q.get('load') ?? '0';
   if (loadText !== '0' && loadText !== '1') throw new ParamError('bad-value', `load must be 0 or 1, not "${loadText}"`);
+  const videoText = q.get('video') ?? '0';
+  if (videoText !== '0' && videoText !== '1') throw new ParamError('bad-value', `video must be 0 or 1, not "${videoText}"`);
   const networkText = q.get('network') ?? '0';
   if (networkText !== '0' && networkText !== '1') throw new ParamError('bad-value', `network must be 0 or 1, not "${networkText}"`);
   const devicesText = q.get('devices') ?? '0';
@@ -190,6 +194,7 @@ export function parsePageParams(search: QueryParams | string): PageParams {
     ticket,
     save: saveText === '1',
     load: loadText === '1',
+    video: videoText === '1',
     arrivals,
     devices: devicesText === '1',
     network: networkText === '1',
@@ -281,6 +286,7 @@ export function writePageParams(p: PageParams): QueryParams {
   if (!p.save) q.set('save', '0');
   if (p.arrivals !== 'receive-time') q.set('arrivals', p.arrivals);
   if (p.load) q.set('load', '1');
+  if (p.video) q.set('video', '1');
   if (p.devices) q.set('devices', '1');
   if (p.network) q.set('network', '1');
   if (p.locate !== null) {

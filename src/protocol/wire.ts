@@ -457,7 +457,27 @@ export type ControlMessage =
    * page offers it again on the same signalling socket while it has attempts left
    * (CONSTANTS.rtp.legAttempts), else falls back to the data channel.
    */
-  | { type: 'rtp-retry'; reason: string };
+  | { type: 'rtp-retry'; reason: string }
+  /**
+   * reflector -> client, after the page's `stop` of a video session (src/protocol/api.ts
+   * SignalKind): what arrived of the page's video (every RTP packet of its one SSRC: header,
+   * payload and padding bytes; `upExpected` by sequence number, so `upExpected - upPackets` were
+   * lost), its bytes per `binMs` from the first packet on, and what the reflector sent.
+   */
+  | VideoTally;
+
+/** The video session's tally (ControlMessage `video-tally`). */
+export interface VideoTally {
+  type: 'video-tally';
+  binMs: number;
+  upPackets: number;
+  upExpected: number;
+  upBytes: number;
+  /** Bytes that arrived in each bin of binMs, from the first packet's arrival on (at most CONSTANTS.video.maxBins). */
+  upBins: number[];
+  downPackets: number;
+  downBytes: number;
+}
 
 /** A control message as sent: JSON padded with trailing spaces (which JSON.parse ignores) to CONTROL_MIN_BYTES. */
 export function encodeControlMessage(msg: ControlMessage): string {
@@ -472,6 +492,29 @@ function parseDscp(v: unknown): number {
 
 function isCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+function parseVideoTally(m: Record<string, unknown>): VideoTally {
+  const counts = ['upPackets', 'upExpected', 'upBytes', 'downPackets', 'downBytes'] as const;
+  for (const k of counts) if (!isCount(m[k])) throw new ProbeDecodeError('bad-control', `video-tally ${k} must be a count`);
+  const binMs = m['binMs'];
+  if (!(typeof binMs === 'number' && Number.isFinite(binMs) && binMs > 0))
+    throw new ProbeDecodeError('bad-control', 'video-tally binMs must be a positive number');
+  const bins = m['upBins'];
+  if (!Array.isArray(bins) || bins.length > CONSTANTS.video.maxBins || !bins.every(isCount)) {
+    throw new ProbeDecodeError('bad-control', `video-tally upBins must be a list of at most ${CONSTANTS.video.maxBins} counts`);
+  }
+  const n = (k: (typeof counts)[number]): number => m[k] as number;
+  return {
+    type: 'video-tally',
+    binMs,
+    upPackets: n('upPackets'),
+    upExpected: n('upExpected'),
+    upBytes: n('upBytes'),
+    upBins: bins,
+    downPackets: n('downPackets'),
+    downBytes: n('downBytes'),
+  };
 }
 
 export function parseControlMessage(text: string): ControlMessage {
@@ -528,6 +571,8 @@ export function parseControlMessage(text: string): ControlMessage {
     }
     case 'rtp-live':
       return { type: 'rtp-live' };
+    case 'video-tally':
+      return parseVideoTally(m);
     case 'rtp-retry':
       if (typeof m['reason'] === 'string') return { type: 'rtp-retry', reason: m['reason'] };
       throw new ProbeDecodeError('bad-control', 'rtp-retry message needs a reason');

@@ -3,6 +3,7 @@
  * the page, src/web/session-env.ts, or a Node client, bench/load/node-client.ts), what it is
  * asked (RunOptions) and what it tells on the way (RunEvents). Types only.
  */
+import type { VideoSource } from './video/phase.js';
 import type { LocateRotation } from '../protocol/page-url.js';
 import type { ServerConfig, TurnServerEntry } from '../protocol/api.js';
 import type { AnalysisInput, GradedPath, ProfileSelection, StatsSecondOpinion, TestMode } from '../analysis/schema/input.js';
@@ -107,6 +108,11 @@ export interface SessionEnv {
   /** Moves the busy-line phase's load bytes (src/session/load/transport.ts); without it no phase runs. */
   loadTransport?: LoadTransport;
   /**
+   * A synthetic video track and peer connections for the video phase (./video/phase.ts); without
+   * it no video phase runs (a Node client).
+   */
+  video?: { openSource(): VideoSource; createPeerConnection(config: RTCConfiguration): RTCPeerConnection };
+  /**
    * Peer connections and a clock for measuring the round trip through a relay (src/session/locate/):
    * with it a hub's edges are located and the test runs on the nearest; without it, on the first listed.
    */
@@ -138,6 +144,8 @@ export interface RunOptions {
   arrivals?: ArrivalClock;
   /** The busy-line phase after the idle window (`?load=1`, `run --load`): never without being asked. */
   load?: boolean;
+  /** After the probes, the video phase (./video/phase.ts): how much video fits through the relay each way. */
+  video?: boolean;
   /** A scheduled sample's turn among a hub's edges (plan/edges.ts locateSet); absent: the first the hub lists. */
   locate?: LocateRotation | null;
 }

@@ -1,3 +1,6 @@
+import { CONSTANTS } from '../protocol/defaults.js';
+import type { VideoEvidence } from '../analysis/schema/video-input.js';
+import { runVideoPhase } from './video/phase.js';
 import { DEFAULTS } from '../protocol/defaults.js';
 import type { EdgeIdentity, TurnServerEntry } from '../protocol/api.js';
 import type { ClockFacts, ProfileSelection } from '../analysis/schema/input.js';
@@ -208,7 +211,7 @@ async function withRegionLeg(base: SessionBase, report: Report, plan: RegionLegP
   };
   const legBase: SessionBase = {
     ...base,
-    opts: { ...base.opts, compare: null, load: false },
+    opts: { ...base.opts, compare: null, load: false, video: false },
     events: legEvents,
     startedAt: new Date().toISOString(),
     sessionNotes: [],
@@ -419,6 +422,7 @@ async function streamAndGrade(c: Conduct, entry: TurnServerEntry, connected: Con
   const records = outcome.build([...watchSuspect, ...aroundPathChanges(pathChangeTimesMs)]);
   const checks = c.portChecks ? await Promise.all(c.portChecks) : [];
   const compared = await compareMode(c, connected, checks, outcome, opened, after);
+  const video = await videoMode(c, connected, entry, outcome, opened, after);
   c.events.phase('analyzing', 'grading');
   for (const failed of opened.closeAll()) after.notes.push(`${failed} after the stream`);
   const chosen = chosenPath(entry);
@@ -452,6 +456,7 @@ async function streamAndGrade(c: Conduct, entry: TurnServerEntry, connected: Con
     clock: c.clock,
     times,
     load: busy.evidence,
+    video,
   });
   c.events.evidence?.(input);
   const report = after.report(input, chosen);
@@ -557,6 +562,43 @@ async function compareMode(
         WebSocketImpl: env.WebSocketImpl,
         phase: (detail) => c.events.phase('streaming', detail),
         now: () => performance.now(),
+      }),
+    null,
+  );
+}
+
+/**
+ * The video phase, when asked for and where the client can make video: after the probes (and
+ * compare mode), on the test's own relay entry, with the graded stream's connection closed first
+ * so the phase has the path to itself. A phase that cannot measure is a note; the voice verdict
+ * stands as it is.
+ */
+async function videoMode(
+  c: Conduct,
+  connected: Connected,
+  entry: TurnServerEntry,
+  outcome: StreamOutcome,
+  opened: TestResources,
+  after: AfterStream,
+): Promise<VideoEvidence | null> {
+  const { opts, env, plan } = c;
+  const video = env.video;
+  if (opts.video !== true || video === undefined || plan.reflectorPath === null || outcome.connectionLost !== null) return null;
+  connected.links.close();
+  opened.links = null;
+  c.events.phase('streaming', `sending video through the relay for ${CONSTANTS.video.seconds} s`);
+  return await after.step(
+    'the video phase',
+    () =>
+      runVideoPhase({
+        signalingUrl: wsUrl(opts.baseUrl, plan.reflectorPath as string),
+        iceServer: iceServerFor(entry, c.relay),
+        openSource: () => video.openSource(),
+        createPeerConnection: (config) => video.createPeerConnection(config),
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        signal: opts.signal,
+        now: () => performance.now(),
+        ...(env.WebSocketImpl ? { WebSocketImpl: env.WebSocketImpl } : {}),
       }),
     null,
   );

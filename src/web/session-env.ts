@@ -1,3 +1,4 @@
+import { openNoiseVideo } from './video-source.js';
 import type { SessionEnv } from '../session/env.js';
 import { checkPort, explainTlsTimeout } from '../session/net/port-check.js';
 import { gatherNat } from '../session/net/nat-gather.js';
@@ -28,6 +29,7 @@ export function pageEnv(primed: PrimedAudio | null = null): SessionEnv {
     userAgent: navigator.userAgent,
     openRtpLeg,
     loadTransport: browserLoadTransport,
+    video: { openSource: openNoiseVideo, createPeerConnection: (config) => new RTCPeerConnection(config) },
     relayRtt: { createPeerConnection: (config) => new RTCPeerConnection(config), now: () => performance.now() },
   };
 }

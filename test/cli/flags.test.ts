@@ -409,6 +409,13 @@ const CASES: Record<CommandName, Record<string, () => Promise<void>>> = {
         /--load needs a callprobe server/,
       );
     },
+    '--video': async () => {
+      expect((await runOf([...SERVER, '--video'])).o.video).toBe(true);
+      expect((await runOf([...SERVER])).o.video).toBe(false);
+      await expect(runOf(['--turn', 'turn:127.0.0.1:3478', '--turn-user', 'u', '--turn-credential', 'c', '--video'])).rejects.toThrow(
+        /--video needs a callprobe server/,
+      );
+    },
     '--devices': async () => {
       const r = await runOf([...SERVER, '--devices']);
       expect(r.o.devices).toBe(true);

@@ -33,6 +33,7 @@ describe('page URL parameters', () => {
       ticket: null,
       save: true,
       load: false,
+      video: false,
       locate: null,
       arrivals: 'receive-time',
       devices: false,
@@ -171,6 +172,7 @@ const RUN: RunCommandOptions = {
   save: true,
   csv: false,
   load: false,
+  video: false,
 };
 
 /** What every headless test tells the page, whatever the flags: start at once, the fake audio device, do not save (run saves). */
@@ -239,6 +241,7 @@ const RUN_FLAGS: { [K in keyof RunCommandOptions]-?: FlagCase[] | string } = {
     { set: { ticket: ' INC 42 & more ' }, page: { ticket: 'INC 42 & more' } },
   ],
   load: [{ set: { load: true }, page: { load: true } }],
+  video: [{ set: { video: true }, page: { video: true } }],
   devices: [{ set: { devices: true }, page: { devices: true } }],
   network: [{ set: { network: true }, page: { network: true } }],
   json: 'how run prints the result',
@@ -290,6 +293,7 @@ describe("callprobe run's flags, through the page URL", () => {
         'site',
         'ticket',
         'turn',
+        'video',
       ].sort(),
     );
   });
@@ -352,6 +356,7 @@ const pageParamsArb: fc.Arbitrary<PageParams> = fc.record({
   save: fc.boolean(),
   arrivals: fc.constantFrom('receive-time' as const, 'worker' as const),
   load: fc.boolean(),
+  video: fc.boolean(),
   devices: fc.boolean(),
   network: fc.boolean(),
   locate: fc.option(
@@ -387,6 +392,7 @@ const searchArb: fc.Arbitrary<string> = fc
       save: fc.constantFrom('0', '1', 'no'),
       arrivals: fc.constantFrom('receive-time', 'worker', 'now'),
       load: fc.constantFrom('0', '1', 'yes'),
+      video: fc.constantFrom('0', '1', 'yes'),
       devices: fc.constantFrom('0', '1', 'yes'),
       network: fc.constantFrom('0', '1', 'yes'),
     },

@@ -1,10 +1,11 @@
 import { randomInt } from 'node:crypto';
-import { RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
+import { RtpHeader, RtpPacket, useOPUS, type MediaStreamTrack, type RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
+import { relayOnlyPeer } from './relay-peer.js';
 import type { SignalData } from '../../../src/protocol/api.js';
 import type { DataPath } from '../../common/data-plane.js';
 import { CONSTANTS } from '../../../src/protocol/defaults.js';
 import { PROBE_DSCP } from '../../../src/protocol/dscp.js';
-import { isRelayCandidate, isRelayEndpoint, isSignalledCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from '../candidates.js';
+import { isSignalledCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from '../candidates.js';
 import { checkRemoteCandidate, localDescription } from '../signalled-sdp.js';
 import type { RtpCore } from './core.js';
 import { NativeRtpCore, type FastTaken } from './native-core.js';
@@ -19,11 +20,6 @@ import { LegFastOffer } from './fast-offer.js';
 
 /** Opus' RTP clock (RFC 7587 §4.1): always 48 kHz, whatever the audio's sampling rate. */
 const OPUS_CLOCK_HZ = 48_000;
-
-/** A werift ICE candidate (werift's Candidate) as the fields the reflector checks. */
-function weriftCandidate(c: { transport: string; host: string; port: number; type: string }): ParsedCandidate {
-  return { protocol: c.transport.toLowerCase(), address: c.host, port: c.port, type: c.type };
-}
 
 /** The session's logger (ReflectorLogger's shape; pino in serve). */
 interface RtpLegLogger {
@@ -153,23 +149,8 @@ export class RtpLeg {
   private mediaTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: RtpLegOptions) {
-    const v6 = opts.peerAddress.includes(':');
-    this.pc = new RTCPeerConnection({
-      iceServers: [],
-      iceUseIpv4: false,
-      iceUseIpv6: false,
-      iceAdditionalHostAddresses: [opts.peerAddress],
-      iceInterfaceAddresses: v6 ? { udp6: opts.peerAddress } : { udp4: opts.peerAddress },
-      iceUseTcp: false,
-      iceFilterCandidatePair: (pair) =>
-        isSignalledCandidate(weriftCandidate(pair.localCandidate), opts.peerAddress) && isRelayCandidate(weriftCandidate(pair.remoteCandidate), opts.relay),
-      iceFilterStunResponse: (_message, addr) => {
-        const fromRelay = isRelayEndpoint(addr[0], addr[1], opts.relay);
-        if (fromRelay) this.iceHeard++;
-        return fromRelay;
-      },
-      codecs: { audio: [useOPUS()], video: [] },
-      headerExtensions: { audio: [], video: [] },
+    this.pc = relayOnlyPeer(opts.peerAddress, opts.relay, { codecs: { audio: [useOPUS()], video: [] }, headerExtensions: { audio: [], video: [] } }, () => {
+      this.iceHeard++;
     });
     this.transceiver = this.pc.addTransceiver('audio', { direction: 'sendrecv' });
     this.transceiver.onTrack.subscribe((track) => this.onTrack(track));

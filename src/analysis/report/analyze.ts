@@ -44,6 +44,7 @@ import type { Locate } from '../schema/locate-schema.js';
 import { pathChanged } from '../grade/locate.js';
 import { AnalysisInputError, inputProblems } from './validate.js';
 import { loadSection, separateLoad } from './load.js';
+import { gradeVideo } from '../grade/video.js';
 import { serverLoopFacts, type ServerLoopFacts } from '../measure/server-loop.js';
 import { attributeTest, attributionFacts, attributionSection, causeOf, deviceTooBusyOf, roundTripSuspect } from './attribution.js';
 import { qosOf } from '../grade/qos.js';
@@ -260,6 +261,7 @@ export function analyze(given: AnalysisInput): Report {
     }),
     ...(provisional === undefined ? {} : { provisional }),
     ...(load !== null ? { load: loadSection(load, input, profile) } : {}),
+    ...(input.video ? { video: gradeVideo(input.video) } : {}),
     attribution: attributionOut,
     ...(input.locate ? { locate: locateSection(input.locate, input.meta.edge?.id ?? null, roundTrip.gradedRttMs?.p50 ?? null) } : {}),
     ...(server === null ? {} : { server }),

@@ -2,6 +2,7 @@ import type { DirectionRecords, RoundTripRecords, SenderDiagnostics } from '../m
 import type { ProvisionalFacts } from './provisional-facts.js';
 import type { CompareResult, NatBehaviour, Outcome, ProbePath, Rung, SetupTimings, Witness } from './report-schema.js';
 import type { LoadEvidence } from './load-input.js';
+import type { VideoEvidence } from './video-input.js';
 import type { OutsideViews } from '../measure/views.js';
 import type { EdgeIdentity } from '../../protocol/api.js';
 import type { Locate } from './locate-schema.js';
@@ -148,6 +149,8 @@ export interface AnalysisInput {
   provisional?: ProvisionalFacts[];
   /** The busy-line phase, when the test was asked to load the line: the records above then run through it too. */
   load?: LoadEvidence | null;
+  /** The video phase, when the test was asked for video (after the probes: it never changes their verdict). */
+  video?: VideoEvidence | null;
   /**
    * What the clocks outside the page's JavaScript saw (the network thread's, the server's), for
    * attributing each window's delay and gaps; absent or null: none recorded (only the page's own

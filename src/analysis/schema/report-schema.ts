@@ -74,6 +74,7 @@ import {
   type WitnessSchema,
 } from './report-v2-schema.js';
 import { LoadSchema } from './load-schema.js';
+import { VideoSchema } from './video-schema.js';
 import { EdgeIdentitySchema, LocateSchema } from './locate-schema.js';
 import { DevicesSchema } from './devices-schema.js';
 import { ReachabilitySchema } from './reachability-schema.js';
@@ -416,6 +417,7 @@ const ReportCoreProperties = {
   probe: ProbePathSchema,
   grades: Type.Array(GradeEntrySchema),
   load: Type.Optional(LoadSchema),
+  video: Type.Optional(VideoSchema),
   attribution: Nullable(AttributionSchema),
   locate: Type.Optional(LocateSchema),
   server: Type.Optional(ServerSchema),

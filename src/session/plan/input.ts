@@ -6,6 +6,7 @@
  */
 import type { AnalysisInput, ClockFacts, GradedPath, StatsSecondOpinion } from '../../analysis/schema/input.js';
 import type { LoadEvidence } from '../../analysis/schema/load-input.js';
+import type { VideoEvidence } from '../../analysis/schema/video-input.js';
 import { noOutsideViews, type OutsideViews } from '../../analysis/measure/views.js';
 import { ladder, type RungFacts } from '../../analysis/grade/connectivity.js';
 import type { NatBehaviour, SetupTimings, Witness } from '../../analysis/schema/report-schema.js';
@@ -54,6 +55,8 @@ export interface TestEvidence {
   times: InputTimes;
   /** What the busy-line phase measured; null when it did not run. */
   load: LoadEvidence | null;
+  /** The video phase's evidence, when it ran and measured. */
+  video?: VideoEvidence | null;
 }
 
 export function assembleInput(e: TestEvidence): AnalysisInput {
@@ -84,6 +87,7 @@ export function assembleInput(e: TestEvidence): AnalysisInput {
     provisional: stream.provisional,
     views: outsideViews(records.views, e.rttViews),
     ...loadPart(plan, e.load, stream.connectionLost !== null),
+    ...(e.video ? { video: e.video } : {}),
     ...(plan.locate !== null ? { locate: plan.locate } : {}),
     ...(stream.qos !== null ? { qos: stream.qos } : {}),
   };

@@ -264,6 +264,7 @@ export class CpApp extends CpElement {
           ticket: params.ticket,
           arrivals: params.arrivals,
           load: params.load,
+          video: params.video,
           locate: params.locate,
         },
         env.pageEnv(primed),

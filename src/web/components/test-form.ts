@@ -3,7 +3,7 @@ import { DEFAULT_DURATION_S, MAX_DURATION_S, MIN_DURATION_S, type PageParams } f
 import type { ProfileId } from '../../analysis/schema/input.js';
 import { CpElement } from './cp-element.js';
 import { pageMessages } from '../i18n.js';
-import { DEFAULTS } from '../../protocol/defaults.js';
+import { CONSTANTS, DEFAULTS } from '../../protocol/defaults.js';
 import { testFormStyles } from './test-form.styles.js';
 import type { LoadOffer } from '../../protocol/api-load.js';
 
@@ -66,6 +66,7 @@ export class TestForm extends CpElement {
       durationS: Number(data.get('duration')),
       autostart: false,
       load: form.elements.namedItem('load') === null ? this.params.load : data.get('load') === 'on',
+      video: form.elements.namedItem('video') === null ? this.params.video : data.get('video') === 'on',
     };
   }
 
@@ -101,9 +102,13 @@ export class TestForm extends CpElement {
     const p = this.params.profile;
     const azure = p.id === 'azure-region';
     const offer = this.loadOffer ?? null;
-    const busyS = this.params.load ? Math.ceil(DEFAULTS.load.phaseMaxMs / 1000) : 0;
+    const busyS = (this.params.load ? Math.ceil(DEFAULTS.load.phaseMaxMs / 1000) : 0) + (this.params.video ? CONSTANTS.video.seconds + 2 : 0);
     const m = pageMessages();
     // Megabytes to one decimal, in the page's language ("2.5", "2,5").
+    // The most the video phase moves each way: its encoder's cap (and the reflector's top step) for its seconds.
+    const videoMb = new Intl.NumberFormat(m.lang, { maximumFractionDigits: 1 }).format(
+      Math.round((CONSTANTS.video.maxUpKbps * CONSTANTS.video.seconds) / 800) / 10,
+    );
     const mb = new Intl.NumberFormat(m.lang, { maximumFractionDigits: 1 }).format(offer === null ? 0 : Math.round(offer.maxBytesPerDirection / 1e5) / 10);
     return html`
       <form @submit=${this.onSubmit} aria-label=${m.t('page.settings')}>
@@ -120,6 +125,11 @@ export class TestForm extends CpElement {
           <span class="hint" id="load-hint">${m.t('page.busyLine.hint', { seconds: String(Math.ceil(DEFAULTS.load.phaseMaxMs / 1000)), mb })}</span>
         </label>`
         }
+        <label class="busy">
+          <span><input type="checkbox" name="video" .checked=${this.params.video} ?disabled=${this.running} @change=${this.onLoad} aria-describedby="video-hint" />
+          ${m.t('page.video')}</span>
+          <span class="hint" id="video-hint">${m.t('page.video.hint', { seconds: String(CONSTANTS.video.seconds), mb: videoMb })}</span>
+        </label>
         <details class="options" ?open=${this.optionsOpen()}>
         <summary>${m.t('page.options')}</summary>
         <label>Targets

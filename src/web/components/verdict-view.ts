@@ -15,6 +15,7 @@ import { reportSummaryText } from '../../analysis/present/result-text.js';
 import type { SaveState } from '../results.js';
 import { ReportDetails } from './report-details.js';
 import { codeLine, ResultCard } from './result-card.js';
+import { VideoRoom } from './video-room.js';
 import { BusyLine } from './busy-line.js';
 import { verdictViewStyles } from './verdict-view.styles.js';
 import { EN, type Messages } from '../../analysis/present/catalogue.js';
@@ -32,7 +33,7 @@ const parts = (ps: readonly TextPart[]) =>
  * one click away (the explanation, each direction, one row per target, the evidence).
  */
 export class VerdictView extends CpElement {
-  static override dependencies = { 'cp-report-details': ReportDetails, 'cp-result-card': ResultCard, 'cp-busy-line': BusyLine };
+  static override dependencies = { 'cp-report-details': ReportDetails, 'cp-result-card': ResultCard, 'cp-busy-line': BusyLine, 'cp-video-room': VideoRoom };
   static override properties = { report: { attribute: false }, save: { attribute: false }, json: { attribute: false }, messages: { attribute: false } };
   declare report: Report;
   /** The answer layer's words, in the page's language (English until set). */
@@ -54,6 +55,12 @@ export class VerdictView extends CpElement {
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('section.banner')?.scrollIntoView({ block: 'start' });
     this.renderRoot.querySelector<HTMLElement>('#answer')?.focus({ preventScroll: true });
+  }
+
+  /** The phases after the probes, each where it ran: the busy line, then the video through the relay. */
+  private phases(r: Report, m: Messages) {
+    return html`${r.load ? html`<cp-busy-line .load=${r.load} .messages=${m} .idle=${r.summary.verdict}></cp-busy-line>` : nothing}
+    ${r.video ? html`<cp-video-room .report=${r} .messages=${m}></cp-video-room>` : nothing}`;
   }
 
   override render() {
@@ -143,7 +150,7 @@ export class VerdictView extends CpElement {
             <p><small>${m.t('reach.note')}</small></p>
           </section>`
       }
-      ${r.load ? html`<cp-busy-line .load=${r.load} .messages=${m} .idle=${r.summary.verdict}></cp-busy-line>` : nothing}
+      ${this.phases(r, m)}
       <cp-result-card
         class=${this.save.kind}
         .save=${this.save}

@@ -15,6 +15,8 @@ export const de: CatalogueOf<typeof en> = {
   'page.start': 'Test starten',
   'page.cancel': 'Test abbrechen',
   'page.about': 'Etwa {seconds}\u00a0s. Nichts zu installieren; das Ergebnis bekommt einen Code, den Sie Ihrem Helpdesk geben können.',
+  'page.video': 'Auch Video über das Relay senden',
+  'page.video.hint': 'Prüft, wie viel Video in jede Richtung über das Relay passt: dauert {seconds} s länger und überträgt bis zu {mb} MB je Richtung.',
   'page.busyLine': 'Auch mit ausgelasteter Leitung testen',
   'page.busyLine.hint':
     'Findet heraus, ob Anrufe abreißen, während jemand hoch- oder herunterlädt. Dauert bis zu {seconds}\u00a0s länger und überträgt höchstens {mb}\u00a0MB hoch und {mb}\u00a0MB herunter (prüfen Sie Ihr Datenvolumen).',

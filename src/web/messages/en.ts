@@ -16,6 +16,8 @@ export const en = {
   'page.start': 'Start test',
   'page.cancel': 'Cancel test',
   'page.about': 'About {seconds} s. Nothing to install; the result gets a code you can give your help desk.',
+  'page.video': 'Also send video through the relay',
+  'page.video.hint': 'Checks how much video fits each way through the relay: adds {seconds} s and moves up to {mb} MB each way.',
   'page.busyLine': 'Also test with the line busy',
   'page.busyLine.hint':
     'Finds out whether calls break up while someone uploads or downloads. Adds up to {seconds} s and moves at most {mb} MB up and {mb} MB down (check your data plan).',

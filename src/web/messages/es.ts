@@ -15,6 +15,8 @@ export const es: CatalogueOf<typeof en> = {
   'page.start': 'Iniciar prueba',
   'page.cancel': 'Cancelar prueba',
   'page.about': 'Unos {seconds}\u00a0s. No hay nada que instalar; el resultado recibe un código que puede dar a su soporte técnico.',
+  'page.video': 'Enviar también vídeo a través del relé',
+  'page.video.hint': 'Comprueba cuánto vídeo cabe en cada sentido a través del relé: añade {seconds} s y mueve hasta {mb} MB en cada sentido.',
   'page.busyLine': 'Probar también con la línea cargada',
   'page.busyLine.hint':
     'Averigua si las llamadas se cortan mientras alguien sube o descarga archivos. Añade hasta {seconds}\u00a0s y transfiere como máximo {mb}\u00a0MB de subida y {mb}\u00a0MB de bajada (revise su plan de datos).',

@@ -15,6 +15,9 @@ export const fr: CatalogueOf<typeof en> = {
   'page.start': 'Lancer le test',
   'page.cancel': 'Annuler le test',
   'page.about': 'Environ {seconds}\u00a0s. Rien à installer\u202f; le résultat reçoit un code à donner à votre support informatique.',
+  'page.video': 'Envoyer aussi de la vidéo à travers le relais',
+  'page.video.hint':
+    'Vérifie combien de vidéo passe dans chaque sens à travers le relais\u00a0: ajoute {seconds}\u00a0s et transfère jusqu’à {mb}\u00a0Mo dans chaque sens.',
   'page.busyLine': 'Tester aussi avec la ligne chargée',
   'page.busyLine.hint':
     'Vérifie si les appels se coupent pendant que quelqu’un envoie ou télécharge. Ajoute jusqu’à {seconds}\u00a0s et transfère au plus {mb}\u00a0Mo à l’envoi et {mb}\u00a0Mo à la réception (vérifiez votre forfait de données).',

@@ -15,6 +15,8 @@ export const ja: CatalogueOf<typeof en> = {
   'page.start': 'テストを開始',
   'page.cancel': 'テストを中止',
   'page.about': '約 {seconds} 秒。インストールは不要です。結果にはヘルプデスクに伝えられるコードが付きます。',
+  'page.video': 'リレー経由でビデオも送信する',
+  'page.video.hint': 'リレー経由で各方向にどれだけのビデオが通るかを確認します。{seconds} 秒長くなり、各方向に最大 {mb} MB を転送します。',
   'page.busyLine': '回線が混雑した状態でもテストする',
   'page.busyLine.hint':
     'アップロードやダウンロード中に通話が途切れるかどうかを調べます。最大 {seconds} 秒延び、上り {mb} MB、下り {mb} MB まで転送します (データ通信量にご注意ください)。',

@@ -15,6 +15,8 @@ export const zhHans: CatalogueOf<typeof en> = {
   'page.start': '开始测试',
   'page.cancel': '取消测试',
   'page.about': '约 {seconds} 秒。无需安装；结果会有一个代码，可以交给您的技术支持。',
+  'page.video': '同时经中继发送视频',
+  'page.video.hint': '检查每个方向经中继能通过多少视频：增加 {seconds} 秒，每个方向最多传输 {mb} MB。',
   'page.busyLine': '同时在线路繁忙时测试',
   'page.busyLine.hint': '检查有人上传或下载时通话是否会断断续续。最多增加 {seconds} 秒，最多上行传输 {mb} MB、下行传输 {mb} MB（请留意您的流量套餐）。',
   'page.options': 'IT 选项',

@@ -367,7 +367,7 @@ describe('/api/signal', () => {
     const { app } = await build();
     const other = await signaling(app, 'inject', `${SIGNAL_PROTOCOL_QUERY}&kind=talk`);
     expect(await other.closed()).toBe(1008);
-    expect(other.messages.items).toEqual([{ type: 'error', reason: 'bad-message', message: 'kind may only be echo' }]);
+    expect(other.messages.items).toEqual([{ type: 'error', reason: 'bad-message', message: 'kind may only be echo or video' }]);
     expect(await health(app)).toEqual({ status: 'ok', sessions: 0 });
     const echo = await signaling(app, 'inject', `${SIGNAL_PROTOCOL_QUERY}&kind=echo`);
     expect(await health(app)).toEqual({ status: 'ok', sessions: 1 });

@@ -1,0 +1,385 @@
+/**
+ * The video leg: a werift peer (../rtp/relay-peer.ts, relay-only as the RTP probe leg) that
+ * answers the page's offer of one video section. It counts every RTP packet of the page's video
+ * that arrives (header, payload and padding bytes, sequence numbers for loss, bytes per bin for
+ * the rate), and sends the page a paced stream of filler RTP on the negotiated VP8 payload type
+ * through the same relay, climbing through CONSTANTS.video.downStepsKbps. Nothing is decoded and
+ * nothing is echoed: the figures are the rates and losses of each direction.
+ *
+ * The page's browser runs its own congestion control on its video: the leg answers with
+ * transport-wide congestion control (transport-cc feedback and its header extension,
+ * draft-holmer-rmcat-transport-wide-cc-extensions-01) and no NACK, so the loss it counts is the
+ * path's and the page's rate climbs as a call's would.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { RtpHeader, RtpPacket, useTransportWideCC, useTWCC, useVP8, type MediaStreamTrack, type RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
+import type { SignalData } from '../../../src/protocol/api.js';
+import { CONSTANTS } from '../../../src/protocol/defaults.js';
+import type { VideoTally } from '../../../src/protocol/wire.js';
+import { isSignalledCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from '../candidates.js';
+import { checkRemoteCandidate, localDescription } from '../signalled-sdp.js';
+import { relayOnlyPeer } from '../rtp/relay-peer.js';
+import { answerAsDtlsServer, DtlsHandshakeFilter, isDtls } from '../rtp/werift-dtls.js';
+import { useOwnSrtp } from '../rtp/werift-srtp.js';
+import { weriftUdpSockets, withoutStunServer } from '../rtp/werift-udp.js';
+import type { AttachLocalPeer } from '../rtp/leg.js';
+import type { DataPath } from '../../common/data-plane.js';
+import { TwccFeedback } from './twcc.js';
+
+/** VP8's RTP clock (RFC 7741 §4.1). */
+const VIDEO_CLOCK_HZ = 90_000;
+/** The downstream pacer's tick: each tick sends what the schedule owes by then. */
+const PACE_TICK_MS = 5;
+/** Transport-cc feedback every 50 ms, as browsers send theirs (libwebrtc's default interval). */
+const TWCC_INTERVAL_MS = 50;
+
+interface VideoLegLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export interface VideoLegOptions {
+  id: string;
+  peerAddress: string;
+  relay: RelayEndpoints;
+  connectTimeoutMs: number;
+  logger: VideoLegLogger;
+  sendSignal(data: SignalData): void;
+  allowEndpoint(ip: string, port: number): () => void;
+  onCandidateDropped(count: number): void;
+  onClose(reason: string): void;
+  attachLocalPeer?: AttachLocalPeer;
+  dataPath: DataPath;
+  /** The leg's clock, ms. */
+  nowMs(): number;
+}
+
+/** Arrivals of the page's video (one SSRC: the first seen), counted as they come. */
+export class UpstreamCount {
+  private ssrc: number | null = null;
+  private firstExt = 0;
+  private highestExt = 0;
+  private firstMs = 0;
+  packets = 0;
+  bytes = 0;
+  readonly bins: number[] = [];
+
+  constructor(
+    private readonly binMs: number,
+    private readonly maxBins: number,
+  ) {}
+
+  /** One RTP packet of `bytes` on the wire (header, payload, padding) with sequence number `seq`, arrived at `nowMs`. */
+  add(ssrc: number, seq: number, bytes: number, nowMs: number): void {
+    if (this.ssrc === null) {
+      this.ssrc = ssrc;
+      this.firstExt = seq;
+      this.highestExt = seq;
+      this.firstMs = nowMs;
+    } else if (ssrc !== this.ssrc) {
+      return;
+    } else {
+      // The extended sequence number nearest the highest so far (RFC 3550 §A.1's wrap rule).
+      const cycle = this.highestExt - (this.highestExt & 0xffff);
+      let ext = cycle + seq;
+      if (ext - this.highestExt > 0x8000) ext -= 0x10000;
+      else if (this.highestExt - ext > 0x8000) ext += 0x10000;
+      if (ext > this.highestExt) this.highestExt = ext;
+    }
+    this.packets++;
+    this.bytes += bytes;
+    const bin = Math.floor((nowMs - this.firstMs) / this.binMs);
+    if (bin < 0 || bin >= this.maxBins) return;
+    while (this.bins.length <= bin) this.bins.push(0);
+    this.bins[bin] = (this.bins[bin] ?? 0) + bytes;
+  }
+
+  /** The SSRC counted (the first seen), null before any. */
+  get ssrcSeen(): number | null {
+    return this.ssrc;
+  }
+
+  /** Packets the sequence numbers say were sent, from the first that arrived to the highest. */
+  get expected(): number {
+    return this.ssrc === null ? 0 : this.highestExt - this.firstExt + 1;
+  }
+}
+
+/** Bytes a rate schedule (kbit/s per step of stepMs, the last held) owes by `elapsedMs`. */
+export function scheduleBytes(stepsKbps: readonly number[], stepMs: number, elapsedMs: number): number {
+  let bytes = 0;
+  let left = Math.max(0, elapsedMs);
+  for (let i = 0; i < stepsKbps.length && left > 0; i++) {
+    const last = i === stepsKbps.length - 1;
+    const ms = last ? left : Math.min(left, stepMs);
+    bytes += ((stepsKbps[i] ?? 0) * 1000 * ms) / 8000;
+    left -= ms;
+  }
+  return bytes;
+}
+
+export class VideoLeg {
+  private readonly pc: RTCPeerConnection;
+  private transceiver: RTCRtpTransceiver | null = null;
+  private readonly undo: (() => void)[] = [];
+  private readonly allowed = new Set<string>();
+  private readonly dtlsFilter = new DtlsHandshakeFilter();
+  private dtlsServer = false;
+  private connectTimer: NodeJS.Timeout | null;
+  private paceTimer: NodeJS.Timeout | null = null;
+  private paceStartMs = 0;
+  private paceUntilMs = 0;
+  private closed = false;
+  private connected = false;
+  private downSeq = randomInt(0, 0x10000);
+  private downTimestamp = randomInt(0, 0x1_0000_0000);
+  private readonly filler: Buffer;
+  readonly up = new UpstreamCount(CONSTANTS.video.binMs, CONSTANTS.video.maxBins);
+  downPackets = 0;
+  downBytes = 0;
+  private sendFailures = 0;
+  private readonly twcc = new TwccFeedback();
+  private twccTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly opts: VideoLegOptions) {
+    this.pc = relayOnlyPeer(
+      opts.peerAddress,
+      opts.relay,
+      { codecs: { audio: [], video: [useVP8({ rtcpFeedback: [useTWCC()] })] }, headerExtensions: { audio: [], video: [useTransportWideCC()] } },
+      () => undefined,
+    );
+    // Filler: a VP8 payload descriptor (RFC 7741 §4.2: S bit, partition 0) then random bytes; SRTP makes each packet's bytes differ anyway.
+    this.filler = randomBytes(CONSTANTS.video.downPayloadBytes);
+    this.filler[0] = 0x10;
+    // The page's video section makes a receive-only transceiver in werift; the leg sends on it too.
+    this.pc.onRemoteTransceiverAdded.subscribe((t) => {
+      t.setDirection('sendrecv');
+      this.transceiver = t;
+      t.onTrack.subscribe((track) => this.onTrack(track));
+      this.takeTwcc(t);
+    });
+    this.pc.onIceCandidate.subscribe((c) => {
+      if (c) this.onLocalCandidate({ candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null });
+    });
+    this.pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected') {
+        this.connected = true;
+        if (this.connectTimer) clearTimeout(this.connectTimer);
+        this.connectTimer = null;
+        this.opts.logger.info({ session: opts.id, pt: this.transceiver?.sender.codec?.payloadType }, 'video leg connected');
+        // Both ways at once, as a call's video: the page's encoder climbs from its connect, the reflector's schedule from here.
+        this.startDown(CONSTANTS.video.seconds);
+      } else if (state === 'failed' || state === 'closed') {
+        this.close(`video leg ${state}`);
+      }
+    });
+    this.connectTimer = setTimeout(() => this.close(`video leg not connected within ${opts.connectTimeoutMs} ms of the offer`), opts.connectTimeoutMs);
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  /** The page's offer (one video section, checked by the session); answered with its candidates on the reflector's address only. */
+  async offer(sdp: string): Promise<void> {
+    try {
+      await this.pc.setRemoteDescription({ type: 'offer', sdp });
+      this.dtlsServer = answerAsDtlsServer(this.pc, sdp);
+      if (!withoutStunServer(this.pc)) throw new Error("werift's STUN server could not be turned off (werift's internals moved)");
+      await this.pc.setLocalDescription(await this.pc.createAnswer());
+      const local = this.pc.localDescription;
+      if (this.closed) return;
+      if (!local) throw new Error('werift set no local description');
+      const answer = localDescription(local.sdp, (c) => isSignalledCandidate(c, this.opts.peerAddress));
+      for (const c of answer.candidates) this.allow(c);
+      this.joinLocalRelay();
+      for (const t of this.pc.dtlsTransports)
+        useOwnSrtp(
+          t,
+          (err) => this.opts.logger.debug({ session: this.opts.id, reason: err.reason }, 'video srtp packet dropped'),
+          this.opts.dataPath === 'native' ? 'native' : 'js',
+        );
+      this.filterDtls();
+      if (this.closed) return;
+      this.opts.sendSignal({ type: 'answer', sdp: answer.sdp });
+    } catch (err) {
+      this.close(`video offer failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** A page candidate: dropped unless it points at the relay (SdpError('bad-candidate') when it is not one candidate). */
+  candidate(c: NonNullable<SignalData['candidate']>): void {
+    if (this.closed || c.candidate === '') return;
+    const kept = checkRemoteCandidate(c.candidate, this.opts.relay);
+    if (kept === null) {
+      this.opts.onCandidateDropped(1);
+      return;
+    }
+    const init = { candidate: kept, ...(c.sdpMid != null ? { sdpMid: c.sdpMid } : {}), sdpMLineIndex: c.sdpMLineIndex ?? 0 };
+    this.pc
+      .addIceCandidate(init)
+      .catch((err: Error) => this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'video candidate refused by werift'));
+  }
+
+  /** Starts the stream to the page: the schedule from now, for `seconds` at most (the page's `stop` ends it sooner). Once. */
+  private startDown(seconds: number): void {
+    if (this.paceTimer !== null || this.closed) return;
+    this.paceStartMs = this.opts.nowMs();
+    this.paceUntilMs = this.paceStartMs + seconds * 1000;
+    this.paceTimer = setInterval(() => this.pace(), PACE_TICK_MS);
+  }
+
+  stopDown(): void {
+    if (this.paceTimer !== null) clearInterval(this.paceTimer);
+    this.paceTimer = null;
+  }
+
+  tally(): VideoTally {
+    return {
+      type: 'video-tally',
+      binMs: CONSTANTS.video.binMs,
+      upPackets: this.up.packets,
+      upExpected: this.up.expected,
+      upBytes: this.up.bytes,
+      upBins: [...this.up.bins],
+      downPackets: this.downPackets,
+      downBytes: this.downBytes,
+    };
+  }
+
+  private pace(): void {
+    const now = this.opts.nowMs();
+    const sender = this.transceiver?.sender;
+    if (now >= this.paceUntilMs || sender === undefined) {
+      this.stopDown();
+      return;
+    }
+    const owed = scheduleBytes(CONSTANTS.video.downStepsKbps, CONSTANTS.video.downStepMs, now - this.paceStartMs);
+    // Header (12) + transport-cc extension (8) on the wire, counted as the page's getStats counts them.
+    const packetBytes = this.filler.length + 20;
+    // A tick late by more than a few packets' worth does not burst to catch up: at most 8 packets a tick.
+    for (let i = 0; i < 8 && this.downBytes + packetBytes <= owed; i++) {
+      this.downSeq = (this.downSeq + 1) & 0xffff;
+      // The 90 kHz timestamp follows the time sent.
+      const ts = (this.downTimestamp + Math.round(((now - this.paceStartMs) * VIDEO_CLOCK_HZ) / 1000)) >>> 0;
+      const header = new RtpHeader({ sequenceNumber: this.downSeq, timestamp: ts, payloadType: sender.codec?.payloadType ?? 96, marker: i === 0 });
+      this.downPackets++;
+      this.downBytes += packetBytes;
+      sender.sendRtp(new RtpPacket(header, this.filler)).catch((err: Error) => {
+        if (this.sendFailures++ < 3) this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'video send failed');
+      });
+    }
+  }
+
+  /**
+   * Our transport-cc feedback (./twcc.ts) in place of werift's: werift's receiver hands each
+   * packet's transport-wide sequence number to its `receiverTWCC`, made only when none is set;
+   * ours is set first, before the offer is applied. When werift's members moved, its own runs,
+   * and the leg says so in its log.
+   */
+  private takeTwcc(t: RTCRtpTransceiver): void {
+    const receiver = t.receiver as unknown as { receiverTWCC?: unknown; rtcpSsrc?: unknown; dtlsTransport?: { sendRtcp?: unknown } };
+    const dtls = receiver.dtlsTransport;
+    if (!('receiverTWCC' in receiver) || typeof receiver.rtcpSsrc !== 'number' || typeof dtls?.sendRtcp !== 'function') {
+      this.opts.logger.warn({ session: this.opts.id }, "video leg: werift's transport-cc feedback stays (its internals moved)");
+      return;
+    }
+    receiver.receiverTWCC = {
+      twccRunning: false,
+      handleTWCC: (seq: unknown) => {
+        if (typeof seq === 'number') this.twcc.record(seq, this.opts.nowMs());
+      },
+    };
+    const senderSsrc = receiver.rtcpSsrc;
+    const send = dtls.sendRtcp.bind(dtls) as (packets: Array<{ serialize(): Buffer }>) => Promise<void>;
+    this.twccTimer = setInterval(() => {
+      const media = this.up.ssrcSeen;
+      if (media === null) return;
+      const packet = this.twcc.build(senderSsrc, media);
+      if (packet === null) return;
+      send([{ serialize: () => packet }]).catch((err: Error) => {
+        if (this.sendFailures++ < 3) this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'video feedback send failed');
+      });
+    }, TWCC_INTERVAL_MS);
+  }
+
+  private onTrack(track: MediaStreamTrack): void {
+    track.onReceiveRtp.subscribe((rtp) => {
+      const h = rtp.header;
+      this.up.add(h.ssrc, h.sequenceNumber, h.serializeSize + rtp.payload.length + (h.padding ? h.paddingSize : 0), this.opts.nowMs());
+    });
+  }
+
+  private joinLocalRelay(): void {
+    const attach = this.opts.attachLocalPeer;
+    if (attach === undefined) return;
+    for (const socket of weriftUdpSockets(this.pc)) {
+      const { address, port } = socket.address;
+      // Video is not marked: Teams marks video AF41, and the relay marks only what it is asked to; none here.
+      const link = attach(address, port, (data, fromIp, fromPort) => socket.onData(data, [fromIp, fromPort]), null);
+      const wire = socket.send;
+      socket.send = (data, addr) => (addr !== undefined && link.fromPeer(data, addr[0], addr[1]) ? Promise.resolve() : wire(data, addr));
+      this.undo.push(() => {
+        socket.send = wire;
+        link.detach();
+      });
+    }
+  }
+
+  /** The page's DTLS handshake records pass the handshake filter first when werift is the DTLS server (../rtp/werift-dtls.ts). */
+  private filterDtls(): void {
+    if (!this.dtlsServer) return;
+    for (const socket of weriftUdpSockets(this.pc)) {
+      const next = socket.onData;
+      socket.onData = (data, addr) => {
+        if (!isDtls(data)) return next(data, addr);
+        const kept = this.dtlsFilter.keep(data);
+        if (kept !== null) next(kept, addr);
+      };
+      this.undo.push(() => {
+        socket.onData = next;
+      });
+    }
+  }
+
+  private allow(parsed: ParsedCandidate | null): boolean {
+    if (!isSignalledCandidate(parsed, this.opts.peerAddress)) return false;
+    const key = `${parsed.address}:${parsed.port}`;
+    if (!this.allowed.has(key)) {
+      this.allowed.add(key);
+      this.undo.push(this.opts.allowEndpoint(parsed.address, parsed.port));
+    }
+    return true;
+  }
+
+  private onLocalCandidate(c: NonNullable<SignalData['candidate']>): void {
+    if (this.closed) return;
+    const line = c.candidate.startsWith('candidate:') ? c.candidate : `candidate:${c.candidate}`;
+    if (!this.allow(parseCandidate(line))) return;
+    this.opts.sendSignal({ type: 'candidate', candidate: { candidate: line, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null } });
+  }
+
+  close(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopDown();
+    if (this.twccTimer) clearInterval(this.twccTimer);
+    if (this.connectTimer) clearTimeout(this.connectTimer);
+    for (const u of [...this.undo].reverse()) u();
+    this.pc.close().catch((err: Error) => this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'video leg close failed'));
+    this.opts.logger.info(
+      {
+        session: this.opts.id,
+        reason,
+        upPackets: this.up.packets,
+        upExpected: this.up.expected,
+        upBytes: this.up.bytes,
+        downPackets: this.downPackets,
+        downBytes: this.downBytes,
+      },
+      'video leg closed',
+    );
+    this.opts.onClose(reason);
+  }
+}
