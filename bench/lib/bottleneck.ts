@@ -120,6 +120,47 @@ export class Bottleneck {
     one(this.router, 'cpbn1', spec.down);
   }
 
+  /**
+   * Polices UDP going up (client to server) at `kbit` in the router, TCP left alone: an nftables
+   * rule in the router's forward hook that drops UDP past the rate (a firewall's policer, not a
+   * queue: nothing waits). Removed with the namespaces.
+   */
+  policeUdpUp(kbit: number): void {
+    const nft = (...args: string[]): void => {
+      execFileSync('ip', ['netns', 'exec', this.router, 'nft', ...args]);
+    };
+    nft('add', 'table', 'inet', 'cppolice');
+    nft('add', 'chain', 'inet', 'cppolice', 'udp_up', '{ type filter hook forward priority 0; policy accept; }');
+    // kbytes/second as nft counts them: 1 Mbit/s is 125 kbytes/s; a burst of 16 kB (about 11 full packets).
+    nft(
+      'add',
+      'rule',
+      'inet',
+      'cppolice',
+      'udp_up',
+      'iifname',
+      'cpbn1',
+      'meta',
+      'l4proto',
+      'udp',
+      'limit',
+      'rate',
+      'over',
+      `${Math.round(kbit / 8)}`,
+      'kbytes/second',
+      'burst',
+      '16',
+      'kbytes',
+      'drop',
+    );
+  }
+
+  /** Removes the UDP policer (policeUdpUp), when there is one. */
+  unpoliceUdp(): void {
+    const tables = execFileSync('ip', ['netns', 'exec', this.router, 'nft', 'list', 'tables'], { encoding: 'utf8' });
+    if (tables.includes('cppolice')) execFileSync('ip', ['netns', 'exec', this.router, 'nft', 'delete', 'table', 'inet', 'cppolice']);
+  }
+
   /** Starts `cmd` inside one of the namespaces. */
   spawn(where: 'client' | 'server', cmd: string, args: readonly string[], opts: { cwd?: string } = {}): ChildProcess {
     return spawn('ip', ['netns', 'exec', where === 'client' ? this.client : this.server, cmd, ...args], {

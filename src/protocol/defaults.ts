@@ -859,8 +859,12 @@ export const CONSTANTS = {
    * track through the same relay each way, on a session of its own (kind `video`).
    */
   video: {
-    /** The phase streams this long each way at once: long enough for a browser's congestion control to climb past 1080p's 1.5 Mbit/s on a clean path. */
-    seconds: 7,
+    /**
+     * The phase streams this long each way at once: a browser's congestion control climbed past
+     * 1080p's 1.5 Mbit/s within a second on a clean path here (its probing), and the reflector's
+     * schedule reaches its top step at 5 s.
+     */
+    seconds: 6,
     /** Arrivals are counted in bins this long (both ends). */
     binMs: 250,
     /** The rate that arrived is the best over any window this long: one burst a queue lets through does not count, a held rate does. */

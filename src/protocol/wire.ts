@@ -475,6 +475,9 @@ export interface VideoTally {
   upBytes: number;
   /** Bytes that arrived in each bin of binMs, from the first packet's arrival on (at most CONSTANTS.video.maxBins). */
   upBins: number[];
+  /** Packets that arrived in each bin, and those sent by sequence number (the highest number's progress): each bin's loss. */
+  upBinPackets: number[];
+  upBinExpected: number[];
   downPackets: number;
   downBytes: number;
 }
@@ -500,10 +503,13 @@ function parseVideoTally(m: Record<string, unknown>): VideoTally {
   const binMs = m['binMs'];
   if (!(typeof binMs === 'number' && Number.isFinite(binMs) && binMs > 0))
     throw new ProbeDecodeError('bad-control', 'video-tally binMs must be a positive number');
-  const bins = m['upBins'];
-  if (!Array.isArray(bins) || bins.length > CONSTANTS.video.maxBins || !bins.every(isCount)) {
-    throw new ProbeDecodeError('bad-control', `video-tally upBins must be a list of at most ${CONSTANTS.video.maxBins} counts`);
-  }
+  const list = (k: 'upBins' | 'upBinPackets' | 'upBinExpected'): number[] => {
+    const v = m[k];
+    if (!Array.isArray(v) || v.length > CONSTANTS.video.maxBins || !v.every(isCount)) {
+      throw new ProbeDecodeError('bad-control', `video-tally ${k} must be a list of at most ${CONSTANTS.video.maxBins} counts`);
+    }
+    return v;
+  };
   const n = (k: (typeof counts)[number]): number => m[k] as number;
   return {
     type: 'video-tally',
@@ -511,7 +517,9 @@ function parseVideoTally(m: Record<string, unknown>): VideoTally {
     upPackets: n('upPackets'),
     upExpected: n('upExpected'),
     upBytes: n('upBytes'),
-    upBins: bins,
+    upBins: list('upBins'),
+    upBinPackets: list('upBinPackets'),
+    upBinExpected: list('upBinExpected'),
     downPackets: n('downPackets'),
     downBytes: n('downBytes'),
   };

@@ -64,6 +64,10 @@ export class UpstreamCount {
   packets = 0;
   bytes = 0;
   readonly bins: number[] = [];
+  /** Packets that arrived in each bin. */
+  readonly binPackets: number[] = [];
+  /** The highest extended sequence number seen by the end of each bin (its packets' share of what was sent). */
+  private readonly binHighest: number[] = [];
 
   constructor(
     private readonly binMs: number,
@@ -91,8 +95,19 @@ export class UpstreamCount {
     this.bytes += bytes;
     const bin = Math.floor((nowMs - this.firstMs) / this.binMs);
     if (bin < 0 || bin >= this.maxBins) return;
-    while (this.bins.length <= bin) this.bins.push(0);
+    while (this.bins.length <= bin) {
+      this.bins.push(0);
+      this.binPackets.push(0);
+      this.binHighest.push(this.binHighest[this.binHighest.length - 1] ?? this.firstExt - 1);
+    }
     this.bins[bin] = (this.bins[bin] ?? 0) + bytes;
+    this.binPackets[bin] = (this.binPackets[bin] ?? 0) + 1;
+    this.binHighest[bin] = this.highestExt;
+  }
+
+  /** Packets sent in each bin by sequence number: how far the highest number moved in it (a reordered packet counts where it arrived). */
+  get binExpected(): number[] {
+    return this.binHighest.map((h, i) => h - (i === 0 ? this.firstExt - 1 : (this.binHighest[i - 1] ?? h)));
   }
 
   /** The SSRC counted (the first seen), null before any. */
@@ -243,6 +258,8 @@ export class VideoLeg {
       upExpected: this.up.expected,
       upBytes: this.up.bytes,
       upBins: [...this.up.bins],
+      upBinPackets: [...this.up.binPackets],
+      upBinExpected: this.up.binExpected,
       downPackets: this.downPackets,
       downBytes: this.downBytes,
     };

@@ -68,6 +68,28 @@ export function bestRate(bins: readonly number[], binMs: number, windowMs: numbe
   return { kbps: best, plateauMs: (first + w) * binMs };
 }
 
+/**
+ * The best window's rate among those that lost at most NETWORK_LOSS_PCT of their packets (each
+ * bin's packets that arrived and that were sent), kbit/s: what the path carries nearly whole.
+ * Null when every window lost more.
+ */
+export function cleanRateKbps(bins: readonly number[], arrived: readonly number[], sent: readonly number[], binMs: number, windowMs: number): number | null {
+  const rates = windowRatesKbps(bins, binMs, windowMs);
+  const w = Math.min(bins.length, Math.max(1, Math.round(windowMs / binMs)));
+  let best: number | null = null;
+  rates.forEach((rate, i) => {
+    let got = 0;
+    let expected = 0;
+    for (let b = i; b < i + w; b++) {
+      got += arrived[b] ?? 0;
+      expected += sent[b] ?? 0;
+    }
+    const lossPct = expected > 0 ? (100 * Math.max(0, expected - got)) / expected : 0;
+    if (lossPct <= NETWORK_LOSS_PCT && (best === null || rate > best)) best = rate;
+  });
+  return best;
+}
+
 /** The rate the reflector's schedule sends at `tMs` from its start. */
 export function scheduledKbps(stepsKbps: readonly number[], stepMs: number, tMs: number): number {
   const i = Math.min(stepsKbps.length - 1, Math.max(0, Math.floor(tMs / stepMs)));
@@ -84,11 +106,25 @@ function upstream(e: VideoEvidence): VideoDirection {
   const share = (reason: string): number => (secondHalf.length === 0 ? 0 : secondHalf.filter((s) => s.limitation === reason).length / secondHalf.length);
   const last = e.upSent[e.upSent.length - 1];
   let limitedBy: VideoLimit;
+  // The browser's own estimate held under our cap while the rate that arrived had stopped rising: its congestion control found the path's limit.
+  const estimateHeld =
+    last?.availableOutgoingKbps != null &&
+    last.availableOutgoingKbps < PLATEAU_SHARE * e.maxUpKbps &&
+    arrived.plateauMs !== null &&
+    arrived.plateauMs <= e.seconds * 1000 - e.windowMs / 2;
   if (share('cpu') >= CPU_SHARE) limitedBy = 'device';
-  else if ((lossPct !== null && lossPct > NETWORK_LOSS_PCT) || share('bandwidth') >= BANDWIDTH_SHARE) limitedBy = 'network';
+  else if ((lossPct !== null && lossPct > NETWORK_LOSS_PCT) || share('bandwidth') >= BANDWIDTH_SHARE || estimateHeld) limitedBy = 'network';
   else limitedBy = 'test';
+  const { binPackets, binExpected } = e.up;
+  const clean =
+    binPackets !== undefined && binExpected !== undefined
+      ? cleanRateKbps(e.up.bins, binPackets, binExpected, e.binMs, e.windowMs)
+      : lossPct !== null && lossPct <= NETWORK_LOSS_PCT
+        ? arrived.kbps
+        : null;
   return {
     arrivedKbps: round1(arrived.kbps),
+    cleanKbps: round1(clean),
     lossPct: round1(lossPct),
     sentKbps: round1(sent.kbps),
     packets: e.up.packets,
@@ -107,16 +143,25 @@ function downstream(e: VideoEvidence): VideoDirection {
   const packets = first && last ? last.packets - first.packets : 0;
   const lost = first && last ? Math.max(0, last.lost - first.lost) : 0;
   const lossPct = packets + lost > 0 ? (100 * lost) / (packets + lost) : null;
-  // What the schedule offered over the phase's last window: the most it asked of the path.
-  const offered = scheduledKbps(e.downStepsKbps, e.downStepMs, e.seconds * 1000 - 1);
-  const sent = bestRate(
-    Array.from({ length: Math.max(0, e.down.length - 1) }, (_, i) => (scheduledKbps(e.downStepsKbps, e.downStepMs, i * e.binMs) * e.binMs) / 8),
+  const offeredBins = Array.from({ length: bins.length }, (_, i) => (scheduledKbps(e.downStepsKbps, e.downStepMs, i * e.binMs) * e.binMs) / 8);
+  const sent = bestRate(offeredBins, e.binMs, e.windowMs);
+  // The phase's last window, the most the schedule asked of the path: what arrived of what it offered then.
+  const lastArrived = windowRatesKbps(bins, e.binMs, e.windowMs).at(-1) ?? null;
+  const lastOffered = windowRatesKbps(offeredBins, e.binMs, e.windowMs).at(-1) ?? 0;
+  const gotBins = binsOf(e.down.map((s) => s.packets));
+  const lostBins = binsOf(e.down.map((s) => s.lost));
+  // Judged a step of the schedule at a time: a rate the path carries whole is one step held, not two seconds of a climb.
+  const clean = cleanRateKbps(
+    bins,
+    gotBins,
+    gotBins.map((g, i) => g + (lostBins[i] ?? 0)),
     e.binMs,
-    e.windowMs,
+    e.downStepMs,
   );
-  const held = (arrived.kbps !== null && arrived.kbps < PLATEAU_SHARE * offered) || (lossPct !== null && lossPct > NETWORK_LOSS_PCT);
+  const held = (lastArrived !== null && lastArrived < PLATEAU_SHARE * lastOffered) || (lossPct !== null && lossPct > NETWORK_LOSS_PCT);
   return {
     arrivedKbps: round1(arrived.kbps),
+    cleanKbps: round1(clean),
     lossPct: round1(lossPct),
     sentKbps: round1(sent.kbps),
     packets: Math.max(0, packets),
@@ -125,10 +170,13 @@ function downstream(e: VideoEvidence): VideoDirection {
   };
 }
 
-/** Whether a direction carries `kbps`: yes, no (the path held it below), or unknown (the device or the test held it below). */
+/**
+ * Whether a direction carries `kbps` nearly whole (its clean rate): yes, no (the path held it
+ * below), or unknown (the device or the test held it below, or nothing was measured).
+ */
 function carries(d: VideoDirection, kbps: number): 'yes' | 'no' | 'unknown' {
   if (d.arrivedKbps === null) return 'unknown';
-  if (d.arrivedKbps >= kbps) return 'yes';
+  if (d.cleanKbps !== null && d.cleanKbps >= kbps) return 'yes';
   return d.limitedBy === 'network' ? 'no' : 'unknown';
 }
 

@@ -38,6 +38,7 @@ function rate(kbps: number | null, m: Messages): string {
 function directionLine(d: VideoDirection, direction: 'up' | 'down', m: Messages): string {
   return m.t('video.line', {
     direction: m.t(`video.direction.${direction}`),
+    clean: rate(d.cleanKbps, m),
     arrived: rate(d.arrivedKbps, m),
     loss: d.lossPct === null ? m.t('video.none') : m.fmt.pct(d.lossPct),
     plateau: d.plateauMs === null ? m.t('video.none') : m.fmt.seconds(d.plateauMs),
@@ -60,9 +61,10 @@ function udpLimited(r: Report, v: VideoResult, m: Messages): string | null {
   for (const direction of ['up', 'down'] as const) {
     const web = load[direction]?.goodputMbps ?? null;
     const d = direction === 'up' ? v.upstream : v.downstream;
-    if (web === null || d.arrivedKbps === null || d.limitedBy !== 'network') continue;
-    if (web * 1000 >= DISAGREE_RATIO * d.arrivedKbps) {
-      return m.t('video.udpLimited', { web: rate(web * 1000, m), udp: rate(d.arrivedKbps, m), direction: m.t(`video.direction.${direction}`) });
+    const udp = d.cleanKbps ?? d.arrivedKbps;
+    if (web === null || udp === null || d.limitedBy !== 'network') continue;
+    if (web * 1000 >= DISAGREE_RATIO * udp) {
+      return m.t('video.udpLimited', { web: rate(web * 1000, m), udp: rate(udp, m), direction: m.t(`video.direction.${direction}`) });
     }
   }
   return null;

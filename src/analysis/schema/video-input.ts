@@ -25,7 +25,14 @@ export interface VideoEvidence {
   binMs: number;
   windowMs: number;
   /** The reflector's tally of the page's video (ControlMessage video-tally). */
-  up: { bins: readonly number[]; packets: number; expected: number };
+  up: {
+    bins: readonly number[];
+    packets: number;
+    expected: number;
+    /** Per bin: packets that arrived, and those sent by sequence number (each bin's loss); absent: the totals only. */
+    binPackets?: readonly number[];
+    binExpected?: readonly number[];
+  };
   upSent: readonly VideoSendSample[];
   down: readonly VideoReceiveSample[];
   /** The reflector's schedule (CONSTANTS.video.downStepsKbps, downStepMs), the page's encoder cap. */

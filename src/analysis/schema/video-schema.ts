@@ -14,6 +14,9 @@ const VideoLimitSchema = Type.Union([Type.Literal('network'), Type.Literal('devi
 
 const VideoDirectionSchema = Obj({
   arrivedKbps: Nullable(Num('The best rate that arrived over any 2 s (header, payload and padding bytes), kbit/s.')),
+  cleanKbps: Nullable(
+    Num('The best rate over any 2 s in which at most 2 % of the packets were lost, kbit/s: what the path carries nearly whole. What fits is judged by it.'),
+  ),
   lossPct: Nullable(Num('Packets lost on the way, by RTP sequence number, of those sent.')),
   sentKbps: Nullable(Num('The best rate the sender sent over any 2 s, kbit/s.')),
   packets: Int('Packets that arrived.'),

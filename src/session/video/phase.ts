@@ -199,7 +199,7 @@ export async function runVideoPhase(s: VideoPhaseSetup): Promise<VideoEvidence> 
       seconds: v.seconds,
       binMs: v.binMs,
       windowMs: v.windowMs,
-      up: { bins: t.upBins, packets: t.upPackets, expected: t.upExpected },
+      up: { bins: t.upBins, packets: t.upPackets, expected: t.upExpected, binPackets: t.upBinPackets, binExpected: t.upBinExpected },
       upSent: sends,
       down: receives,
       downStepsKbps: v.downStepsKbps,

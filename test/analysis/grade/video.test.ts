@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestRate, gradeVideo, scheduledKbps, windowRatesKbps } from '../../../src/analysis/grade/video.js';
+import { bestRate, cleanRateKbps, gradeVideo, scheduledKbps, windowRatesKbps } from '../../../src/analysis/grade/video.js';
 import type { VideoEvidence, VideoSendSample } from '../../../src/analysis/schema/video-input.js';
 
 const BIN_MS = 250;
@@ -19,8 +19,9 @@ function evidence(o: {
   upKbps: (tMs: number) => number;
   upLost?: number;
   limitation?: string;
+  /** The browser's bandwidth estimate, kbit/s (absent: none read). */
+  estimateKbps?: number;
   downKbps: (tMs: number) => number;
-  downLost?: number;
 }): VideoEvidence {
   const upBins = cumulative(o.upKbps)
     .slice(1)
@@ -29,11 +30,14 @@ function evidence(o: {
   const sent: VideoSendSample[] = cumulative(o.upKbps).map((bytes, i) => ({
     tMs: i * BIN_MS,
     bytes,
-    availableOutgoingKbps: null,
+    availableOutgoingKbps: o.estimateKbps ?? null,
     limitation: o.limitation ?? 'none',
     frameHeight: 720,
   }));
-  const down = cumulative(o.downKbps).map((bytes, i) => ({ tMs: i * BIN_MS, bytes, packets: i * 50, lost: Math.round(((o.downLost ?? 0) * i) / 28) }));
+  // 1 000-byte packets: a bin at k kbit/s is k / 32 packets; what the schedule offered beyond what arrived was lost.
+  const got = cumulative(o.downKbps).map((bytes) => bytes / 1000);
+  const lost = cumulative((t) => scheduledKbps(STEPS, 1000, t) - o.downKbps(t)).map((bytes) => bytes / 1000);
+  const down = cumulative(o.downKbps).map((bytes, i) => ({ tMs: i * BIN_MS, bytes, packets: got[i] ?? 0, lost: lost[i] ?? 0 }));
   return {
     seconds: 7,
     binMs: BIN_MS,
@@ -55,6 +59,14 @@ describe('the video phase, graded', () => {
     expect(windowRatesKbps(bins, BIN_MS, 2000)).toEqual([48, 52, 56, 60, 64]);
     // 90 % of 64 is 57.6: first reached by the window ending at bin 10, i.e. at 2 750 ms.
     expect(bestRate(bins, BIN_MS, 2000)).toEqual({ kbps: 64, plateauMs: 2750 });
+    // The first two bins lost half their packets: only the window clear of them is carried whole.
+    const lossy = [4000, 4000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000];
+    const got = [4, 4, 1, 1, 1, 1, 1, 1, 1, 1];
+    const sent = [8, 8, 1, 1, 1, 1, 1, 1, 1, 1];
+    // Windows 0-7 (14 of 22 arrived) and 1-8 (11 of 15) lost more than 2 %; 2-9 lost none: 8 000 bytes in 2 s.
+    expect(windowRatesKbps(lossy, BIN_MS, 2000)).toEqual([56, 44, 32]);
+    expect(cleanRateKbps(lossy, got, sent, BIN_MS, 2000)).toBe(32);
+    expect(cleanRateKbps(lossy.slice(0, 8), got.slice(0, 8), sent.slice(0, 8), BIN_MS, 2000)).toBeNull();
     expect(scheduledKbps(STEPS, 1000, 0)).toBe(300);
     expect(scheduledKbps(STEPS, 1000, 5999)).toBe(4500);
     expect(scheduledKbps(STEPS, 1000, 60_000)).toBe(4500);
@@ -69,17 +81,32 @@ describe('the video phase, graded', () => {
   });
 
   it('a 1 Mbit/s uplink: the browser held by its bandwidth estimate, no room for HD video, the downlink unharmed', () => {
-    const v = gradeVideo(evidence({ upKbps: () => 950, limitation: 'bandwidth', downKbps: (t) => scheduledKbps(STEPS, 1000, t) }));
+    // As a tbf of 1 Mbit/s gave: 958 kbit/s arrived, the estimate 996 kbit/s, the encoder keeping 720p (its limitation 'none').
+    const v = gradeVideo(evidence({ upKbps: () => 950, estimateKbps: 996, downKbps: (t) => scheduledKbps(STEPS, 1000, t) }));
     expect(v.upstream).toMatchObject({ arrivedKbps: 950, limitedBy: 'network' });
     expect(v.room).toEqual(['audio', 'screen-sharing', 'video-360p']);
     expect(v.unknown).toEqual([]);
+    // The encoder saying it is held by bandwidth is the same finding.
+    expect(gradeVideo(evidence({ upKbps: () => 950, limitation: 'bandwidth', downKbps: (t) => scheduledKbps(STEPS, 1000, t) })).upstream.limitedBy).toBe(
+      'network',
+    );
+    // Without either, a flat rate under the cap proves nothing of the path: a floor.
+    expect(gradeVideo(evidence({ upKbps: () => 950, downKbps: (t) => scheduledKbps(STEPS, 1000, t) })).upstream.limitedBy).toBe('test');
+  });
+
+  it('an estimate under the cap while the rate still rose at the end is the test, not the path: a floor', () => {
+    const v = gradeVideo(evidence({ upKbps: (t) => 300 + t / 5, estimateKbps: 1700, downKbps: (t) => scheduledKbps(STEPS, 1000, t) }));
+    expect(v.upstream.limitedBy).toBe('test');
+    expect(v.unknown).toContain('video-1080p');
   });
 
   it("a downlink that carries 1 Mbit/s of the schedule's 4.5 is the path's, its loss counted", () => {
-    const v = gradeVideo(evidence({ upKbps: () => 4000, downKbps: (t) => Math.min(1000, scheduledKbps(STEPS, 1000, t)), downLost: 500 }));
+    const v = gradeVideo(evidence({ upKbps: () => 4000, downKbps: (t) => Math.min(1000, scheduledKbps(STEPS, 1000, t)) }));
+    // Arrived: 4 bins at 300, 4 at 600, 20 at 1 000 kbit/s: 737.5 packets; lost: 4 bins of 200, 4 of 1 000, 4 of 2 000 and 8 of 3 500 kbit/s, 1 275.
     expect(v.downstream).toMatchObject({ arrivedKbps: 1000, limitedBy: 'network' });
-    // 500 lost of 1 400 received and 500 lost.
-    expect(v.downstream.lossPct).toBeCloseTo((100 * 500) / 1900, 1);
+    expect(v.downstream.lossPct).toBeCloseTo((100 * 1275) / (737.5 + 1275), 1);
+    // Carried whole: the 600 kbit/s step, the last before the line filled.
+    expect(v.downstream.cleanKbps).toBe(600);
     expect(v.room).toEqual(['audio', 'screen-sharing', 'video-360p']);
   });
 

@@ -215,7 +215,8 @@ export const de: CatalogueOf<typeof en> = {
   'video.use.upTo': 'Video bis {resolution}',
   'video.mbps': '{value}\u00a0Mbit/s',
   'video.none': 'nicht gemessen',
-  'video.line': '{direction}: {arrived} angekommen, {loss} verloren, steigend bis {plateau}; {held}.',
+  'video.line':
+    '{direction}: {clean} nahezu vollständig übertragen (höchstens {arrived} kamen durch, {loss} insgesamt verloren), steigend bis {plateau}; {held}.',
   'video.direction.up': 'Von Ihnen zum Relay',
   'video.direction.down': 'Vom Relay zu Ihnen',
   'video.held.network': 'dort hielt das Netzwerk sie',
