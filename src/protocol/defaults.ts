@@ -888,6 +888,12 @@ export const CONSTANTS = {
     maxSessionMs: 30_000,
     /** Upstream bins the reflector keeps and reports: maxSessionMs at binMs. */
     maxBins: 120,
+    /**
+     * Bytes of the page's video the reflector takes in one phase: its encoder's cap for the phase
+     * and 4 s more (~5.6 MB). Past it the leg closes, and the relay stops carrying anything of
+     * the page's to it: a page that ignores the cap cannot make a phase move more.
+     */
+    maxUpBytes: Math.round((4_500 * 1000 * (6 + 4)) / 8),
     /** After its `stop`, the page waits this long for the reflector's tally (one control message on a live socket). */
     tallyWaitMs: 3_000,
     /**

@@ -323,8 +323,10 @@ export class VideoLeg {
 
   private onTrack(track: MediaStreamTrack): void {
     track.onReceiveRtp.subscribe((rtp) => {
+      if (this.closed) return;
       const h = rtp.header;
       this.up.add(h.ssrc, h.sequenceNumber, h.serializeSize + rtp.payload.length + (h.padding ? h.paddingSize : 0), this.opts.nowMs());
+      if (this.up.bytes > CONSTANTS.video.maxUpBytes) this.close(`the page sent more than ${CONSTANTS.video.maxUpBytes} bytes of video (a phase's most)`);
     });
   }
 

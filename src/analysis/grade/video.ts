@@ -15,7 +15,7 @@ import type { VideoDirection, VideoLimit, VideoResult, VideoUse } from '../schem
  */
 export const TEAMS_SCENARIO_SOURCE =
   'Microsoft, "Prepare your organization\'s network for Microsoft Teams", section "Bandwidth requirements": bandwidth per peer-to-peer scenario';
-const VIDEO_USES: ReadonlyArray<{ use: VideoUse; kbps: number }> = [
+export const VIDEO_USES: ReadonlyArray<{ use: VideoUse; kbps: number }> = [
   { use: 'audio', kbps: 30 },
   { use: 'screen-sharing', kbps: 130 },
   { use: 'video-360p', kbps: 500 },

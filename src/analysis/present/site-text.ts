@@ -5,7 +5,8 @@ import type { Outages, ReasonCount } from '../site/outages.js';
 import type { SampleCauses } from '../site/causes.js';
 import type { BusyLineDirection, BusyLineFacts } from '../site/busy-line.js';
 import type { SiteQosDirection, SiteQosFacts } from '../site/qos.js';
-import { andList, count, ms, pct, plural, portSpan } from './format.js';
+import type { SiteVideoDirection, SiteVideoFacts } from '../site/video.js';
+import { andList, count, ms, num, pct, plural, portSpan } from './format.js';
 import { mbps } from './load.js';
 import { earlyFailText, targetWhere } from './sentences.js';
 
@@ -203,4 +204,25 @@ export function qosSentence(q: SiteQosFacts): string {
   return q.upstream.cleared + q.upstream.remarked > q.upstream.kept
     ? `${lines} The site's network mostly clears or changes the mark before the test server: QoS marks help there only inside the network, or over ExpressRoute.`
     : lines;
+}
+
+/** One way of a site's video: "up, 90% of samples carried at least 3.2 Mbit/s nearly whole". */
+function videoDirectionText(d: SiteVideoDirection, way: 'up' | 'down'): string {
+  const apart = d.deviceHeld === 0 ? '' : ` (${plural(d.deviceHeld, 'sample')} left out: the device, not the path, held the rate)`;
+  if (d.p10CleanKbps === null) return `no sample measured ${way === 'up' ? 'the way up' : 'the way down'}${apart}`;
+  return `${way === 'up' ? 'you to the relay' : 'the relay to you'}, 9 samples in 10 carried at least ${num(d.p10CleanKbps / 1000)} Mbit/s nearly whole${apart}`;
+}
+
+/**
+ * A site's video through the relay in words (one explanation line, ../site/video.ts): "Video
+ * through the relay (not part of the verdict, 20 samples): you to the relay, 9 samples in 10
+ * carried at least 1.1 Mbit/s nearly whole; the relay to you, ... Room most of the time for
+ * audio, screen sharing and video up to 360p."
+ */
+export function siteVideoSentence(v: SiteVideoFacts): string {
+  const head = `Video through the relay (not part of the verdict, ${plural(v.samples, 'sample')}): ${videoDirectionText(v.upstream, 'up')}; ${videoDirectionText(v.downstream, 'down')}.`;
+  const plain = v.room.filter((u) => u === 'audio' || u === 'screen-sharing').map((u) => (u === 'audio' ? 'audio' : 'screen sharing'));
+  const top = v.room.filter((u) => u.startsWith('video-')).at(-1);
+  const uses = top === undefined ? plain : [...plain, `video up to ${top.slice('video-'.length)}`];
+  return uses.length === 0 ? `${head} Too little for any of a call's uses most of the time.` : `${head} Room most of the time for ${andList(uses)}.`;
 }

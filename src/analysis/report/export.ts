@@ -54,6 +54,14 @@ const EDGE_COLUMNS: readonly string[] = ['edge.id', 'edge.azureRegion', 'edge.lo
 /** Whether the QoS mark survived each way (../schema/qos-schema.ts: its state, and the share of the packets counted that kept EF). */
 const QOS_COLUMNS: readonly string[] = ['qos.upstream', 'qos.upstream.efPct', 'qos.downstream', 'qos.downstream.efPct'];
 
+/** The video phase each way (empty for a test without it): kbit/s carried nearly whole and at best, loss, what held it; and what fits. */
+const VIDEO_DIRECTION_FIELDS = ['cleanKbps', 'arrivedKbps', 'lossPct', 'limitedBy'] as const;
+const VIDEO_COLUMNS: readonly string[] = [
+  ...VIDEO_DIRECTION_FIELDS.map((f) => `video.upstream.${f}`),
+  ...VIDEO_DIRECTION_FIELDS.map((f) => `video.downstream.${f}`),
+  'video.room',
+];
+
 /** The columns, in order. */
 export const EXPORT_COLUMNS: readonly string[] = [
   'id',
@@ -82,6 +90,8 @@ export const EXPORT_COLUMNS: readonly string[] = [
   'cautionText',
   // The QoS marks each way (empty for a test without them); never graded; added after the rest.
   ...QOS_COLUMNS,
+  // The video phase (empty for a test without it); never graded; added after the rest.
+  ...VIDEO_COLUMNS,
 ];
 
 export interface RowIdentity {
@@ -137,6 +147,13 @@ const COLUMN_FIGURES: Readonly<Record<string, { unit: FigureUnit | 'prose'; targ
   'edge.locateRttMsP50': { unit: 'ms' },
   'qos.upstream.efPct': { unit: '%' },
   'qos.downstream.efPct': { unit: '%' },
+  ...Object.fromEntries(
+    (['upstream', 'downstream'] as const).flatMap((d) => [
+      [`video.${d}.lossPct`, { unit: '%' }],
+      [`video.${d}.cleanKbps`, { unit: 'count' }],
+      [`video.${d}.arrivedKbps`, { unit: 'count' }],
+    ]),
+  ),
 };
 
 /**
@@ -241,6 +258,13 @@ export function reportRow(who: RowIdentity, stored: Report | ReportV2 | ReportV1
     row[`qos.${name}`] = d?.state ?? null;
     row[`qos.${name}.efPct`] = d?.counts ? efPct(d.counts) : null;
   }
+  const v = r.video;
+  for (const f of VIDEO_DIRECTION_FIELDS) {
+    row[`video.upstream.${f}`] = v?.upstream[f] ?? null;
+    row[`video.downstream.${f}`] = v?.downstream[f] ?? null;
+  }
+  // What fits both ways, space-separated codes (one cell: "audio screen-sharing video-360p").
+  row['video.room'] = v ? v.room.join(' ') : null;
   return row;
 }
 

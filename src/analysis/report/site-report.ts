@@ -7,6 +7,7 @@ import {
   busyLineSentence,
   causeSentences,
   qosSentence,
+  siteVideoSentence,
   couldNotTestSentence,
   leftOutSentence,
   outageSentences,
@@ -17,6 +18,8 @@ import { verdictOf } from '../grade/grade.js';
 import { BLOAT_GRADE_SOURCE } from '../grade/load.js';
 import type { BusyLineFacts } from '../site/busy-line.js';
 import type { SiteQosFacts } from '../site/qos.js';
+import type { SiteVideoFacts } from '../site/video.js';
+import { TEAMS_SCENARIO_SOURCE } from '../grade/video.js';
 import { count, num, plural, spanWords } from '../present/format.js';
 import { RECOMMENDED_SPAN_DAYS, RECOMMENDED_TESTS } from '../grade/targets.js';
 import {
@@ -89,6 +92,12 @@ export interface SiteReport {
    * measured it and kept it, with its sentence; null when no sample has QoS marks. Never part of `verdict`.
    */
   qos: (SiteQosFacts & { sentence: string }) | null;
+  /**
+   * The pooled samples' video through the relay (`callprobe run --video`): each direction's P10 of
+   * the rate carried nearly whole, and what fits at both, with its sentence; null when no sample
+   * sent video. Never part of `verdict`.
+   */
+  video: (SiteVideoFacts & { sentence: string; source: string }) | null;
   verdict: Verdict;
   explanation: string[];
 }
@@ -147,6 +156,8 @@ export function buildSiteReport(
   if (busyLine !== null) explanation.push(busyLine.sentence);
   const qos = f.qos === null ? null : { ...f.qos, sentence: qosSentence(f.qos) };
   if (qos !== null) explanation.push(qos.sentence);
+  const video = f.video === null ? null : { ...f.video, sentence: siteVideoSentence(f.video), source: TEAMS_SCENARIO_SOURCE };
+  if (video !== null) explanation.push(video.sentence);
   if (f.samples < RECOMMENDED_TESTS || spanDays === null || spanDays < RECOMMENDED_SPAN_DAYS) {
     explanation.push(
       `Microsoft recommends a test every 10 minutes for at least a week (about ${count(RECOMMENDED_TESTS)} samples); this report has ${plural(f.samples, 'sample')}${spanDays === null ? '' : ` over ${spanWords(spanDays * 86_400_000)}`}.`,
@@ -187,6 +198,7 @@ export function buildSiteReport(
     busyLine,
     regions: siteRegionViews(f.regions, f.profile, f.minSamplesP90),
     qos,
+    video,
     verdict: f.verdict,
     explanation,
   };

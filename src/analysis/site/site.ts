@@ -39,6 +39,7 @@ import { siteRegions, type SiteLocateFields, type SiteRegionRow } from './region
 import { edgePools, profileKey, type PoolCount } from './pools.js';
 import { sampleCauses, verdictWithBlocked, type SampleCauses, type TestedNothing } from './causes.js';
 import { siteQosFacts, type SiteQosFacts, type SiteQosFields } from './qos.js';
+import { siteVideoFacts, siteVideoFields, type SiteVideoFacts, type SiteVideoFields } from './video.js';
 
 /** What a site report reads of one grade: its target, direction, status and value. */
 export type SiteGrade = Pick<Report['grades'][number], 'target' | 'direction' | 'status' | 'value'>;
@@ -65,6 +66,8 @@ export interface SiteReportFields {
   load?: SiteLoadFields;
   /** What became of the test's QoS mark each way (report.qos's states), when it has them. */
   qos?: SiteQosFields;
+  /** The video phase's rates carried nearly whole, when the test sent video. */
+  video?: SiteVideoFields;
 }
 
 /** The latency targets: a region leg answers them for the asked Azure row (grade/region-answer.ts). */
@@ -104,6 +107,7 @@ export function siteReportFields(r: SiteReportFields): SiteReportFields {
     grades,
     ...(r.load === undefined ? {} : { load: siteLoadFields(r.load) }),
     ...(r.qos === undefined ? {} : { qos: { upstream: { state: r.qos.upstream.state }, downstream: { state: r.qos.downstream.state } } }),
+    ...(r.video === undefined ? {} : { video: siteVideoFields(r.video) }),
   };
 }
 
@@ -235,6 +239,8 @@ export interface SiteFacts {
   /** The site's samples on each other edge (same profile and probe path), graded apart: another path, never pooled. */
   otherEdges: Array<{ edge: { id: string; azureRegion: string }; samples: number; metrics: SiteMetric[]; verdict: Verdict }>;
   /** Whether the pooled samples' QoS mark survived, each way (./qos.ts), or null when none has QoS marks; never part of the verdict. */
+  /** The pooled samples' video through the relay (./video.ts): each direction's P10 of the rate carried nearly whole; never part of the verdict. */
+  video: SiteVideoFacts | null;
   qos: SiteQosFacts | null;
   /** Why samples could not be judged, by cause (./causes.ts). */
   causes: SampleCauses;
@@ -504,6 +510,9 @@ export function siteFacts(
     edge: pooled[0]?.report.meta.edge ?? null,
     otherEdges,
     qos: siteQosFacts(pooled.flatMap(({ report }) => (report.qos === undefined ? [] : [report.qos]))),
+    video: siteVideoFacts(
+      pooled.flatMap(({ sample, report }) => (report.video === undefined ? [] : [{ sample: sample.code ?? sample.id, video: report.video }])),
+    ),
     causes,
     verdict: verdictWithBlocked(verdictOf(metrics), pooled.length, causes.blocked),
   };

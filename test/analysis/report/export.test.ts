@@ -87,6 +87,32 @@ describe("the export's cause columns", () => {
   });
 });
 
+describe("the export's video columns", () => {
+  it('carry each way of the video phase and what fits, and are empty for a test without it', () => {
+    const r = clean();
+    const cols = (row: Record<string, unknown>): unknown[] => EXPORT_COLUMNS.filter((c) => c.startsWith('video.')).map((c) => row[c]);
+    expect(cols(reportRow(who, r)).every((v) => v === null)).toBe(true);
+    const way = { arrivedKbps: 1003.27, cleanKbps: 958.4, lossPct: 0.123, sentKbps: 1044, packets: 674, plateauMs: 2000, limitedBy: 'network' as const };
+    r.video = {
+      seconds: 6,
+      upstream: way,
+      downstream: { ...way, cleanKbps: 4500, arrivedKbps: 4502.4, lossPct: 0, limitedBy: 'test' },
+      room: ['audio', 'screen-sharing', 'video-360p'],
+      unknown: [],
+    };
+    const line = csvLine(reportCsvRow(who, r)).trimEnd().split(',');
+    const at = (c: string): string | undefined => line[EXPORT_COLUMNS.indexOf(c)];
+    // Rates whole kbit/s, loss as the page shows it, the room as its codes.
+    expect([at('video.upstream.cleanKbps'), at('video.upstream.arrivedKbps'), at('video.upstream.lossPct'), at('video.upstream.limitedBy')]).toEqual([
+      '958',
+      '1003',
+      '0.12',
+      'network',
+    ]);
+    expect([at('video.downstream.cleanKbps'), at('video.downstream.limitedBy'), at('video.room')]).toEqual(['4500', 'test', 'audio screen-sharing video-360p']);
+  });
+});
+
 describe('the CSV for spreadsheets whose list separator is ;', () => {
   it('separates with ;, quotes a field that holds one, and starts with a byte order mark when asked', () => {
     const r = clean();
