@@ -12,7 +12,7 @@ import { Bottleneck, type BottleneckSpec } from '../lib/bottleneck.js';
 import { BenchError, CLI } from '../lib/processes.js';
 import { serveIn, stop } from '../load-latency/testbed.js';
 
-export interface VideoRunOptions {
+interface VideoRunOptions {
   spec: BottleneckSpec;
   /** Police UDP going up at this rate (kbit/s) in the router, TCP left alone; absent: no policer. */
   policeUdpUpKbit?: number;
@@ -24,7 +24,7 @@ export interface VideoRunOptions {
   evidenceFile?: string;
 }
 
-export interface VideoTestbedRun {
+interface VideoTestbedRun {
   report: Report;
   exitCode: number | null;
   /** tc's statistics of each direction's queue after the run. */

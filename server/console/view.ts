@@ -15,6 +15,7 @@ import { pathText, silentUdpText } from '../../src/analysis/present/ports.js';
 import { verdictRow } from '../../src/analysis/present/view.js';
 import { teamsText } from '../../src/analysis/present/it-words.js';
 import { busyLineWords, loadAnswerLine, loadTextLines } from '../../src/analysis/present/load.js';
+import { videoWords } from '../../src/analysis/present/video.js';
 import { edgeSentence } from '../../src/analysis/present/locate.js';
 import { devicesLines } from '../../src/analysis/present/devices.js';
 import { networkLines } from '../../src/analysis/present/network.js';
@@ -284,6 +285,12 @@ function edgeOf(report: Report, m: Messages): ConsoleResultView['edge'] {
  * report's codes and figures (the page's busy-line section, present/load.ts), each direction as
  * its table row's column names and figures, then whose the added delay was.
  */
+/** The video phase's words for the console (../../src/analysis/present/video.ts), when the test sent video. */
+function videoOf(report: Report, m: Messages): Pick<ConsoleResultView, 'video'> {
+  const w = videoWords(report, m);
+  return w === null ? {} : { video: { title: w.title, sentence: w.sentence, lines: [...w.lines, ...(w.udpLimited === null ? [] : [w.udpLimited])] } };
+}
+
 function busyLineOf(l: LoadReport, m: Messages): NonNullable<ConsoleResultView['busyLine']> {
   if (m.lang === 'en') return { sentence: loadAnswerLine(l), lines: loadTextLines(l), capacity: l.capacity?.sentence ?? null };
   const w = busyLineWords(l, m);
@@ -380,6 +387,7 @@ export async function consoleResultView(
       baseline,
       couldNotTest: null,
       busyLine: report.load ? busyLineOf(report.load, messages) : null,
+      ...videoOf(report, messages),
       devices: report.devices === undefined ? null : devicesLines(report.devices, messages),
       edge: edgeOf(report, messages),
       regions: regionSentences(report, messages),

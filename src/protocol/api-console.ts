@@ -177,6 +177,8 @@ export interface ConsoleResultView extends ConsoleSearchRow {
   couldNotTest: { reason: string; message: string; words: string; side: Side; where: string } | null;
   /** The busy-line phase, when the test loaded the line: its sentence and one line per loaded direction. */
   busyLine: { sentence: string; lines: string[]; capacity: string | null } | null;
+  /** The video phase, when the test sent video through the relay: its title, what fits, one line per direction and where the web and the UDP path disagree. */
+  video?: { title: string; sentence: string; lines: string[] };
   /** The user's microphone, speaker and camera, one plain sentence each, when a device check ran (never graded; tier 1 too: it names no device). */
   devices: string[] | null;
   /** tier 2 only (a network detail, like the path): the network the user was on (the connection the browser named, a split path) and whether it kept the test's QoS marks (src/analysis/present/qos.ts, never graded), when the test read either. */

@@ -898,8 +898,8 @@ export const CONSTANTS = {
     tallyWaitMs: 3_000,
     /**
      * Video phases a source (IPv4 address, IPv6 /64) and a network (IPv6 /48) may start per
-     * hour, and the server in all: each moves up to ~8 MB (both ways at 4.5 Mbit/s for 7 s), so
-     * a source spends at most ~50 MB an hour on it and the server ~2.4 GB.
+     * hour, and the server in all: each moves at most ~7 MB (maxUpBytes up, the schedule's
+     * ~1.5 MB down), so a source spends at most ~43 MB an hour on it and the server ~2.1 GB.
      */
     phasesPerHourPerSource: 6,
     phasesPerHourPerNetwork: 24,

@@ -478,6 +478,8 @@ export interface VideoTally {
   /** Packets that arrived in each bin, and those sent by sequence number (the highest number's progress): each bin's loss. */
   upBinPackets: number[];
   upBinExpected: number[];
+  /** Bytes the reflector sent the page in each bin from its stream's start (its schedule, held steps included). */
+  downBins: number[];
   downPackets: number;
   downBytes: number;
 }
@@ -503,7 +505,7 @@ function parseVideoTally(m: Record<string, unknown>): VideoTally {
   const binMs = m['binMs'];
   if (!(typeof binMs === 'number' && Number.isFinite(binMs) && binMs > 0))
     throw new ProbeDecodeError('bad-control', 'video-tally binMs must be a positive number');
-  const list = (k: 'upBins' | 'upBinPackets' | 'upBinExpected'): number[] => {
+  const list = (k: 'upBins' | 'upBinPackets' | 'upBinExpected' | 'downBins'): number[] => {
     const v = m[k];
     if (!Array.isArray(v) || v.length > CONSTANTS.video.maxBins || !v.every(isCount)) {
       throw new ProbeDecodeError('bad-control', `video-tally ${k} must be a list of at most ${CONSTANTS.video.maxBins} counts`);
@@ -520,6 +522,7 @@ function parseVideoTally(m: Record<string, unknown>): VideoTally {
     upBins: list('upBins'),
     upBinPackets: list('upBinPackets'),
     upBinExpected: list('upBinExpected'),
+    downBins: list('downBins'),
     downPackets: n('downPackets'),
     downBytes: n('downBytes'),
   };

@@ -12,7 +12,18 @@
  * path's and the page's rate climbs as a call's would.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { RtpHeader, RtpPacket, useTransportWideCC, useTWCC, useVP8, type MediaStreamTrack, type RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
+import {
+  RtcpRrPacket,
+  RtcpSrPacket,
+  RtpHeader,
+  RtpPacket,
+  useTransportWideCC,
+  useTWCC,
+  useVP8,
+  type MediaStreamTrack,
+  type RTCPeerConnection,
+  type RTCRtpTransceiver,
+} from 'werift';
 import type { SignalData } from '../../../src/protocol/api.js';
 import { CONSTANTS } from '../../../src/protocol/defaults.js';
 import type { VideoTally } from '../../../src/protocol/wire.js';
@@ -25,11 +36,16 @@ import { weriftUdpSockets, withoutStunServer } from '../rtp/werift-udp.js';
 import type { AttachLocalPeer } from '../rtp/leg.js';
 import type { DataPath } from '../../common/data-plane.js';
 import { TwccFeedback } from './twcc.js';
+import { DownSchedule } from './schedule.js';
 
 /** VP8's RTP clock (RFC 7741 §4.1). */
 const VIDEO_CLOCK_HZ = 90_000;
 /** The downstream pacer's tick: each tick sends what the schedule owes by then. */
 const PACE_TICK_MS = 5;
+/** A downstream packet on the wire as the page's getStats counts it: RTP header (12), transport-cc extension (8), filler. */
+const DOWN_PACKET_BYTES = CONSTANTS.video.downPayloadBytes + 20;
+/** A receiver report's fraction lost (of 256) above which the schedule stops climbing: 5 %. */
+const LOSS_HOLD_FRACTION = 13;
 /** Transport-cc feedback every 50 ms, as browsers send theirs (libwebrtc's default interval). */
 const TWCC_INTERVAL_MS = 50;
 
@@ -121,19 +137,6 @@ export class UpstreamCount {
   }
 }
 
-/** Bytes a rate schedule (kbit/s per step of stepMs, the last held) owes by `elapsedMs`. */
-export function scheduleBytes(stepsKbps: readonly number[], stepMs: number, elapsedMs: number): number {
-  let bytes = 0;
-  let left = Math.max(0, elapsedMs);
-  for (let i = 0; i < stepsKbps.length && left > 0; i++) {
-    const last = i === stepsKbps.length - 1;
-    const ms = last ? left : Math.min(left, stepMs);
-    bytes += ((stepsKbps[i] ?? 0) * 1000 * ms) / 8000;
-    left -= ms;
-  }
-  return bytes;
-}
-
 export class VideoLeg {
   private readonly pc: RTCPeerConnection;
   private transceiver: RTCRtpTransceiver | null = null;
@@ -145,6 +148,9 @@ export class VideoLeg {
   private paceTimer: NodeJS.Timeout | null = null;
   private paceStartMs = 0;
   private paceUntilMs = 0;
+  private schedule: DownSchedule | null = null;
+  /** Bytes sent to the page in each bin from the stream's start (what the schedule sent, held steps included). */
+  private readonly downBins: number[] = [];
   private closed = false;
   private connected = false;
   private downSeq = randomInt(0, 0x10000);
@@ -172,6 +178,7 @@ export class VideoLeg {
       t.setDirection('sendrecv');
       this.transceiver = t;
       t.onTrack.subscribe((track) => this.onTrack(track));
+      t.sender.onRtcp.subscribe((packet) => this.onReceiverReport(packet, t.sender.ssrc));
       this.takeTwcc(t);
     });
     this.pc.onIceCandidate.subscribe((c) => {
@@ -242,6 +249,7 @@ export class VideoLeg {
     if (this.paceTimer !== null || this.closed) return;
     this.paceStartMs = this.opts.nowMs();
     this.paceUntilMs = this.paceStartMs + seconds * 1000;
+    this.schedule = new DownSchedule(CONSTANTS.video.downStepsKbps, CONSTANTS.video.downStepMs, this.paceStartMs, DOWN_PACKET_BYTES);
     this.paceTimer = setInterval(() => this.pace(), PACE_TICK_MS);
   }
 
@@ -260,6 +268,7 @@ export class VideoLeg {
       upBins: [...this.up.bins],
       upBinPackets: [...this.up.binPackets],
       upBinExpected: this.up.binExpected,
+      downBins: [...this.downBins],
       downPackets: this.downPackets,
       downBytes: this.downBytes,
     };
@@ -268,21 +277,22 @@ export class VideoLeg {
   private pace(): void {
     const now = this.opts.nowMs();
     const sender = this.transceiver?.sender;
-    if (now >= this.paceUntilMs || sender === undefined) {
+    const schedule = this.schedule;
+    if (now >= this.paceUntilMs || sender === undefined || schedule === null) {
       this.stopDown();
       return;
     }
-    const owed = scheduleBytes(CONSTANTS.video.downStepsKbps, CONSTANTS.video.downStepMs, now - this.paceStartMs);
-    // Header (12) + transport-cc extension (8) on the wire, counted as the page's getStats counts them.
-    const packetBytes = this.filler.length + 20;
-    // A tick late by more than a few packets' worth does not burst to catch up: at most 8 packets a tick.
-    for (let i = 0; i < 8 && this.downBytes + packetBytes <= owed; i++) {
+    const due = schedule.packetsDue(now, this.downBytes);
+    const bin = Math.floor((now - this.paceStartMs) / CONSTANTS.video.binMs);
+    while (this.downBins.length <= bin && this.downBins.length < CONSTANTS.video.maxBins) this.downBins.push(0);
+    for (let i = 0; i < due; i++) {
       this.downSeq = (this.downSeq + 1) & 0xffff;
       // The 90 kHz timestamp follows the time sent.
       const ts = (this.downTimestamp + Math.round(((now - this.paceStartMs) * VIDEO_CLOCK_HZ) / 1000)) >>> 0;
       const header = new RtpHeader({ sequenceNumber: this.downSeq, timestamp: ts, payloadType: sender.codec?.payloadType ?? 96, marker: i === 0 });
       this.downPackets++;
-      this.downBytes += packetBytes;
+      this.downBytes += DOWN_PACKET_BYTES;
+      if (bin < this.downBins.length) this.downBins[bin] = (this.downBins[bin] ?? 0) + DOWN_PACKET_BYTES;
       sender.sendRtp(new RtpPacket(header, this.filler)).catch((err: Error) => {
         if (this.sendFailures++ < 3) this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'video send failed');
       });
@@ -319,6 +329,20 @@ export class VideoLeg {
         if (this.sendFailures++ < 3) this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'video feedback send failed');
       });
     }, TWCC_INTERVAL_MS);
+  }
+
+  /**
+   * The page's receiver reports (RFC 3550 §6.4.2) on our stream: a fraction lost over 5 % (13 of
+   * 256) means the step sent now does not fit: the schedule holds the step below it.
+   */
+  private onReceiverReport(packet: { type: number; reports?: ReadonlyArray<{ ssrc: number; fractionLost: number }> }, ssrc: number): void {
+    if (packet.type !== RtcpRrPacket.type && packet.type !== RtcpSrPacket.type) return;
+    const schedule = this.schedule;
+    if (schedule === null || schedule.held !== null) return;
+    if ((packet.reports ?? []).some((r) => r.ssrc === ssrc && r.fractionLost > LOSS_HOLD_FRACTION)) {
+      schedule.hold(this.opts.nowMs());
+      this.opts.logger.debug({ session: this.opts.id, heldKbps: schedule.held }, 'video stream holds a step: the page reported loss');
+    }
   }
 
   private onTrack(track: MediaStreamTrack): void {

@@ -137,20 +137,23 @@ function upstream(e: VideoEvidence): VideoDirection {
 
 function downstream(e: VideoEvidence): VideoDirection {
   const bins = binsOf(e.down.map((s) => s.bytes));
-  const arrived = bestRate(bins, e.binMs, e.windowMs);
+  // A step of the schedule at a time: the stream climbs a step a second, so a rate it held is one step, not two seconds of a climb.
+  const arrived = bestRate(bins, e.binMs, e.downStepMs);
   const first = e.down[0];
   const last = e.down[e.down.length - 1];
   const packets = first && last ? last.packets - first.packets : 0;
   const lost = first && last ? Math.max(0, last.lost - first.lost) : 0;
   const lossPct = packets + lost > 0 ? (100 * lost) / (packets + lost) : null;
-  const offeredBins = Array.from({ length: bins.length }, (_, i) => (scheduledKbps(e.downStepsKbps, e.downStepMs, i * e.binMs) * e.binMs) / 8);
-  const sent = bestRate(offeredBins, e.binMs, e.windowMs);
-  // The phase's last window, the most the schedule asked of the path: what arrived of what it offered then.
-  const lastArrived = windowRatesKbps(bins, e.binMs, e.windowMs).at(-1) ?? null;
-  const lastOffered = windowRatesKbps(offeredBins, e.binMs, e.windowMs).at(-1) ?? 0;
+  const offeredBins = e.downSent ?? Array.from({ length: bins.length }, (_, i) => (scheduledKbps(e.downStepsKbps, e.downStepMs, i * e.binMs) * e.binMs) / 8);
+  const sent = bestRate(offeredBins, e.binMs, e.downStepMs);
+  // The most the stream asked of the path: what arrived of what it sent in its best second.
+  const offeredRates = windowRatesKbps(offeredBins, e.binMs, e.downStepMs);
+  const arrivedRates = windowRatesKbps(bins, e.binMs, e.downStepMs);
+  const top = offeredRates.indexOf(Math.max(...offeredRates));
+  const lastArrived = arrivedRates[top] ?? null;
+  const lastOffered = offeredRates[top] ?? 0;
   const gotBins = binsOf(e.down.map((s) => s.packets));
   const lostBins = binsOf(e.down.map((s) => s.lost));
-  // Judged a step of the schedule at a time: a rate the path carries whole is one step held, not two seconds of a climb.
   const clean = cleanRateKbps(
     bins,
     gotBins,

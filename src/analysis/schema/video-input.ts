@@ -37,6 +37,8 @@ export interface VideoEvidence {
   down: readonly VideoReceiveSample[];
   /** The reflector's schedule (CONSTANTS.video.downStepsKbps, downStepMs), the page's encoder cap. */
   downStepsKbps: readonly number[];
+  /** Bytes the reflector sent in each bin (its schedule, held steps included); absent: the schedule as planned. */
+  downSent?: readonly number[];
   downStepMs: number;
   maxUpKbps: number;
 }

@@ -203,6 +203,7 @@ export async function runVideoPhase(s: VideoPhaseSetup): Promise<VideoEvidence> 
       upSent: sends,
       down: receives,
       downStepsKbps: v.downStepsKbps,
+      downSent: t.downBins,
       downStepMs: v.downStepMs,
       maxUpKbps: v.maxUpKbps,
     };

@@ -50,6 +50,11 @@ export function resultView(r: ConsoleResultView, host: ConsoleHost): TemplateRes
         ? html`<h3>${m.t('result.busyLine')}</h3>
           <div data-testid="busy-line"><p>${r.busyLine.sentence}</p><ul>${r.busyLine.lines.map((x) => html`<li>${x}</li>`)}</ul>${r.busyLine.capacity ? html`<p>${r.busyLine.capacity}</p>` : nothing}</div>`
         : nothing
+    }${
+      r.video
+        ? html`<h3>${r.video.title}</h3>
+          <div data-testid="video-room"><p>${r.video.sentence}</p><ul>${r.video.lines.map((x) => html`<li>${x}</li>`)}</ul></div>`
+        : nothing
     }
     <h3>${m.t('result.culprit')}</h3>
     ${
