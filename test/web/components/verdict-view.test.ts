@@ -219,6 +219,29 @@ describe("the user's devices and network, under the answer", () => {
     expect(await axeProblems()).toEqual([]);
   });
 
+  it('says what video fits through the relay beside the verdict, never changing it, axe-clean', async () => {
+    const base = golden('clean-15s');
+    const way = { arrivedKbps: 958.4, cleanKbps: 958.4, lossPct: 0, sentKbps: 1018.8, packets: 498, plateauMs: 2000, limitedBy: 'network' as const };
+    const report: Report = {
+      ...base,
+      video: {
+        seconds: 6,
+        upstream: way,
+        downstream: { ...way, cleanKbps: 4490, arrivedKbps: 4490, limitedBy: 'test' },
+        room: ['audio', 'screen-sharing', 'video-360p'],
+        unknown: [],
+      },
+    };
+    const without = words(one(await show(base), '.title'));
+    const v = await show(report);
+    expect(words(one(v, '.title'))).toBe(without);
+    const room = one(v, 'cp-video-room');
+    expect(words(one(room, 'h2'))).toBe('Video through the relay');
+    expect(words(one(room, 'p'))).toBe('Room through the relay for audio, screen sharing and video up to 360p.');
+    expect(all(room, 'li').map((li) => words(li))[0]).toMatch(/^You to the relay: 0\.96 Mbit\/s carried nearly whole/);
+    expect(await axeProblems()).toEqual([]);
+  });
+
   it('says the listed media relays’ reachability as reachability, not quality, and each family to the relay, axe-clean', async () => {
     const base = golden('clean-15s');
     const fam = (rttMsP50: number) => ({ state: 'ok' as const, rttMsP50, rttMsP90: rttMsP50, lossPct: 0, probesSent: 50, probesJudged: 50 });
