@@ -8,7 +8,8 @@
  * last minute, and each holds a few numbers.
  */
 import { CONSTANTS } from '../../src/protocol/defaults.js';
-import { VideoBook } from './video-book.js';
+import { VideoBook, type VideoRefusal } from './video-book.js';
+import type { SignalKind } from '../../src/protocol/api.js';
 import { DoorCount, doorBounds, type DoorBounds, type DoorScope } from '../common/door.js';
 import { sourceKey } from '../common/source-key.js';
 
@@ -24,7 +25,7 @@ export interface SignalLimits {
 }
 
 /** Why a session was refused: the source's open sessions, its new sessions this minute, its network's open sessions, the total, the reserve. */
-export type SessionRefusal = 'too-many-sessions' | 'too-many-new-sessions' | 'network-sessions' | 'busy' | 'reserve';
+export type SessionRefusal = 'too-many-sessions' | 'too-many-new-sessions' | 'network-sessions' | 'busy' | 'reserve' | VideoRefusal;
 
 const REFUSAL_OF_SCOPE: Record<DoorScope, SessionRefusal> = { source: 'too-many-sessions', network: 'network-sessions', total: 'busy', reserve: 'reserve' };
 
@@ -81,8 +82,11 @@ export class SourceLimiter {
     for (const [k, s] of this.sources) if (t - s.windowStartMs >= WINDOW_MS) this.sources.delete(k);
   }
 
-  /** A session from `ip` wants to start: null when it may (then call `release(ip)` once it ends). */
-  tryOpen(ip: string): SessionRefusal | null {
+  /**
+   * A session from `ip` wants to start: null when it may (then call `release(ip, kind)` once it
+   * ends). A video phase (`kind` video) also needs its place in the video book (./video-book.ts).
+   */
+  tryOpen(ip: string, kind: SignalKind | null = null): SessionRefusal | null {
     const t = this.now();
     this.sweep(t);
     const s = this.get(sourceKey(ip), t);
@@ -93,13 +97,16 @@ export class SourceLimiter {
     const scope = this.open.check(ip);
     if (scope !== null) return REFUSAL_OF_SCOPE[scope];
     if (s.newInWindow >= this.limits.newSessionsPerMinutePerSource) return 'too-many-new-sessions';
+    const video = kind === 'video' ? this.videoBook.tryStart(ip) : null;
+    if (video !== null) return video;
     this.open.add(ip);
     s.newInWindow++;
     return null;
   }
 
-  release(ip: string): void {
+  release(ip: string, kind: SignalKind | null = null): void {
     if (this.open.heldBySource(ip) > 0) this.open.release(ip);
+    if (kind === 'video') this.videoBook.release();
   }
 
   /** Sessions open now. */

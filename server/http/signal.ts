@@ -7,7 +7,7 @@
  * refusal counters, and closes every session when the app closes. A session the data plane lost
  * (it stopped) ends for the page as the server's failure.
  */
-import { VIDEO_REFUSAL_WORDS, type VideoBook } from './video-book.js';
+import { videoRefusalWords } from './video-book.js';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -117,28 +117,9 @@ function pageMessage(raw: Buffer, session: SessionHandle): void {
   else session.signal(msg.data, msg.leg);
 }
 
-/**
- * Admission, before a session measures: why a new one is refused, or null. The data plane runs late (a test's whole
- * refusal: SERVER_BUSY), or a video phase past its hour (it moves megabytes: its source, its
- * network and the server have an hour's worth each, ./video-book.ts).
- */
-function admission(
-  loopLate: Parameters<typeof planeBusy>[0],
-  refuseLateMs: number | undefined,
-  videoBook: VideoBook | null,
-  ip: string,
-): { reason: string; code: string; words: string; why: string } | null {
-  if (planeBusy(loopLate, performance.now(), admissionBounds(refuseLateMs)))
-    return { reason: 'plane-busy', code: SERVER_BUSY, words: SERVER_BUSY_WORDS, why: 'test refused: the data plane runs late' };
-  const video = videoBook?.tryStart(ip) ?? null;
-  return video === null ? null : { reason: video, code: video, words: VIDEO_REFUSAL_WORDS[video], why: 'video phase refused: its hour is spent' };
-}
-
-/** Refuses a session admission did not take (1013: try again later), with the words why. */
-function refuseBusy(socket: WebSocket, send: (msg: ServerSignalMessage) => void, count: () => void, r: { code: string; words: string }): void {
-  count();
-  send({ type: 'error', reason: r.code, message: r.words });
-  socket.close(1013, r.code);
+/** The words of a per-source refusal (a video phase's with its own: ./video-book.ts). */
+function sourceRefusalWords(limited: string): string {
+  return videoRefusalWords(limited) ?? (limited === 'network-sessions' ? 'too many tests from your network' : `too many tests from your address (${limited})`);
 }
 
 /** Refuses a session while the server is stopping (a hub revoked this edge): `busy`, with the words why. */
@@ -164,6 +145,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
     if (limiter.mayLog(key)) log.warn({ ...fields, source: key, reason }, msg);
     else logLinesSuppressed++;
   };
+
   const plugin: FastifyPluginAsync = async (app) => {
     const refuse = (key: string, reason: string, fields: object, msg: string): void => refuseOn(app.log, key, reason, fields, msg);
 
@@ -192,10 +174,14 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
         socket.close(1008, query.refusal);
         return;
       }
-      const notAdmitted = admission(reflector.loopLate(), opts.refuseLateMs, query.kind === 'video' ? limiter.videoBook : null, req.ip);
-      if (notAdmitted !== null)
-        return refuseBusy(socket, send, () => refuse(key, notAdmitted.reason, { sessions: sessions.size }, notAdmitted.why), notAdmitted);
-      const limited = limiter.tryOpen(req.ip);
+      // Admission: past the server's capacity a test is refused here, before it measures (../dataplane/admission.ts).
+      if (planeBusy(reflector.loopLate(), performance.now(), admissionBounds(opts.refuseLateMs))) {
+        refuse(key, 'plane-busy', { sessions: sessions.size }, 'test refused: the data plane runs late');
+        send({ type: 'error', reason: SERVER_BUSY, message: SERVER_BUSY_WORDS });
+        socket.close(1013, SERVER_BUSY);
+        return;
+      }
+      const limited = limiter.tryOpen(req.ip, query.kind);
       if (limited !== null) {
         const scope = sessionRefusalScope(limited);
         if (scope !== null) refusals?.count('signal-session', scope);
@@ -207,8 +193,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
           return;
         }
         refuse(key, limited, {}, 'signalling session refused by the per-source limit');
-        const message = limited === 'network-sessions' ? 'too many tests from your network' : `too many tests from your address (${limited})`;
-        send({ type: 'error', reason: 'busy', message });
+        send({ type: 'error', reason: 'busy', message: sourceRefusalWords(limited) });
         socket.close(1013, 'busy');
         return;
       }
@@ -226,7 +211,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
         },
         closed: (reason, code, tally) => {
           sessions.delete(id);
-          limiter.release(req.ip);
+          limiter.release(req.ip, query.kind);
           ended.add(tally, Date.now());
           if (code === 'no-ice') {
             refused.set(code, (refused.get(code) ?? 0) + 1);
@@ -241,7 +226,7 @@ export function signalling(opts: SignalOptions, refusals?: DoorRefusals): Signal
       };
       const session = reflector.open(id, events, query.kind);
       if (session === null) {
-        limiter.release(req.ip);
+        limiter.release(req.ip, query.kind);
         refuse(key, 'reflector-starting', {}, 'signalling session refused: the data plane is starting again');
         send({ type: 'error', reason: 'busy', message: "the server's reflector is starting again: try again in a few seconds" });
         socket.close(1013, 'busy');

@@ -904,6 +904,12 @@ export const CONSTANTS = {
     phasesPerHourPerSource: 6,
     phasesPerHourPerNetwork: 24,
     phasesPerHour: 300,
+    /**
+     * Video phases at once on the server: one took 0.9 s of the data plane's CPU over its 6 s here
+     * (about 15 % of a core; a 3 s voice test took 0.17 s), so 4 at once leave most of the plane's
+     * core to the voice tests beside them.
+     */
+    maxOpen: 4,
   },
   echo: {
     /** The page stamps its microphone's frames this long; the reflector echoes them back. */

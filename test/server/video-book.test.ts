@@ -4,7 +4,7 @@ import { VideoBook } from '../../server/http/video-book.js';
 describe("the video phase's hourly books", () => {
   it('refuses a source, then its network, then the server, past their hour; an hour later they are gone', () => {
     let now = 0;
-    const book = new VideoBook({ phasesPerHourPerSource: 2, phasesPerHourPerNetwork: 3, phasesPerHour: 4 }, () => now);
+    const book = new VideoBook({ phasesPerHourPerSource: 2, phasesPerHourPerNetwork: 3, phasesPerHour: 4, maxOpen: 10 }, () => now);
     expect(book.tryStart('2001:db8:1:1::1')).toBeNull();
     expect(book.tryStart('2001:db8:1:1::2')).toBeNull(); // the same /64
     expect(book.tryStart('2001:db8:1:1::3')).toBe('video-source-hour');
@@ -16,5 +16,14 @@ describe("the video phase's hourly books", () => {
     expect(book.tryStart('192.0.2.2')).toBeNull();
     // Only the one source and network of the last hour are held.
     expect(book.keys).toBe(2);
+  });
+
+  it('runs at most maxOpen phases at once, a place freed when one ends', () => {
+    const book = new VideoBook({ phasesPerHourPerSource: 10, phasesPerHourPerNetwork: 10, phasesPerHour: 10, maxOpen: 2 }, () => 0);
+    expect(book.tryStart('192.0.2.1')).toBeNull();
+    expect(book.tryStart('192.0.2.2')).toBeNull();
+    expect(book.tryStart('192.0.2.3')).toBe('video-busy');
+    book.release();
+    expect(book.tryStart('192.0.2.3')).toBeNull();
   });
 });

@@ -128,7 +128,7 @@ export class TestForm extends CpElement {
         <label class="busy">
           <span><input type="checkbox" name="video" .checked=${this.params.video} ?disabled=${this.running} @change=${this.onLoad} aria-describedby="video-hint" />
           ${m.t('page.video')}</span>
-          <span class="hint" id="video-hint">${m.t('page.video.hint', { seconds: String(CONSTANTS.video.seconds), mb: videoMb })}</span>
+          <span class="hint" id="video-hint">${m.t('page.video.hint', { seconds: String(CONSTANTS.video.seconds + 2), mb: videoMb })}</span>
         </label>
         <details class="options" ?open=${this.optionsOpen()}>
         <summary>${m.t('page.options')}</summary>

@@ -378,6 +378,30 @@ describe('/api/signal', () => {
     expect(echo.closeCode).toBeNull();
   });
 
+  it("opens a video session for ?kind=video as one of its source's sessions, takes one video offer only, and runs at most four at once", async () => {
+    // Room for the sessions from one address (a network holds at most an eighth of the total: server/common/door.ts).
+    const { app } = await build({ maxSessions: 64 });
+    const video = await signaling(app, 'inject', `${SIGNAL_PROTOCOL_QUERY}&kind=video`);
+    expect(await health(app)).toEqual({ status: 'ok', sessions: 1 });
+    // One video section only: an audio offer is refused, the session kept.
+    video.ws.send(JSON.stringify({ type: 'signal', leg: 'rtp', data: { type: 'offer', sdp: 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n' } }));
+    const [refused] = await video.messages.atLeast(1, { timeoutMs: 5000, what: 'the refusal' });
+    expect(refused).toEqual({ type: 'error', reason: 'bad-signal', message: 'the video offer must have exactly one video section, not ["audio"]' });
+    expect(video.closeCode).toBeNull();
+    // Three more at once; the fifth is refused with the words why, before a session (each takes ~15 % of the plane's core).
+    for (let i = 0; i < 3; i++) await signaling(app, 'inject', `${SIGNAL_PROTOCOL_QUERY}&kind=video`);
+    expect(await health(app)).toEqual({ status: 'ok', sessions: 4 });
+    const fifth = await signaling(app, 'inject', `${SIGNAL_PROTOCOL_QUERY}&kind=video`);
+    expect(await fifth.closed()).toBe(1013);
+    expect(fifth.messages.items).toEqual([
+      { type: 'error', reason: 'busy', message: 'The test server is running as many video tests as it can. Try again in a minute.' },
+    ]);
+    expect((await metricsTextOf(app)).split('\n')).toContain('callprobe_signal_refused_total{reason="video-busy"} 1');
+    // A test's own session is not a video phase: it still opens.
+    await signaling(app, 'inject');
+    expect(await health(app)).toEqual({ status: 'ok', sessions: 5 });
+  });
+
   it('answers a bad message with an error and keeps the session', async () => {
     const { app } = await build();
     const s = await signaling(app);
