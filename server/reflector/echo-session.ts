@@ -4,10 +4,8 @@ import { CONSTANTS } from '../../src/protocol/defaults.js';
 import type { SessionTally } from '../common/data-plane.js';
 import { RtpReflectorCore, type RtpFrameOutcome } from './rtp/core.js';
 import { RtpLeg } from './rtp/leg.js';
-import { mediaKinds } from './rtp/sdp.js';
 import type { ReflectorSessionOptions } from './session.js';
-import { ReflectorSessionError, refusing } from './session-base.js';
-import { checkRemoteOffer } from './signalled-sdp.js';
+import { OneLegSignals } from './one-leg.js';
 
 /** What an echo session takes: the reflector session's options it uses, and its own bounds. */
 export type EchoSessionOptions = Pick<
@@ -59,14 +57,21 @@ export class EchoCore extends RtpReflectorCore {
  */
 export class EchoSession {
   private readonly core = new EchoCore(() => this.startCut());
-  private leg: RtpLeg | null = null;
-  private candidates = 0;
+  private readonly signals: OneLegSignals<RtpLeg>;
   private closed = false;
   private offerTimer: NodeJS.Timeout | null;
   private cutTimer: NodeJS.Timeout | null = null;
   private readonly maxTimer: NodeJS.Timeout;
 
   constructor(private readonly opts: EchoSessionOptions) {
+    this.signals = new OneLegSignals({
+      kind: 'audio',
+      session: 'an echo session',
+      offer: 'RTP',
+      relay: opts.relay,
+      maxCandidates: opts.maxCandidates,
+      make: () => this.makeLeg(),
+    });
     this.offerTimer = setTimeout(() => this.close(`no echo offer within ${opts.offerTimeoutMs} ms`), opts.offerTimeoutMs);
     this.maxTimer = setTimeout(() => this.close('echo session outlived its maximum length'), opts.maxSessionMs);
   }
@@ -75,50 +80,31 @@ export class EchoSession {
     return { probes: 0, rtpProbes: this.core.received, badProbes: 0, witnessed: false };
   }
 
-  /** A signal of the page: its one RTP offer (one audio section), then at most `maxCandidates` candidates, checked as a test's. */
+  /** A signal of the page: its one RTP offer (one audio section), then at most `maxCandidates` candidates, checked as a test's (../one-leg.ts). */
   signal(data: SignalData, leg?: SignalLeg): void {
     if (this.closed) return;
-    if (leg !== 'rtp') throw new ReflectorSessionError('bad-signal', 'an echo session has only the RTP leg');
-    if (data.type === 'offer') {
-      if (this.leg !== null) throw new ReflectorSessionError('duplicate-offer', 'one RTP offer per session');
-      const offer = refusing(() => checkRemoteOffer(data.sdp ?? '', this.opts.relay, this.opts.maxCandidates));
-      const kinds = mediaKinds(offer.lines);
-      if (kinds.length !== 1 || kinds[0] !== 'audio') {
-        throw new ReflectorSessionError('bad-signal', `the RTP offer must have exactly one audio section, not ${JSON.stringify(kinds)}`);
-      }
-      if (this.offerTimer) clearTimeout(this.offerTimer);
-      this.offerTimer = null;
-      this.candidates = offer.candidates;
-      this.leg = new RtpLeg({
-        id: this.opts.id,
-        peerAddress: this.opts.peerAddress,
-        relay: this.opts.relay,
-        connectTimeoutMs: this.opts.connectTimeoutMs,
-        core: this.core,
-        nowMs: () => performance.now(),
-        logger: this.opts.logger,
-        sendSignal: (d) => this.opts.sendSignal(d, 'rtp'),
-        allowEndpoint: (ip, port) => this.opts.allowEndpoint(ip, port),
-        onCandidateDropped: (n) => this.opts.onCandidateDropped(n),
-        onClose: (reason) => this.close(reason),
-        ...(this.opts.attachLocalPeer ? { attachLocalPeer: this.opts.attachLocalPeer } : {}),
-        dataPath: this.opts.dataPath,
-      });
-      void this.leg.offer(offer.sdp);
-      return;
-    }
-    if (data.type === 'candidate') {
-      if (data.candidate === undefined) throw new ReflectorSessionError('bad-signal', 'candidate message without a candidate');
-      if (this.leg === null) throw new ReflectorSessionError('candidate-before-offer', 'an RTP candidate before the RTP offer is refused');
-      if (this.candidates >= this.opts.maxCandidates) {
-        throw new ReflectorSessionError('too-many-candidates', `at most ${this.opts.maxCandidates} RTP candidates per session`);
-      }
-      this.candidates++;
-      const c = data.candidate;
-      refusing(() => this.leg?.candidate(c));
-      return;
-    }
-    throw new ReflectorSessionError('unexpected-answer', 'the reflector answers; it takes no answer');
+    this.signals.signal(data, leg);
+  }
+
+  /** The offer passed: the leg answers it. */
+  private makeLeg(): RtpLeg {
+    if (this.offerTimer) clearTimeout(this.offerTimer);
+    this.offerTimer = null;
+    return new RtpLeg({
+      id: this.opts.id,
+      peerAddress: this.opts.peerAddress,
+      relay: this.opts.relay,
+      connectTimeoutMs: this.opts.connectTimeoutMs,
+      core: this.core,
+      nowMs: () => performance.now(),
+      logger: this.opts.logger,
+      sendSignal: (d) => this.opts.sendSignal(d, 'rtp'),
+      allowEndpoint: (ip, port) => this.opts.allowEndpoint(ip, port),
+      onCandidateDropped: (n) => this.opts.onCandidateDropped(n),
+      onClose: (reason) => this.close(reason),
+      ...(this.opts.attachLocalPeer ? { attachLocalPeer: this.opts.attachLocalPeer } : {}),
+      dataPath: this.opts.dataPath,
+    });
   }
 
   private startCut(): void {
@@ -131,7 +117,7 @@ export class EchoSession {
     clearTimeout(this.maxTimer);
     if (this.offerTimer) clearTimeout(this.offerTimer);
     if (this.cutTimer) clearTimeout(this.cutTimer);
-    this.leg?.close(`echo session closed: ${reason}`);
+    this.signals.leg?.close(`echo session closed: ${reason}`);
     this.opts.logger.info({ session: this.opts.id, reason, echoed: this.core.received }, 'echo session closed');
     this.opts.onClose(reason);
   }

@@ -1,20 +1,19 @@
 import { randomInt } from 'node:crypto';
 import { RtpHeader, RtpPacket, useOPUS, type MediaStreamTrack, type RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
-import { relayOnlyPeer } from './relay-peer.js';
+import { addPageCandidate, answerPageOffer, relayOnlyPeer, SignalledEndpoints } from './relay-peer.js';
 import type { SignalData } from '../../../src/protocol/api.js';
 import type { DataPath } from '../../common/data-plane.js';
 import { CONSTANTS } from '../../../src/protocol/defaults.js';
 import { PROBE_DSCP } from '../../../src/protocol/dscp.js';
-import { isSignalledCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from '../candidates.js';
-import { checkRemoteCandidate, localDescription } from '../signalled-sdp.js';
+import type { RelayEndpoints } from '../candidates.js';
 import type { RtpCore } from './core.js';
 import { NativeRtpCore, type FastTaken } from './native-core.js';
 import { withAudioPtime } from './sdp.js';
 import { shortPath, type NativeTake, type RtpShortPath } from './short-path.js';
 import { useOwnSrtp, type SrtpOwner, type SrtpTakeover } from './werift-srtp.js';
-import { answerAsDtlsServer, DtlsHandshakeFilter, isDtls } from './werift-dtls.js';
+import { DtlsHandshakeFilter, isDtls } from './werift-dtls.js';
 import type { SrtpCryptoKind } from './srtp-crypto.js';
-import { weriftUdpSockets, withoutStunServer, type WeriftUdp } from './werift-udp.js';
+import { weriftUdpSockets, type WeriftUdp } from './werift-udp.js';
 import type { FastOffer } from '../../turn/transport/fast-path.js';
 import { LegFastOffer } from './fast-offer.js';
 
@@ -112,7 +111,7 @@ export class RtpLeg {
   private readonly pc: RTCPeerConnection;
   private readonly transceiver: RTCRtpTransceiver;
   private readonly undo: (() => void)[] = [];
-  private readonly allowed = new Set<string>();
+  private readonly endpoints: SignalledEndpoints;
   private connectTimer: NodeJS.Timeout | null;
   /** From the answer until the leg connects: closes it when no ICE check came (`iceTrafficTimeoutMs`). */
   private iceTimer: NodeJS.Timeout | null = null;
@@ -149,6 +148,7 @@ export class RtpLeg {
   private mediaTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: RtpLegOptions) {
+    this.endpoints = new SignalledEndpoints(opts.peerAddress, opts.allowEndpoint, this.undo);
     this.pc = relayOnlyPeer(opts.peerAddress, opts.relay, { codecs: { audio: [useOPUS()], video: [] }, headerExtensions: { audio: [], video: [] } }, () => {
       this.iceHeard++;
     });
@@ -186,15 +186,10 @@ export class RtpLeg {
    */
   async offer(sdp: string): Promise<void> {
     try {
-      await this.pc.setRemoteDescription({ type: 'offer', sdp });
-      this.dtlsServer = answerAsDtlsServer(this.pc, sdp);
-      if (!withoutStunServer(this.pc)) throw new Error("werift's STUN server could not be turned off (werift's internals moved)");
-      await this.pc.setLocalDescription(await this.pc.createAnswer());
-      const local = this.pc.localDescription;
-      if (this.closed) return;
-      if (!local) throw new Error('werift set no local description');
-      const answer = localDescription(local.sdp, (c) => isSignalledCandidate(c, this.opts.peerAddress));
-      for (const c of answer.candidates) this.allow(c);
+      const answer = await answerPageOffer(this.pc, sdp, this.opts.peerAddress, () => this.closed);
+      if (answer === null) return;
+      this.dtlsServer = answer.dtlsServer;
+      for (const c of answer.candidates) this.endpoints.allow(c);
       this.joinLocalRelay();
       this.useOwnSrtp(this.opts.dataPath === 'native' ? 'native' : 'js');
       this.useShortPath();
@@ -218,14 +213,13 @@ export class RtpLeg {
    */
   candidate(c: NonNullable<SignalData['candidate']>): void {
     if (this.closed) return;
-    if (c.candidate === '') return; // end-of-candidates: ICE goes on with what it has
-    const kept = checkRemoteCandidate(c.candidate, this.opts.relay);
-    if (kept === null) {
-      this.opts.onCandidateDropped(1);
-      return;
-    }
-    const init = { candidate: kept, ...(c.sdpMid != null ? { sdpMid: c.sdpMid } : {}), sdpMLineIndex: c.sdpMLineIndex ?? 0 };
-    this.pc.addIceCandidate(init).catch((err: Error) => this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'rtp candidate refused by werift'));
+    addPageCandidate(
+      this.pc,
+      c,
+      this.opts.relay,
+      () => this.opts.onCandidateDropped(1),
+      (err) => this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'rtp candidate refused by werift'),
+    );
   }
 
   /**
@@ -416,24 +410,14 @@ export class RtpLeg {
     return owners.size === 1 && only !== undefined ? only : 'mixed';
   }
 
-  private allow(parsed: ParsedCandidate | null): boolean {
-    if (!isSignalledCandidate(parsed, this.opts.peerAddress)) return false;
-    const key = `${parsed.address}:${parsed.port}`;
-    if (!this.allowed.has(key)) {
-      this.allowed.add(key);
-      this.undo.push(this.opts.allowEndpoint(parsed.address, parsed.port));
-    }
-    return true;
-  }
-
   private onLocalCandidate(c: NonNullable<SignalData['candidate']>): void {
     if (this.closed) return;
-    const line = c.candidate.startsWith('candidate:') ? c.candidate : `candidate:${c.candidate}`;
-    if (!this.allow(parseCandidate(line))) {
-      this.opts.logger.debug({ session: this.opts.id, candidate: line }, 'rtp candidate not signalled');
+    const signal = this.endpoints.signalOf(c);
+    if (signal === null) {
+      this.opts.logger.debug({ session: this.opts.id, candidate: c.candidate }, 'rtp candidate not signalled');
       return;
     }
-    this.opts.sendSignal({ type: 'candidate', candidate: { candidate: line, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null } });
+    this.opts.sendSignal(signal);
   }
 
   private onTrack(track: MediaStreamTrack): void {

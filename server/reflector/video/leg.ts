@@ -27,12 +27,11 @@ import {
 import type { SignalData } from '../../../src/protocol/api.js';
 import { CONSTANTS } from '../../../src/protocol/defaults.js';
 import type { VideoTally } from '../../../src/protocol/wire.js';
-import { isSignalledCandidate, parseCandidate, type ParsedCandidate, type RelayEndpoints } from '../candidates.js';
-import { checkRemoteCandidate, localDescription } from '../signalled-sdp.js';
-import { relayOnlyPeer } from '../rtp/relay-peer.js';
-import { answerAsDtlsServer, DtlsHandshakeFilter, isDtls } from '../rtp/werift-dtls.js';
+import type { RelayEndpoints } from '../candidates.js';
+import { addPageCandidate, answerPageOffer, relayOnlyPeer, SignalledEndpoints } from '../rtp/relay-peer.js';
+import { DtlsHandshakeFilter, isDtls } from '../rtp/werift-dtls.js';
 import { useOwnSrtp } from '../rtp/werift-srtp.js';
-import { weriftUdpSockets, withoutStunServer } from '../rtp/werift-udp.js';
+import { weriftUdpSockets } from '../rtp/werift-udp.js';
 import type { AttachLocalPeer } from '../rtp/leg.js';
 import type { DataPath } from '../../common/data-plane.js';
 import { TwccFeedback } from './twcc.js';
@@ -141,7 +140,7 @@ export class VideoLeg {
   private readonly pc: RTCPeerConnection;
   private transceiver: RTCRtpTransceiver | null = null;
   private readonly undo: (() => void)[] = [];
-  private readonly allowed = new Set<string>();
+  private readonly endpoints: SignalledEndpoints;
   private readonly dtlsFilter = new DtlsHandshakeFilter();
   private dtlsServer = false;
   private connectTimer: NodeJS.Timeout | null;
@@ -164,6 +163,7 @@ export class VideoLeg {
   private twccTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: VideoLegOptions) {
+    this.endpoints = new SignalledEndpoints(opts.peerAddress, opts.allowEndpoint, this.undo);
     this.pc = relayOnlyPeer(
       opts.peerAddress,
       opts.relay,
@@ -206,15 +206,10 @@ export class VideoLeg {
   /** The page's offer (one video section, checked by the session); answered with its candidates on the reflector's address only. */
   async offer(sdp: string): Promise<void> {
     try {
-      await this.pc.setRemoteDescription({ type: 'offer', sdp });
-      this.dtlsServer = answerAsDtlsServer(this.pc, sdp);
-      if (!withoutStunServer(this.pc)) throw new Error("werift's STUN server could not be turned off (werift's internals moved)");
-      await this.pc.setLocalDescription(await this.pc.createAnswer());
-      const local = this.pc.localDescription;
-      if (this.closed) return;
-      if (!local) throw new Error('werift set no local description');
-      const answer = localDescription(local.sdp, (c) => isSignalledCandidate(c, this.opts.peerAddress));
-      for (const c of answer.candidates) this.allow(c);
+      const answer = await answerPageOffer(this.pc, sdp, this.opts.peerAddress, () => this.closed);
+      if (answer === null) return;
+      this.dtlsServer = answer.dtlsServer;
+      for (const c of answer.candidates) this.endpoints.allow(c);
       this.joinLocalRelay();
       for (const t of this.pc.dtlsTransports)
         useOwnSrtp(
@@ -232,16 +227,14 @@ export class VideoLeg {
 
   /** A page candidate: dropped unless it points at the relay (SdpError('bad-candidate') when it is not one candidate). */
   candidate(c: NonNullable<SignalData['candidate']>): void {
-    if (this.closed || c.candidate === '') return;
-    const kept = checkRemoteCandidate(c.candidate, this.opts.relay);
-    if (kept === null) {
-      this.opts.onCandidateDropped(1);
-      return;
-    }
-    const init = { candidate: kept, ...(c.sdpMid != null ? { sdpMid: c.sdpMid } : {}), sdpMLineIndex: c.sdpMLineIndex ?? 0 };
-    this.pc
-      .addIceCandidate(init)
-      .catch((err: Error) => this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'video candidate refused by werift'));
+    if (this.closed) return;
+    addPageCandidate(
+      this.pc,
+      c,
+      this.opts.relay,
+      () => this.opts.onCandidateDropped(1),
+      (err) => this.opts.logger.warn({ session: this.opts.id, err: err.message }, 'video candidate refused by werift'),
+    );
   }
 
   /** Starts the stream to the page: the schedule from now, for `seconds` at most (the page's `stop` ends it sooner). Once. */
@@ -386,21 +379,10 @@ export class VideoLeg {
     }
   }
 
-  private allow(parsed: ParsedCandidate | null): boolean {
-    if (!isSignalledCandidate(parsed, this.opts.peerAddress)) return false;
-    const key = `${parsed.address}:${parsed.port}`;
-    if (!this.allowed.has(key)) {
-      this.allowed.add(key);
-      this.undo.push(this.opts.allowEndpoint(parsed.address, parsed.port));
-    }
-    return true;
-  }
-
   private onLocalCandidate(c: NonNullable<SignalData['candidate']>): void {
     if (this.closed) return;
-    const line = c.candidate.startsWith('candidate:') ? c.candidate : `candidate:${c.candidate}`;
-    if (!this.allow(parseCandidate(line))) return;
-    this.opts.sendSignal({ type: 'candidate', candidate: { candidate: line, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null } });
+    const signal = this.endpoints.signalOf(c);
+    if (signal !== null) this.opts.sendSignal(signal);
   }
 
   close(reason: string): void {

@@ -2,10 +2,8 @@ import { performance } from 'node:perf_hooks';
 import type { SignalData, SignalLeg } from '../../../src/protocol/api.js';
 import { encodeControlMessage } from '../../../src/protocol/wire.js';
 import type { SessionTally } from '../../common/data-plane.js';
-import { mediaKinds } from '../rtp/sdp.js';
 import type { ReflectorSessionOptions } from '../session.js';
-import { ReflectorSessionError, refusing } from '../session-base.js';
-import { checkRemoteOffer } from '../signalled-sdp.js';
+import { OneLegSignals } from '../one-leg.js';
 import { VideoLeg } from './leg.js';
 
 /** What a video session takes: the reflector session's options it uses, and its own bound. */
@@ -38,13 +36,20 @@ export type VideoSessionOptions = Pick<
  * the offer timeout, when its leg does not connect, and `maxSessionMs` after it opened.
  */
 export class VideoSession {
-  private leg: VideoLeg | null = null;
-  private candidates = 0;
+  private readonly signals: OneLegSignals<VideoLeg>;
   private closed = false;
   private offerTimer: NodeJS.Timeout | null;
   private readonly maxTimer: NodeJS.Timeout;
 
   constructor(private readonly opts: VideoSessionOptions) {
+    this.signals = new OneLegSignals({
+      kind: 'video',
+      session: 'a video session',
+      offer: 'video',
+      relay: opts.relay,
+      maxCandidates: opts.maxCandidates,
+      make: () => this.makeLeg(),
+    });
     this.offerTimer = setTimeout(() => this.close(`no video offer within ${opts.offerTimeoutMs} ms`), opts.offerTimeoutMs);
     this.maxTimer = setTimeout(() => this.close('video session outlived its maximum length'), opts.maxSessionMs);
   }
@@ -53,55 +58,36 @@ export class VideoSession {
     return { probes: 0, rtpProbes: 0, badProbes: 0, witnessed: false };
   }
 
-  /** A signal of the page: its one offer (one video section), then at most `maxCandidates` candidates, checked as a test's. */
+  /** A signal of the page: its one offer (one video section), then at most `maxCandidates` candidates, checked as a test's (../one-leg.ts). */
   signal(data: SignalData, leg?: SignalLeg): void {
     if (this.closed) return;
-    if (leg !== 'rtp') throw new ReflectorSessionError('bad-signal', 'a video session has only its media leg (leg rtp)');
-    if (data.type === 'offer') {
-      if (this.leg !== null) throw new ReflectorSessionError('duplicate-offer', 'one video offer per session');
-      const offer = refusing(() => checkRemoteOffer(data.sdp ?? '', this.opts.relay, this.opts.maxCandidates));
-      const kinds = mediaKinds(offer.lines);
-      if (kinds.length !== 1 || kinds[0] !== 'video') {
-        throw new ReflectorSessionError('bad-signal', `the video offer must have exactly one video section, not ${JSON.stringify(kinds)}`);
-      }
-      if (this.offerTimer) clearTimeout(this.offerTimer);
-      this.offerTimer = null;
-      this.candidates = offer.candidates;
-      this.leg = new VideoLeg({
-        id: this.opts.id,
-        peerAddress: this.opts.peerAddress,
-        relay: this.opts.relay,
-        connectTimeoutMs: this.opts.connectTimeoutMs,
-        logger: this.opts.logger,
-        sendSignal: (d) => this.opts.sendSignal(d, 'rtp'),
-        allowEndpoint: (ip, port) => this.opts.allowEndpoint(ip, port),
-        onCandidateDropped: (n) => this.opts.onCandidateDropped(n),
-        onClose: (reason) => this.close(reason),
-        ...(this.opts.attachLocalPeer ? { attachLocalPeer: this.opts.attachLocalPeer } : {}),
-        dataPath: this.opts.dataPath,
-        nowMs: () => performance.now(),
-      });
-      void this.leg.offer(offer.sdp);
-      return;
-    }
-    if (data.type === 'candidate') {
-      if (data.candidate === undefined) throw new ReflectorSessionError('bad-signal', 'candidate message without a candidate');
-      if (this.leg === null) throw new ReflectorSessionError('candidate-before-offer', 'a candidate before the video offer is refused');
-      if (this.candidates >= this.opts.maxCandidates) {
-        throw new ReflectorSessionError('too-many-candidates', `at most ${this.opts.maxCandidates} candidates per session`);
-      }
-      this.candidates++;
-      const c = data.candidate;
-      refusing(() => this.leg?.candidate(c));
-      return;
-    }
-    throw new ReflectorSessionError('unexpected-answer', 'the reflector answers; it takes no answer');
+    this.signals.signal(data, leg);
+  }
+
+  /** The offer passed: the leg answers it. */
+  private makeLeg(): VideoLeg {
+    if (this.offerTimer) clearTimeout(this.offerTimer);
+    this.offerTimer = null;
+    return new VideoLeg({
+      id: this.opts.id,
+      peerAddress: this.opts.peerAddress,
+      relay: this.opts.relay,
+      connectTimeoutMs: this.opts.connectTimeoutMs,
+      logger: this.opts.logger,
+      sendSignal: (d) => this.opts.sendSignal(d, 'rtp'),
+      allowEndpoint: (ip, port) => this.opts.allowEndpoint(ip, port),
+      onCandidateDropped: (n) => this.opts.onCandidateDropped(n),
+      onClose: (reason) => this.close(reason),
+      ...(this.opts.attachLocalPeer ? { attachLocalPeer: this.opts.attachLocalPeer } : {}),
+      dataPath: this.opts.dataPath,
+      nowMs: () => performance.now(),
+    });
   }
 
   /** The page's `stop`: the reflector's stream ends, the tally of both directions goes to the page, and the session closes. */
   stop(): void {
     if (this.closed) return;
-    const leg = this.leg;
+    const leg = this.signals.leg;
     if (leg !== null) {
       leg.stopDown();
       this.opts.sendControl(encodeControlMessage(leg.tally()));
@@ -114,7 +100,7 @@ export class VideoSession {
     this.closed = true;
     clearTimeout(this.maxTimer);
     if (this.offerTimer) clearTimeout(this.offerTimer);
-    this.leg?.close(`video session closed: ${reason}`);
+    this.signals.leg?.close(`video session closed: ${reason}`);
     this.opts.logger.info({ session: this.opts.id, reason }, 'video session closed');
     this.opts.onClose(reason);
   }
