@@ -74,20 +74,40 @@ export function bestRate(bins: readonly number[], binMs: number, windowMs: numbe
  * Null when every window lost more.
  */
 export function cleanRateKbps(bins: readonly number[], arrived: readonly number[], sent: readonly number[], binMs: number, windowMs: number): number | null {
-  const rates = windowRatesKbps(bins, binMs, windowMs);
-  const w = Math.min(bins.length, Math.max(1, Math.round(windowMs / binMs)));
+  const losses = windowLossPct(arrived, sent, binMs, windowMs);
   let best: number | null = null;
-  rates.forEach((rate, i) => {
+  windowRatesKbps(bins, binMs, windowMs).forEach((rate, i) => {
+    if ((losses[i] ?? 0) <= NETWORK_LOSS_PCT && (best === null || rate > best)) best = rate;
+  });
+  return best;
+}
+
+/**
+ * Each window's loss (packets that arrived and that were sent in its bins), percent, in the
+ * order of windowRatesKbps over the same bins; 0 for a window nothing was sent in.
+ */
+export function windowLossPct(arrived: readonly number[], sent: readonly number[], binMs: number, windowMs: number): number[] {
+  const n = sent.length;
+  if (n === 0) return [];
+  const w = Math.min(n, Math.max(1, Math.round(windowMs / binMs)));
+  const out: number[] = [];
+  for (let i = 0; i + w <= n; i++) {
     let got = 0;
     let expected = 0;
     for (let b = i; b < i + w; b++) {
       got += arrived[b] ?? 0;
       expected += sent[b] ?? 0;
     }
-    const lossPct = expected > 0 ? (100 * Math.max(0, expected - got)) / expected : 0;
-    if (lossPct <= NETWORK_LOSS_PCT && (best === null || rate > best)) best = rate;
-  });
-  return best;
+    out.push(expected > 0 ? (100 * Math.max(0, expected - got)) / expected : 0);
+  }
+  return out;
+}
+
+/** The worst window's loss: the loss's pattern beside its whole-phase share (a burst in one second, or spread); null without per-bin counts. */
+function worstLossPct(arrived: readonly number[] | undefined, sent: readonly number[] | undefined, binMs: number, windowMs: number): number | null {
+  if (arrived === undefined || sent === undefined) return null;
+  const losses = windowLossPct(arrived, sent, binMs, windowMs);
+  return losses.length === 0 ? null : Math.max(...losses);
 }
 
 /** The rate the reflector's schedule sends at `tMs` from its start. */
@@ -126,6 +146,7 @@ function upstream(e: VideoEvidence): VideoDirection {
     arrivedKbps: round1(arrived.kbps),
     cleanKbps: round1(clean),
     lossPct: round1(lossPct),
+    worstLossPct: round1(worstLossPct(binPackets, binExpected, e.binMs, e.windowMs)),
     sentKbps: round1(sent.kbps),
     packets: e.up.packets,
     plateauMs: arrived.plateauMs,
@@ -166,6 +187,14 @@ function downstream(e: VideoEvidence): VideoDirection {
     arrivedKbps: round1(arrived.kbps),
     cleanKbps: round1(clean),
     lossPct: round1(lossPct),
+    worstLossPct: round1(
+      worstLossPct(
+        gotBins,
+        gotBins.map((g, i) => g + (lostBins[i] ?? 0)),
+        e.binMs,
+        e.downStepMs,
+      ),
+    ),
     sentKbps: round1(sent.kbps),
     packets: Math.max(0, packets),
     plateauMs: arrived.plateauMs,

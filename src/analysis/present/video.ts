@@ -41,6 +41,7 @@ function directionLine(d: VideoDirection, direction: 'up' | 'down', m: Messages)
     clean: rate(d.cleanKbps, m),
     arrived: rate(d.arrivedKbps, m),
     loss: d.lossPct === null ? m.t('video.none') : m.fmt.pct(d.lossPct),
+    worst: d.worstLossPct === null ? m.t('video.none') : m.fmt.pct(d.worstLossPct),
     plateau: d.plateauMs === null ? m.t('video.none') : m.fmt.seconds(d.plateauMs),
     held: m.t(`video.held.${d.limitedBy}`),
   });

@@ -55,7 +55,7 @@ const EDGE_COLUMNS: readonly string[] = ['edge.id', 'edge.azureRegion', 'edge.lo
 const QOS_COLUMNS: readonly string[] = ['qos.upstream', 'qos.upstream.efPct', 'qos.downstream', 'qos.downstream.efPct'];
 
 /** The video phase each way (empty for a test without it): kbit/s carried nearly whole and at best, loss, what held it; and what fits. */
-const VIDEO_DIRECTION_FIELDS = ['cleanKbps', 'arrivedKbps', 'lossPct', 'limitedBy'] as const;
+const VIDEO_DIRECTION_FIELDS = ['cleanKbps', 'arrivedKbps', 'lossPct', 'worstLossPct', 'limitedBy'] as const;
 const VIDEO_COLUMNS: readonly string[] = [
   ...VIDEO_DIRECTION_FIELDS.map((f) => `video.upstream.${f}`),
   ...VIDEO_DIRECTION_FIELDS.map((f) => `video.downstream.${f}`),
@@ -150,6 +150,7 @@ const COLUMN_FIGURES: Readonly<Record<string, { unit: FigureUnit | 'prose'; targ
   ...Object.fromEntries(
     (['upstream', 'downstream'] as const).flatMap((d) => [
       [`video.${d}.lossPct`, { unit: '%' }],
+      [`video.${d}.worstLossPct`, { unit: '%' }],
       [`video.${d}.cleanKbps`, { unit: 'count' }],
       [`video.${d}.arrivedKbps`, { unit: 'count' }],
     ]),

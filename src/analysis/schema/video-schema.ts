@@ -18,6 +18,7 @@ const VideoDirectionSchema = Obj({
     Num('The best rate over any 2 s in which at most 2 % of the packets were lost, kbit/s: what the path carries nearly whole. What fits is judged by it.'),
   ),
   lossPct: Nullable(Num('Packets lost on the way, by RTP sequence number, of those sent.')),
+  worstLossPct: Nullable(Num("The loss's pattern: the worst window's share lost (2 s up, 1 s down), beside lossPct over the whole phase.")),
   sentKbps: Nullable(Num('The best rate the sender sent over any 2 s, kbit/s.')),
   packets: Int('Packets that arrived.'),
   plateauMs: Nullable(Num('When the arriving rate first reached 90 % of its best, ms from the phase start: when it stopped rising.')),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestRate, cleanRateKbps, gradeVideo, scheduledKbps, windowRatesKbps } from '../../../src/analysis/grade/video.js';
+import { bestRate, cleanRateKbps, gradeVideo, scheduledKbps, windowLossPct, windowRatesKbps } from '../../../src/analysis/grade/video.js';
 import type { VideoEvidence, VideoSendSample } from '../../../src/analysis/schema/video-input.js';
 
 const BIN_MS = 250;
@@ -66,6 +66,8 @@ describe('the video phase, graded', () => {
     // Windows 0-7 (14 of 22 arrived) and 1-8 (11 of 15) lost more than 2 %; 2-9 lost none: 8 000 bytes in 2 s.
     expect(windowRatesKbps(lossy, BIN_MS, 2000)).toEqual([56, 44, 32]);
     expect(cleanRateKbps(lossy, got, sent, BIN_MS, 2000)).toBe(32);
+    // 8 of 22 lost, 4 of 15, none: the worst window shows the burst the whole phase's share hides.
+    expect(windowLossPct(got, sent, BIN_MS, 2000).map((x) => Math.round(x * 100) / 100)).toEqual([36.36, 26.67, 0]);
     expect(cleanRateKbps(lossy.slice(0, 8), got.slice(0, 8), sent.slice(0, 8), BIN_MS, 2000)).toBeNull();
     expect(scheduledKbps(STEPS, 1000, 0)).toBe(300);
     expect(scheduledKbps(STEPS, 1000, 5999)).toBe(4500);
@@ -105,8 +107,9 @@ describe('the video phase, graded', () => {
     // Arrived: 4 bins at 300, 4 at 600, 20 at 1 000 kbit/s: 737.5 packets; lost: 4 bins of 200, 4 of 1 000, 4 of 2 000 and 8 of 3 500 kbit/s, 1 275.
     expect(v.downstream).toMatchObject({ arrivedKbps: 1000, limitedBy: 'network' });
     expect(v.downstream.lossPct).toBeCloseTo((100 * 1275) / (737.5 + 1275), 1);
-    // Carried whole: the 600 kbit/s step, the last before the line filled.
+    // Carried whole: the 600 kbit/s step, the last before the line filled; the worst second, at 4 500 offered and 1 000 through, lost 3 500 of 4 500.
     expect(v.downstream.cleanKbps).toBe(600);
+    expect(v.downstream.worstLossPct).toBe(77.8);
     expect(v.room).toEqual(['audio', 'screen-sharing', 'video-360p']);
   });
 

@@ -5,7 +5,16 @@ import type { Report } from '../../../src/analysis/schema/report-schema.js';
 import type { VideoResult } from '../../../src/analysis/schema/video-schema.js';
 import type { LoadReport } from '../../../src/analysis/schema/load-schema.js';
 
-const way = { arrivedKbps: 1503.6, cleanKbps: 958.4, lossPct: 5.3, sentKbps: 2407.6, packets: 683, plateauMs: 2000, limitedBy: 'network' as const };
+const way = {
+  arrivedKbps: 1503.6,
+  cleanKbps: 958.4,
+  lossPct: 5.3,
+  worstLossPct: 31.2,
+  sentKbps: 2407.6,
+  packets: 683,
+  plateauMs: 2000,
+  limitedBy: 'network' as const,
+};
 const policed: VideoResult = {
   seconds: 6,
   upstream: way,
@@ -21,7 +30,7 @@ describe('the video phase in words', () => {
     const w = videoWords(report(policed, 705.7));
     expect(w?.sentence).toBe('Room through the relay for audio, screen sharing and video up to 360p.');
     expect(w?.lines[0]).toBe(
-      'You to the relay: 0.96 Mbit/s carried nearly whole (1.5 Mbit/s at most got through, 5.3% lost in all), rising until 2 s; the network held it there.',
+      'You to the relay: 0.96 Mbit/s carried nearly whole (1.5 Mbit/s at most got through, 5.3% lost in all, 31.2% in the worst stretch), rising until 2 s; the network held it there.',
     );
     expect(w?.udpLimited).toBe("You to the relay: the web moved 706 Mbit/s but calls' UDP path only 0.96 Mbit/s: something limits UDP.");
     // No busy line, or a web path no faster: nothing to set against it.

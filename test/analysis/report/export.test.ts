@@ -92,7 +92,16 @@ describe("the export's video columns", () => {
     const r = clean();
     const cols = (row: Record<string, unknown>): unknown[] => EXPORT_COLUMNS.filter((c) => c.startsWith('video.')).map((c) => row[c]);
     expect(cols(reportRow(who, r)).every((v) => v === null)).toBe(true);
-    const way = { arrivedKbps: 1003.27, cleanKbps: 958.4, lossPct: 0.123, sentKbps: 1044, packets: 674, plateauMs: 2000, limitedBy: 'network' as const };
+    const way = {
+      arrivedKbps: 1003.27,
+      cleanKbps: 958.4,
+      lossPct: 0.123,
+      worstLossPct: 0.5,
+      sentKbps: 1044,
+      packets: 674,
+      plateauMs: 2000,
+      limitedBy: 'network' as const,
+    };
     r.video = {
       seconds: 6,
       upstream: way,

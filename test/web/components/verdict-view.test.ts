@@ -221,7 +221,16 @@ describe("the user's devices and network, under the answer", () => {
 
   it('says what video fits through the relay beside the verdict, never changing it, axe-clean', async () => {
     const base = golden('clean-15s');
-    const way = { arrivedKbps: 958.4, cleanKbps: 958.4, lossPct: 0, sentKbps: 1018.8, packets: 498, plateauMs: 2000, limitedBy: 'network' as const };
+    const way = {
+      arrivedKbps: 958.4,
+      cleanKbps: 958.4,
+      lossPct: 0,
+      worstLossPct: 0,
+      sentKbps: 1018.8,
+      packets: 498,
+      plateauMs: 2000,
+      limitedBy: 'network' as const,
+    };
     const report: Report = {
       ...base,
       video: {

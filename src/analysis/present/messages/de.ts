@@ -216,7 +216,7 @@ export const de: CatalogueOf<typeof en> = {
   'video.mbps': '{value}\u00a0Mbit/s',
   'video.none': 'nicht gemessen',
   'video.line':
-    '{direction}: {clean} nahezu vollständig übertragen (höchstens {arrived} kamen durch, {loss} insgesamt verloren), steigend bis {plateau}; {held}.',
+    '{direction}: {clean} nahezu vollständig übertragen (höchstens {arrived} kamen durch, {loss} insgesamt verloren, {worst} im schlechtesten Abschnitt), steigend bis {plateau}; {held}.',
   'video.direction.up': 'Von Ihnen zum Relay',
   'video.direction.down': 'Vom Relay zu Ihnen',
   'video.held.network': 'dort hielt das Netzwerk sie',

@@ -213,7 +213,8 @@ export const en = {
   'video.use.upTo': 'video up to {resolution}',
   'video.mbps': '{value} Mbit/s',
   'video.none': 'not measured',
-  'video.line': '{direction}: {clean} carried nearly whole ({arrived} at most got through, {loss} lost in all), rising until {plateau}; {held}.',
+  'video.line':
+    '{direction}: {clean} carried nearly whole ({arrived} at most got through, {loss} lost in all, {worst} in the worst stretch), rising until {plateau}; {held}.',
   'video.direction.up': 'You to the relay',
   'video.direction.down': 'The relay to you',
   'video.held.network': 'the network held it there',

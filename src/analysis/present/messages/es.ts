@@ -212,7 +212,8 @@ export const es: CatalogueOf<typeof en> = {
   'video.use.upTo': 'vídeo hasta {resolution}',
   'video.mbps': '{value}\u00a0Mbit/s',
   'video.none': 'no medido',
-  'video.line': '{direction}: {clean} transportados casi enteros (como máximo pasaron {arrived}, {loss} perdido en total), subiendo hasta {plateau}; {held}.',
+  'video.line':
+    '{direction}: {clean} transportados casi enteros (como máximo pasaron {arrived}, {loss} perdido en total, {worst} en el peor tramo), subiendo hasta {plateau}; {held}.',
   'video.direction.up': 'De usted al relé',
   'video.direction.down': 'Del relé a usted',
   'video.held.network': 'la red la limitó ahí',

@@ -218,7 +218,7 @@ export const fr: CatalogueOf<typeof en> = {
   'video.mbps': '{value}\u00a0Mbit/s',
   'video.none': 'non mesuré',
   'video.line':
-    '{direction}\u00a0: {clean} transportés presque entiers (au plus {arrived} passés, {loss} perdus en tout), en hausse jusqu’à {plateau}\u00a0; {held}.',
+    '{direction}\u00a0: {clean} transportés presque entiers (au plus {arrived} passés, {loss} perdus en tout, {worst} au pire moment), en hausse jusqu’à {plateau}\u00a0; {held}.',
   'video.direction.up': 'De vous au relais',
   'video.direction.down': 'Du relais à vous',
   'video.held.network': 'le réseau l’a plafonné là',

@@ -208,7 +208,7 @@ export const ja: CatalogueOf<typeof en> = {
   'video.use.upTo': '{resolution} までのビデオ',
   'video.mbps': '{value} Mbit/s',
   'video.none': '未測定',
-  'video.line': '{direction}: ほぼ欠けずに運べたのは {clean} (通過は最大 {arrived}、全体の損失 {loss})、{plateau} まで上昇。{held}。',
+  'video.line': '{direction}: ほぼ欠けずに運べたのは {clean} (通過は最大 {arrived}、全体の損失 {loss}、最悪の区間で {worst})、{plateau} まで上昇。{held}。',
   'video.direction.up': 'あなたからリレーへ',
   'video.direction.down': 'リレーからあなたへ',
   'video.held.network': 'ネットワークがそこで抑えました',

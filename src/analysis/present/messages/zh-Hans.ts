@@ -190,7 +190,7 @@ export const zhHans: CatalogueOf<typeof en> = {
   'video.use.upTo': '最高 {resolution} 的视频',
   'video.mbps': '{value} Mbit/s',
   'video.none': '未测量',
-  'video.line': '{direction}：几乎完整承载 {clean}（最多通过 {arrived}，总计丢失 {loss}），上升到 {plateau}；{held}。',
+  'video.line': '{direction}：几乎完整承载 {clean}（最多通过 {arrived}，总计丢失 {loss}，最差时段 {worst}），上升到 {plateau}；{held}。',
   'video.direction.up': '从你到中继',
   'video.direction.down': '从中继到你',
   'video.held.network': '网络把它限制在这里',
