@@ -26,13 +26,15 @@ export type HeadlessResult<TReport> =
  * queues drain before the last echoes come back); the device check (5 s of microphone, a 1 s tone,
  * 2 s of camera, and their permissions); the network context (one 3 s gathering, and each address
  * family measured within its budget); the region leg a hub may run on the edge of an Azure row's
- * region; and compare mode's short stream per rung (at most 6 standard rungs, plus connecting).
+ * region; compare mode's short stream per rung (at most 6 standard rungs, plus connecting); and
+ * the video phase (its connection at most connectTimeoutMs, its seconds, the reflector's tally).
  */
-export function testBudgetMs(p: Pick<PageParams, 'durationS' | 'load' | 'devices' | 'network' | 'profile' | 'compare'>): number {
+export function testBudgetMs(p: Pick<PageParams, 'durationS' | 'load' | 'devices' | 'network' | 'profile' | 'compare' | 'video'>): number {
   const rtpRetryS = ((CONSTANTS.rtp.legAttempts - 1) * CONSTANTS.rtp.connectGraceMs + CONSTANTS.rtp.legAttempts * CONSTANTS.rtp.liveWaitMs) / 1000;
   const busyS = p.load ? DEFAULTS.load.phaseMaxMs / 1000 + 10 : 0;
   const devicesS = (p.devices ? 20 : 0) + (p.network ? 5 + DEFAULTS.families.budgetMs / 1000 : 0);
   const regionLegS = p.profile.id === 'azure-region' ? p.durationS + 30 : 0;
   const compareS = p.compare ? 6 * (p.compare.secondsPerRung + 10) : 0;
-  return (p.durationS + 60 + rtpRetryS + busyS + devicesS + regionLegS + compareS) * 1000;
+  const videoS = p.video ? (DEFAULTS.connectTimeoutMs + CONSTANTS.video.tallyWaitMs) / 1000 + CONSTANTS.video.seconds : 0;
+  return (p.durationS + 60 + rtpRetryS + busyS + devicesS + regionLegS + compareS + videoS) * 1000;
 }

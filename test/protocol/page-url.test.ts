@@ -430,7 +430,8 @@ describe('the page URL, written and read back (properties)', () => {
         expect(again).toEqual(read);
         expect(writePageParams(again).toString()).toBe(written.toString());
       }),
-      { numRuns: 1000 },
+      // Each key may be a bad value, so few random searches are accepted (about 2 in 100 since ?video joined them): 2 000 runs keep the check of the accepted ones well fed.
+      { numRuns: 2000 },
     );
     expect(accepted).toBeGreaterThan(20);
   });

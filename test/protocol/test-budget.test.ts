@@ -26,6 +26,8 @@ describe('testBudgetMs', () => {
     expect(testBudgetMs(page({ network: true })) - base).toBe(5_000 + DEFAULTS.families.budgetMs);
     expect(testBudgetMs(page({ profile: { id: 'azure-region', azureRegion: 'West Europe', from: 'site' } })) - base).toBe((10 + 30) * 1000);
     expect(testBudgetMs(page({ compare: { secondsPerRung: 5 } })) - base).toBe(6 * (5 + 10) * 1000);
+    // The video phase: connecting (15 s at most), its 6 s, the tally (3 s at most).
+    expect(testBudgetMs(page({ video: true })) - base).toBe(DEFAULTS.connectTimeoutMs + CONSTANTS.video.seconds * 1000 + CONSTANTS.video.tallyWaitMs);
   });
 
   it("is `callprobe run`'s timeout for the page it opens, whatever the flags", () => {
@@ -45,6 +47,7 @@ describe('testBudgetMs', () => {
       { ...run, duration: 30, load: true },
       { ...run, compare: true },
       { ...run, compare: true, compareSeconds: 8, devices: true, network: true },
+      { ...run, video: true },
       { ...run, profile: 'azure-region', azureRegion: 'West Europe', duration: 20 },
     ];
     for (const o of cases) {
