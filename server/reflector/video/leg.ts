@@ -151,7 +151,6 @@ export class VideoLeg {
   /** Bytes sent to the page in each bin from the stream's start (what the schedule sent, held steps included). */
   private readonly downBins: number[] = [];
   private closed = false;
-  private connected = false;
   private downSeq = randomInt(0, 0x10000);
   private downTimestamp = randomInt(0, 0x1_0000_0000);
   private readonly filler: Buffer;
@@ -186,7 +185,6 @@ export class VideoLeg {
     });
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected') {
-        this.connected = true;
         if (this.connectTimer) clearTimeout(this.connectTimer);
         this.connectTimer = null;
         this.opts.logger.info({ session: opts.id, pt: this.transceiver?.sender.codec?.payloadType }, 'video leg connected');
@@ -197,10 +195,6 @@ export class VideoLeg {
       }
     });
     this.connectTimer = setTimeout(() => this.close(`video leg not connected within ${opts.connectTimeoutMs} ms of the offer`), opts.connectTimeoutMs);
-  }
-
-  get isConnected(): boolean {
-    return this.connected;
   }
 
   /** The page's offer (one video section, checked by the session); answered with its candidates on the reflector's address only. */
