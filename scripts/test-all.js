@@ -11,7 +11,8 @@
  *   2. unit (vitest's unit, mocking and components projects: `npm run test:unit`, the inner
  *      loop), then integration (the files that start processes, PostgreSQL or a browser, or read
  *      the build), alone
- *   3. unit (timing), then e2e measurement (one test at a time, then its pairs two at a time)
+ *   3. unit (timing: one file at a time, then its pairs two at a time), then e2e measurement (one
+ *      test at a time, then its pairs two at a time)
  *   4. e2e functional (its workers side by side, alone on the machine)
  *   5. e2e firefox, then e2e webkitgtk
  *
@@ -51,7 +52,7 @@ const STEPS = [
   [
     {
       phases: [
-        vitest('unit (timing)', 'timing'),
+        vitest('unit (timing)', 'timing', 'timing-pairs'),
         // The measurement project, then its pairs in the same run (playwright.config.ts).
         e2e('e2e measurement', 'measurement-pairs'),
       ],
