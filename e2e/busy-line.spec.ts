@@ -8,14 +8,17 @@ import { needCommand, needRoot, skipReason } from '../test/kit/requires.js';
  * modem; bench/lib/bottleneck.ts), `callprobe serve` on one side, `callprobe run --load`
  * (headless Chromium) on the other, and irtt through the same queue as the reference.
  */
-// Measurements against irtt on a real queue: the measurement project, alone on the machine.
+// Measurements against irtt on a real queue: the measurement project. The three on a 2 Mbit/s
+// line are also @pair (two at a time, after the rest): their figures are a queue's hundreds of ms
+// read against irtt on the same queue, and the line moves 2 Mbit/s, so one test beside them moves
+// neither. The line too fast for the budget runs alone: it loads the machine as fast as it can.
 test.describe('a busy line through a real queue (tbf in a router between two namespaces)', { tag: '@measure' }, () => {
   // Skipped on a machine without them, failed in CI (test/kit/requires.ts).
   const why = skipReason('busy line through a real queue', [needRoot(), needCommand('iproute2', 'tc', ['-V']), needCommand('irtt', 'irtt', ['version'])]);
   test.skip(why !== null, `needs root, tc and irtt: ${why ?? ''}`);
   test.describe.configure({ timeout: 110_000 });
 
-  test("a bloated uplink: suffers, upstream, with irtt's added delay on the same queue", async () => {
+  test("a bloated uplink: suffers, upstream, with irtt's added delay on the same queue", { tag: '@pair' }, async () => {
     const r = await runTestbed({
       tag: 'bloat',
       spec: { up: { rateKbit: 2000, limitBytes: 250_000 }, down: { rateKbit: 20_000, limitBytes: 30_000 } },
@@ -40,7 +43,7 @@ test.describe('a busy line through a real queue (tbf in a router between two nam
     expect(r.report.summary.verdict, JSON.stringify(r.report.summary)).not.toBe('fail');
   });
 
-  test("a bloated uplink beside a server whose loop runs 40 ms late: the hiccup excuses only its size, the queue is the line's", async () => {
+  test("a bloated uplink beside a server whose loop runs 40 ms late: the hiccup excuses only its size, the queue is the line's", { tag: '@pair' }, async () => {
     // The test hook: serve's data plane stopped 40 ms in every 200 ms, so its event loop runs that late (a stop of 25 ms
     // was read as 18.6 ms late once: under the old rule's 20 ms, so proving nothing).
     const r = await runTestbed({
@@ -64,7 +67,7 @@ test.describe('a busy line through a real queue (tbf in a router between two nam
     expect(2 * serverMs + 10).toBeLessThan((up?.addedDelayMs ?? 0) / 2);
   });
 
-  test('shallow queues: under 40 ms added each way, and any harm is loss, never delay', async () => {
+  test('shallow queues: under 40 ms added each way, and any harm is loss, never delay', { tag: '@pair' }, async () => {
     const r = await runTestbed({
       tag: 'shallow',
       spec: { up: { rateKbit: 2000, limitBytes: 3000 }, down: { rateKbit: 2000, limitBytes: 3000 } },
