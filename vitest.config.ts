@@ -38,8 +38,8 @@ const TIMING_ALONE = [
   // Floods and builds that keep both cores busy: alone, and nothing beside them.
   'test/server/turn/fuzz.test.ts',
   'test/server/turn/transport/security-stalled-readers.test.ts',
-  // A second `npm start` must answer within 15 s: a build and a start, on the real clock (beside
-  // another timing file it took 11.9 s once, against 6 s alone).
+  // A second `npm start` must answer within 15 s: a build and a start, on the real clock (a build
+  // keeps both cores busy, so it would starve a neighbour and be slowed by one).
   'test/cli/second-start.test.ts',
   // A clean test's round trip beside an abusive busy-line client (the abuser capped, the rest not).
   'test/server/dataplane/isolation.test.ts',
