@@ -1,6 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS } from './client/headless/chromium.js';
-import { MAX_WORKERS } from './e2e/fixtures/env.js';
+import { PAGE_CHROMIUM, MAX_WORKERS } from './e2e/fixtures/env.js';
 
 /** Workers of the functional project: CALLPROBE_E2E_WORKERS, else 3 (measured on 2 cores: docs/DEVELOPERS.md). */
 const workers = Number(process.env['CALLPROBE_E2E_WORKERS'] ?? 3);
@@ -30,7 +30,7 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     launchOptions: {
-      executablePath: process.env['CALLPROBE_CHROMIUM'] ?? '/usr/bin/chromium',
+      executablePath: PAGE_CHROMIUM,
       args: [...CHROMIUM_ARGS, '--allow-loopback-in-peer-connection', '--ignore-certificate-errors'],
     },
     trace: 'off',

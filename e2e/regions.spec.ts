@@ -3,6 +3,7 @@ import { RegionsTestbed, type EdgeSpec } from '../bench/regions/testbed.js';
 import { locateProblems } from '../bench/regions/truth.js';
 import { CHROMIUM_ARGS } from '../client/headless/chromium.js';
 import { DEFAULTS } from '../src/protocol/defaults.js';
+import { PAGE_CHROMIUM } from './fixtures/env.js';
 
 /**
  * The CI run of `npm run bench:regions`: a hub and eight edges on loopback, each edge's relay
@@ -197,7 +198,7 @@ test.describe.serial('a hub with eight edges', () => {
   test(PAGE_LEG, { tag: ['@measure', '@pair'] }, async ({}, testInfo) => {
     test.setTimeout(120_000);
     const browser = await chromium.launch({
-      executablePath: process.env['CALLPROBE_CHROMIUM'] ?? '/usr/bin/chromium',
+      executablePath: PAGE_CHROMIUM,
       args: [...CHROMIUM_ARGS, '--allow-loopback-in-peer-connection', `--host-resolver-rules=MAP ${PLAIN_NAME} 127.0.0.1`],
     });
     try {
