@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
  * `npm test`: every check of the project, then a table of how long each phase took: wall time,
- * and the CPU time of its processes (user + system, from /proc: on a shared machine the two
- * differ). `node scripts/test-all.js --list` prints the plan and runs nothing.
+ * the CPU time of its processes (user + system, from /proc: on a shared machine the two differ),
+ * and the busy CPU of the whole machine while it ran (what the processes' figure misses: the
+ * browsers' helpers the kernel reaped elsewhere). `node scripts/test-all.js --list` prints the
+ * plan and runs nothing.
  *
  * The phases run in steps; a step's lanes run side by side, each lane's phases one after the
  * other:
@@ -27,6 +29,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -86,6 +89,23 @@ function childrenCpuS() {
   }
 }
 
+/**
+ * Busy CPU seconds of the whole machine since boot (user, nice, system, irq, softirq and steal of
+ * /proc/stat's first line). The processes' own figure misses what their children left running and
+ * the kernel reaped elsewhere (Chromium's renderers, killed servers): on this machine the
+ * functional project's processes counted 4:31 of CPU where the machine was 93 % busy for 4:40.
+ */
+function machineBusyS() {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = f;
+    return (user + nice + system + irq + softirq + (steal ?? 0)) / 100;
+  } catch (err) {
+    if (err.code === 'ENOENT') return NaN; // not Linux: no machine column
+    throw err;
+  }
+}
+
 /** m:ss, rounded to the second first (59.6 s is 1:00, never 0:60). */
 const clock = (s) => {
   if (Number.isNaN(s)) return '-';
@@ -93,15 +113,21 @@ const clock = (s) => {
   return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, '0')}`;
 };
 
-function table(rows, totalWallS) {
-  const lines = ['', "callprobe test phases (wall time m:ss, CPU time of the phase's processes m:ss; a step's lanes run side by side)"];
-  lines.push(`  ${'step'.padEnd(5)} ${'phase'.padEnd(20)} ${'wall'.padStart(6)} ${'cpu'.padStart(6)}  result`);
+function table(rows, totalWallS, totalMachineS) {
+  const lines = [
+    '',
+    "callprobe test phases (wall time m:ss, CPU time of the phase's processes m:ss, busy CPU of the whole machine",
+    `while the phase ran m:ss, of ${availableParallelism()} cores; a step's lanes run side by side, and share its machine figure)`,
+  ];
+  lines.push(`  ${'step'.padEnd(5)} ${'phase'.padEnd(20)} ${'wall'.padStart(6)} ${'cpu'.padStart(6)} ${'machine'.padStart(8)}  result`);
   let cpu = 0;
   for (const r of rows) {
     cpu += Number.isNaN(r.cpuS ?? NaN) ? 0 : (r.cpuS ?? 0);
-    lines.push(`  ${r.step.padEnd(5)} ${r.name.padEnd(20)} ${clock(r.wallS ?? NaN).padStart(6)} ${clock(r.cpuS ?? NaN).padStart(6)}  ${r.result}`);
+    lines.push(
+      `  ${r.step.padEnd(5)} ${r.name.padEnd(20)} ${clock(r.wallS ?? NaN).padStart(6)} ${clock(r.cpuS ?? NaN).padStart(6)} ${clock(r.machineS ?? NaN).padStart(8)}  ${r.result}`,
+    );
   }
-  lines.push(`  ${''.padEnd(5)} ${'total'.padEnd(20)} ${clock(totalWallS).padStart(6)} ${clock(cpu).padStart(6)}`);
+  lines.push(`  ${''.padEnd(5)} ${'total'.padEnd(20)} ${clock(totalWallS).padStart(6)} ${clock(cpu).padStart(6)} ${clock(totalMachineS).padStart(8)}`);
   return lines.join('\n');
 }
 
@@ -135,13 +161,14 @@ function runPhase(phase, { prefix }) {
   const { cmd, env } = withReport(phase);
   const argv = [process.execPath, fileURLToPath(import.meta.url), '--phase', cpuFile, '--', ...cmd];
   const t0 = performance.now();
+  const busy0 = machineBusyS();
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: prefix ? ['ignore', 'pipe', 'pipe'] : 'inherit', env: { ...process.env, ...env } });
     if (prefix) {
       prefixLines(child.stdout, process.stdout, prefix);
       prefixLines(child.stderr, process.stderr, prefix);
     }
-    child.on('error', (err) => resolve({ code: 127, wallS: 0, cpuS: NaN, error: err.message }));
+    child.on('error', (err) => resolve({ code: 127, wallS: 0, cpuS: NaN, machineS: NaN, error: err.message }));
     child.on('exit', (code, signal) => {
       let cpuS = NaN;
       try {
@@ -150,7 +177,7 @@ function runPhase(phase, { prefix }) {
       } catch (err) {
         if (err.code !== 'ENOENT') throw err; // the wrapper never got to write it: no CPU figure
       }
-      resolve({ code: code ?? 1, signal, wallS: (performance.now() - t0) / 1000, cpuS });
+      resolve({ code: code ?? 1, signal, wallS: (performance.now() - t0) / 1000, cpuS, machineS: machineBusyS() - busy0 });
     });
   });
 }
@@ -159,7 +186,10 @@ async function main() {
   const list = process.argv.includes('--list');
   const rows = [];
   const lanesOf = STEPS.map((lanes, i) =>
-    lanes.map((lane) => ({ lane, rows: lane.phases.map((p) => ({ step: String(i + 1), name: p.name, wallS: null, cpuS: null, result: 'not run' })) })),
+    lanes.map((lane) => ({
+      lane,
+      rows: lane.phases.map((p) => ({ step: String(i + 1), name: p.name, wallS: null, cpuS: null, machineS: null, result: 'not run' })),
+    })),
   );
   for (const step of lanesOf) for (const l of step) rows.push(...l.rows);
   if (list) {
@@ -171,6 +201,7 @@ async function main() {
   }
 
   const t0 = performance.now();
+  const busy0 = machineBusyS();
   let exitCode = 0;
   for (const step of lanesOf) {
     const sideBySide = step.length > 1;
@@ -181,6 +212,7 @@ async function main() {
         const r = await runPhase(phase, { prefix: sideBySide ? `[${phase.name}] ` : null });
         row.wallS = r.wallS;
         row.cpuS = r.cpuS;
+        row.machineS = r.machineS;
         if (r.error) row.result = `could not start: ${r.error}`;
         else if (r.code !== 0) row.result = r.signal ? `FAILED (signal ${r.signal})` : `FAILED (exit ${r.code})`;
         else row.result = 'ok';
@@ -195,7 +227,7 @@ async function main() {
     else for (const l of step) await runLane(l);
     if (exitCode !== 0) break;
   }
-  console.log(table(rows, (performance.now() - t0) / 1000));
+  console.log(table(rows, (performance.now() - t0) / 1000, machineBusyS() - busy0));
   for (const step of STEPS) for (const lane of step) for (const phase of lane.phases) printSlowest(phase);
   process.exit(exitCode);
 }
